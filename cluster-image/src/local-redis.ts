@@ -1,0 +1,77 @@
+// This cluster's own Redis: inspected for health and elections, re-pointed on leader changes.
+import { createClient } from 'redis';
+import type { Logger, RedisEndpoint } from '@hscale/common';
+import { parseInfo, type RedisInfo } from './redis-info.js';
+
+function newClient(endpoint: RedisEndpoint, password: string, opTimeoutMs: number) {
+  return createClient({
+    socket: {
+      host: endpoint.host,
+      port: endpoint.port,
+      connectTimeout: Math.max(opTimeoutMs, 500),
+      // A stopped container drops packets instead of refusing them: notice a silent socket.
+      socketTimeout: Math.max(opTimeoutMs * 5, 5000),
+      reconnectStrategy: (retries) => Math.min(100 * (retries + 1), 1000),
+    },
+    password: password || undefined,
+    // Fail fast while disconnected instead of queueing requests for a Redis that may never return.
+    disableOfflineQueue: true,
+    commandOptions: { timeout: opTimeoutMs },
+  });
+}
+export type RedisClient = ReturnType<typeof newClient>;
+
+export function connectRedis(endpoint: RedisEndpoint, password: string, opTimeoutMs: number, log: Logger, what: string): RedisClient {
+  const client = newClient(endpoint, password, opTimeoutMs);
+  let lastError = '';
+  client.on('error', (err: Error) => {
+    if (err.message !== lastError) log.warn('redis connection error', { redis: what, endpoint, error: err.message });
+    lastError = err.message;
+  });
+  client.on('ready', () => {
+    if (lastError) log.info('redis connection restored', { redis: what, endpoint });
+    lastError = '';
+  });
+  client.connect().catch(() => undefined); // errors are reported by the 'error' event and retried
+  return client;
+}
+
+export class LocalRedis {
+  readonly client: RedisClient;
+
+  /**
+   * @param connectTo where this slave reaches its Redis (usually localhost)
+   * @param endpoint where other clusters reach it (the advertised address)
+   */
+  constructor(connectTo: RedisEndpoint, readonly endpoint: RedisEndpoint, private readonly password: string, opTimeoutMs: number, log: Logger) {
+    this.client = connectRedis(connectTo, password, opTimeoutMs, log, 'local');
+  }
+
+  async start(): Promise<void> {
+    // Replication between clusters authenticates with the shared password.
+    if (this.password) await this.client.configSet('masterauth', this.password).catch(() => undefined);
+  }
+
+  async inspect(): Promise<RedisInfo | null> {
+    if (!this.client.isReady) return null;
+    try {
+      return parseInfo(String(await this.client.sendCommand(['INFO', 'server', 'replication'])));
+    } catch {
+      return null;
+    }
+  }
+
+  async follow(leader: RedisEndpoint): Promise<void> {
+    // Redis answers "+OK Already connected to specified master" when nothing changes.
+    await this.client.sendCommand(['REPLICAOF', leader.host, String(leader.port)]);
+    if (this.password) await this.client.configSet('masterauth', this.password);
+  }
+
+  async promote(): Promise<void> {
+    await this.client.sendCommand(['REPLICAOF', 'NO', 'ONE']);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,48 @@
+// The slave: an HTTP server beside this cluster's Redis (both under supervisord in the image).
+import { createLogger, SettingsError } from '@hscale/common';
+import { createSlaveApp } from './app.js';
+import { Leadership } from './leadership.js';
+import { RenderPool } from './render/render-pool.js';
+import { LocalRedis } from './local-redis.js';
+import { loadClusterSettings } from './settings.js';
+import { startSignup } from './signup.js';
+
+async function main(): Promise<void> {
+  const settings = loadClusterSettings();
+  const log = createLogger('slave', settings.LOG_LEVEL);
+  const local = new LocalRedis(
+    { host: settings.REDIS_HOST, port: settings.REDIS_PORT },
+    { host: settings.advertiseAddress, port: settings.REDIS_PORT },
+    settings.REDIS_PASSWORD,
+    settings.LEADER_OP_TIMEOUT_MS,
+    log,
+  );
+  await local.start();
+  const leadership = new Leadership(
+    local,
+    { password: settings.REDIS_PASSWORD, opTimeoutMs: settings.LEADER_OP_TIMEOUT_MS, writeAck: settings.WRITE_ACK, waitTimeoutMs: settings.WAIT_TIMEOUT_MS },
+    log,
+  );
+  const reconcile = setInterval(() => void leadership.reconcile().catch(() => undefined), settings.RECONCILE_INTERVAL_MS);
+  const renderPool = new RenderPool(settings.RENDER_WORKERS);
+  const server = createSlaveApp(settings, leadership, renderPool, log).listen(settings.PORT, () =>
+    log.info('slave listening', { port: settings.PORT, redis: `${settings.REDIS_HOST}:${settings.REDIS_PORT}`, advertise: settings.advertiseAddress, writeAck: settings.WRITE_ACK }),
+  );
+  const signup = startSignup(settings, log);
+
+  const stop = (signal: string) => {
+    log.info('stopping', { signal });
+    clearInterval(reconcile);
+    signup?.stop();
+    server.close();
+    server.closeAllConnections();
+    void Promise.all([leadership.close(), local.close(), renderPool.close()]).finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof SettingsError ? err.message : err);
+  process.exit(1);
+});

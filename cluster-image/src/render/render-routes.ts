@@ -1,0 +1,28 @@
+// GET /render/rows: one band of the image as raw RGB bytes (the LB assembles and encodes the PNG).
+import { Router } from 'express';
+import { badRequest, methodNotAllowed, MANDELBROT_LIMITS } from '@hscale/common';
+import type { RenderPool } from './render-pool.js';
+
+function intParam(raw: unknown, name: string, min: number, max: number): number {
+  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw badRequest('invalid_parameter', `${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+export function renderRouter(pool: RenderPool): Router {
+  const router = Router();
+  router
+    .route('/render/rows')
+    .get(async (req, res) => {
+      const q = req.query;
+      const width = intParam(q.width, 'width', 1, MANDELBROT_LIMITS.maxDimension);
+      const height = intParam(q.height, 'height', 1, MANDELBROT_LIMITS.maxDimension);
+      const escape = intParam(q.escape, 'escape', 1, MANDELBROT_LIMITS.maxEscape);
+      const y0 = intParam(q.y0, 'y0', 0, height - 1);
+      const y1 = intParam(q.y1, 'y1', y0 + 1, height);
+      const pixels = await pool.render({ width, height, escape }, y0, y1);
+      res.type('application/octet-stream').send(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength));
+    })
+    .all(methodNotAllowed(['GET']));
+  return router;
+}

@@ -1,0 +1,42 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { configDir, hostPortList, int, loadSettings, oneOf, readDefaults, text } from '@hscale/common';
+
+export const clusterSettingsSchema = z.object({
+  PORT: int(1, 65535),
+  REDIS_HOST: z.string().min(1),
+  REDIS_PORT: int(1, 65535),
+  REDIS_PASSWORD: text(),
+  /** Address other clusters use to reach this cluster's Redis; empty = this host's first non-loopback IPv4. */
+  ADVERTISE_ADDRESS: text(),
+  WRITE_ACK: oneOf(['replica', 'leader']),
+  WAIT_TIMEOUT_MS: int(10, 60_000),
+  LEADER_OP_TIMEOUT_MS: int(50, 60_000),
+  RECONCILE_INTERVAL_MS: int(100, 60_000),
+  MAX_VALUE_BYTES: int(1, 512 * 1024 * 1024),
+  LB_URL: text(),
+  CLUSTER_SECRET: text(),
+  SIGNUP_SCHEDULE: z.string().min(1),
+  SIGNUP_ADDRESS: text(),
+  CLUSTER_NAME: text(),
+  /** Render worker threads: one keeps a cluster to one core, so N clusters scale across N cores. */
+  RENDER_WORKERS: int(1, 64),
+  LOG_LEVEL: oneOf(['error', 'warn', 'info', 'debug']),
+  /** Unused by the slave itself; listed so that a shared env file does not trip validation. */
+  STATIC_CLUSTERS: hostPortList(),
+});
+export type ClusterSettings = z.infer<typeof clusterSettingsSchema> & { advertiseAddress: string; name: string };
+
+export function firstExternalIPv4(): string {
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export function loadClusterSettings(env: NodeJS.ProcessEnv = process.env): ClusterSettings {
+  const defaults = readDefaults(path.join(configDir(import.meta.url, env), 'cluster.json'));
+  const s = loadSettings(clusterSettingsSchema, defaults, env);
+  return { ...s, advertiseAddress: s.ADVERTISE_ADDRESS || firstExternalIPv4(), name: s.CLUSTER_NAME || os.hostname() };
+}

@@ -1,0 +1,58 @@
+// The internal HTTP API between the LB and the slaves. The public API is in CONTRACT.md;
+// this part is ours and versioned with the code (both images are always built together).
+
+/** Header carrying the LB's current epoch on every KV request; a slave on another epoch answers 409. */
+export const EPOCH_HEADER = 'x-leader-epoch';
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** What the local Redis of a cluster is doing, as its slave sees it (from INFO). */
+export type RedisRole =
+  | 'master' // serving writes
+  | 'replica' // following another cluster's Redis
+  | 'fenced' // booted (or restarted) and not yet told whom to follow: refuses writes and refuses to be a sync source
+  | 'down';
+
+export interface RedisEndpoint {
+  host: string;
+  port: number;
+}
+
+export interface SlaveHealth {
+  name: string;
+  epoch: number;
+  role: 'leader' | 'follower' | 'none';
+  leaderId: string | null;
+  /** Whether this slave's connection to the leader's Redis works. */
+  leaderReachable: boolean;
+  redis: {
+    up: boolean;
+    role: RedisRole;
+    /** How others reach this cluster's Redis (for replication and for slaves using it as leader). */
+    endpoint: RedisEndpoint;
+    /** Replication offset: how much of the write stream this Redis holds. Elections prefer the highest. */
+    offset: number;
+    runId: string | null;
+    connectedReplicas: number;
+  };
+}
+
+/** Sent by the LB to tell a slave the leader of an epoch. */
+export interface LeaderAssignment {
+  epoch: number;
+  leaderId: string;
+  leader: RedisEndpoint;
+  /** Whether the receiving slave is the leader. */
+  youAreLeader: boolean;
+  /**
+   * "election": this assignment comes from an election that compared replication offsets, so a
+   * leader may promote its Redis even if it is not a master now. "sync": the LB is only bringing a
+   * slave up to date; a leader whose Redis is not a master (it restarted and lost its data) must refuse.
+   */
+  reason: 'election' | 'sync';
+}
+
+export interface KvWriteResult {
+  key: string;
+  /** What the acknowledgement promises: "replica" = held by the leader and at least one follower; "leader" = by the leader only. */
+  durability: 'replica' | 'leader';
+}

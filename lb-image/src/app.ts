@@ -1,0 +1,28 @@
+import express, { type Express } from 'express';
+import { errorHandler, methodNotAllowed, notFound, requestLogger, type Logger } from '@hscale/common';
+import type { ClusterView } from './cluster-view.js';
+import type { Coordinator } from './election/coordinator.js';
+import { createMetrics } from './metrics.js';
+import type { Forwarder } from './routing/forwarder.js';
+import { clusterRouter } from './routes/cluster-routes.js';
+import { DASHBOARD_HTML } from './routes/dashboard.js';
+import { kvRouter } from './routes/kv-routes.js';
+import { mandelbrotRouter } from './routes/mandelbrot-route.js';
+import type { LbSettings } from './settings.js';
+
+export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, log: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple'); // no nested objects from ?a[b]=c
+  const metrics = createMetrics(view, coordinator, forwarder);
+  app.use(requestLogger(log));
+  app.use(metrics.middleware);
+  app.route('/').get((_req, res) => void res.type('html').send(DASHBOARD_HTML)).all(methodNotAllowed(['GET']));
+  app.route('/metrics').get(metrics.handler).all(methodNotAllowed(['GET']));
+  app.use(clusterRouter(view, coordinator, { clusterSecret: s.CLUSTER_SECRET, adminToken: s.ADMIN_TOKEN, registrationTtlMs: s.REGISTRATION_TTL_SECONDS * 1000 }));
+  app.use(kvRouter(forwarder, s.MAX_VALUE_BYTES));
+  app.use(mandelbrotRouter(view, s, log));
+  app.use(notFound);
+  app.use(errorHandler(log, s.MAX_VALUE_BYTES));
+  return app;
+}

@@ -1,0 +1,56 @@
+// The load balancer: membership (DNS, static list, sign-ups), probes, elections, routing.
+import { createLogger, SettingsError } from '@hscale/common';
+import { createLbApp } from './app.js';
+import { ClusterView } from './cluster-view.js';
+import { startDnsDiscovery } from './discovery.js';
+import { Coordinator } from './election/coordinator.js';
+import { Forwarder } from './routing/forwarder.js';
+import { InflightTracker } from './routing/inflight.js';
+import { loadLbSettings } from './settings.js';
+
+async function main(): Promise<void> {
+  const s = loadLbSettings();
+  const log = createLogger('lb', s.LOG_LEVEL);
+  const view = new ClusterView({ failureThreshold: s.FAILURE_THRESHOLD, probeTimeoutMs: s.PROBE_TIMEOUT_MS, clusterSecret: s.CLUSTER_SECRET }, log);
+  const inflight = new InflightTracker();
+  const coordinator = new Coordinator(view, inflight, { failureThreshold: s.FAILURE_THRESHOLD, requestTimeoutMs: s.REQUEST_TIMEOUT_MS }, log);
+  const forwarder = new Forwarder(view, coordinator, inflight, { requestTimeoutMs: s.REQUEST_TIMEOUT_MS, leaderWaitMs: s.LEADER_WAIT_MS }, log);
+
+  if (s.STATIC_CLUSTERS.length > 0) view.replaceSource('static', s.STATIC_CLUSTERS);
+  const dns = s.CLUSTER_DNS_NAME ? startDnsDiscovery(view, s.CLUSTER_DNS_NAME, s.CLUSTER_PORT, s.DNS_REFRESH_SECONDS, log) : null;
+  if (!dns && s.STATIC_CLUSTERS.length === 0) log.warn('no CLUSTER_DNS_NAME and no STATIC_CLUSTERS: only signed-up servers will be used');
+
+  // Probe loop: one round, then the election check, then a pause (rounds never overlap).
+  let stopping = false;
+  const probeLoop = async () => {
+    while (!stopping) {
+      await view.probeAll();
+      view.expireRegistrations();
+      await coordinator.afterProbes().catch((err: Error) => log.error('election step failed', { error: err.message }));
+      await new Promise((r) => setTimeout(r, s.PROBE_INTERVAL_MS));
+    }
+  };
+  void probeLoop();
+
+  const server = createLbApp(s, view, coordinator, forwarder, log).listen(s.PORT, () =>
+    log.info('lb listening', { port: s.PORT, dns: s.CLUSTER_DNS_NAME || null, static: s.STATIC_CLUSTERS.length, threshold: s.FAILURE_THRESHOLD }),
+  );
+  server.keepAliveTimeout = 65_000;
+
+  const stop = (signal: string) => {
+    log.info('stopping', { signal });
+    stopping = true;
+    dns?.stop();
+    server.close();
+    server.closeIdleConnections();
+    void view.pools.closeAll().finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof SettingsError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+// Sends bands to clusters with bounded concurrency. A band whose cluster fails or is too slow goes
+// to another cluster: failures and timeouts are retried elsewhere, and when no band is left to hand
+// out, idle slots start a backup copy of the oldest band still running (first answer wins).
+import type { RenderParams } from '@hscale/common';
+import type { ClusterView } from '../cluster-view.js';
+import type { Member } from '../membership/membership.js';
+import type { Band } from './band-plan.js';
+
+export interface DispatchOptions {
+  concurrencyPerCluster: number;
+  bandTimeoutMs: number;
+  onBandDone?: (done: number, total: number) => void;
+}
+
+interface BandState {
+  band: Band;
+  done: boolean;
+  running: Map<string, AbortController>;
+  attempts: number;
+  startedAt: number;
+}
+
+export class RenderError extends Error {}
+
+export async function dispatchBands(
+  view: ClusterView,
+  params: RenderParams,
+  bands: Band[],
+  image: Uint8Array,
+  opts: DispatchOptions,
+): Promise<{ bandsByCluster: Record<string, number>; retries: number }> {
+  const states: BandState[] = bands.map((band) => ({ band, done: false, running: new Map(), attempts: 0, startedAt: 0 }));
+  const stride = params.width * 3;
+  const bandsByCluster: Record<string, number> = {};
+  let remaining = states.length;
+  let retries = 0;
+  let rr = 0;
+
+  const clusters = (): Member[] => view.table.list().filter((m) => m.healthy);
+  const maxAttempts = () => 3 + clusters().length;
+
+  return new Promise((resolve, reject) => {
+    let failed = false;
+    const busy = new Map<string, number>(); // in-flight bands per cluster
+
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      for (const s of states) for (const c of s.running.values()) c.abort();
+      reject(err);
+    };
+
+    /** Next (band, cluster) pair to start, or null. */
+    const nextJob = (): { s: BandState; m: Member } | null => {
+      const free = clusters().filter((m) => (busy.get(m.id) ?? 0) < opts.concurrencyPerCluster);
+      if (free.length === 0) return null;
+      const fresh = states.find((s) => !s.done && s.running.size === 0);
+      // Otherwise a backup copy of the oldest running band, on a cluster not already running it.
+      const backup = fresh
+        ? undefined
+        : states.filter((s) => !s.done && s.running.size === 1).sort((a, b) => a.startedAt - b.startedAt)[0];
+      const s = fresh ?? backup;
+      if (!s) return null;
+      const options = free.filter((m) => !s.running.has(m.id));
+      if (options.length === 0) return null;
+      return { s, m: options[rr++ % options.length]! };
+    };
+
+    const pump = () => {
+      if (failed) return;
+      if (remaining === 0) return resolve({ bandsByCluster, retries });
+      let job: ReturnType<typeof nextJob>;
+      while ((job = nextJob())) start(job.s, job.m);
+      const anyRunning = states.some((s) => s.running.size > 0);
+      if (!anyRunning) fail(new RenderError(clusters().length === 0 ? 'no healthy cluster can render' : 'bands could not be rendered'));
+    };
+
+    const start = (s: BandState, m: Member) => {
+      if (s.attempts++ >= maxAttempts()) return fail(new RenderError(`rows ${s.band.y0}-${s.band.y1} failed on every cluster`));
+      if (s.attempts > 1) retries++;
+      const ctrl = new AbortController();
+      s.running.set(m.id, ctrl);
+      if (s.running.size === 1) s.startedAt = Date.now();
+      busy.set(m.id, (busy.get(m.id) ?? 0) + 1);
+      const q = new URLSearchParams({ width: String(params.width), height: String(params.height), escape: String(params.escape), y0: String(s.band.y0), y1: String(s.band.y1) });
+      view
+        .send(m, { method: 'GET', path: `/render/rows?${q}`, timeoutMs: opts.bandTimeoutMs, signal: ctrl.signal })
+        .then((res) => {
+          const expected = (s.band.y1 - s.band.y0) * stride;
+          if (res.status !== 200 || res.body.length !== expected) throw new Error(`HTTP ${res.status}, ${res.body.length} bytes`);
+          if (s.done) return;
+          s.done = true;
+          image.set(res.body, s.band.y0 * stride);
+          bandsByCluster[m.id] = (bandsByCluster[m.id] ?? 0) + 1;
+          remaining--;
+          for (const [other, c] of s.running) if (other !== m.id) c.abort();
+          opts.onBandDone?.(states.length - remaining, states.length);
+        })
+        .catch(() => {
+          if (!s.done && !ctrl.signal.aborted) view.recordFailure(m);
+        })
+        .finally(() => {
+          s.running.delete(m.id);
+          busy.set(m.id, (busy.get(m.id) ?? 1) - 1);
+          pump();
+        });
+    };
+
+    pump();
+  });
+}

@@ -1,0 +1,39 @@
+// Splitting an image into bands of rows. Pure: unit-tested in test/unit/band-plan.test.ts.
+
+export interface Band {
+  y0: number;
+  /** Exclusive. */
+  y1: number;
+}
+
+/**
+ * Rows to compute: the default view is symmetric about the real axis and rowIm() makes row y and
+ * row height-1-y exact mirrors, so only the top half (plus the middle row) is rendered.
+ */
+export const rowsToRender = (height: number): number => Math.ceil(height / 2);
+
+/**
+ * More bands than clusters, so a faster cluster takes more of them; at least one row each, sizes
+ * differing by at most one row, and no band above `maxBandBytes` of RGB data.
+ */
+export function planBands(rows: number, width: number, clusters: number, bandsPerCluster: number, maxBandBytes = 8 * 1024 * 1024): Band[] {
+  if (rows <= 0) return [];
+  const bySize = Math.ceil((rows * width * 3) / maxBandBytes);
+  const count = Math.min(rows, Math.max(1, clusters * bandsPerCluster, bySize));
+  const bands: Band[] = [];
+  for (let i = 0; i < count; i++) {
+    const y0 = Math.floor((i * rows) / count);
+    const y1 = Math.floor(((i + 1) * rows) / count);
+    bands.push({ y0, y1 });
+  }
+  return bands;
+}
+
+/** Copy rendered top-half rows into their mirror rows at the bottom. */
+export function mirrorRows(image: Uint8Array, width: number, height: number): void {
+  const stride = width * 3;
+  for (let y = rowsToRender(height); y < height; y++) {
+    const src = height - 1 - y;
+    image.copyWithin(y * stride, src * stride, (src + 1) * stride);
+  }
+}

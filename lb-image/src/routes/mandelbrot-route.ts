@@ -1,0 +1,65 @@
+// GET /mandelbrot.png: plan bands, have the clusters render them, assemble, encode one PNG.
+import { Router, type Request } from 'express';
+import { PNG } from 'pngjs';
+import { badRequest, defaultHeight, methodNotAllowed, type Logger, type RenderParams } from '@hscale/common';
+import type { ClusterView } from '../cluster-view.js';
+import { mirrorRows, planBands, rowsToRender } from '../render/band-plan.js';
+import { dispatchBands, RenderError } from '../render/band-dispatcher.js';
+import type { LbSettings } from '../settings.js';
+
+export const DEFAULT_WIDTH = 800;
+export const DEFAULT_ESCAPE = 1000;
+
+function intParam(req: Request, name: string, fallback: number | undefined, max: number): number {
+  const raw = req.query[name];
+  if ((raw === undefined || raw === '') && fallback !== undefined) return fallback;
+  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw badRequest('invalid_parameter', `${name} must be a whole number from 1 to ${max}; got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export function parseRenderParams(req: Request, s: LbSettings): RenderParams {
+  const width = intParam(req, 'width', DEFAULT_WIDTH, s.MANDELBROT_MAX_DIMENSION);
+  const height = intParam(req, 'height', Math.min(defaultHeight(width), s.MANDELBROT_MAX_DIMENSION), s.MANDELBROT_MAX_DIMENSION);
+  const escape = intParam(req, 'escape', DEFAULT_ESCAPE, s.MANDELBROT_MAX_ESCAPE);
+  return { width, height, escape };
+}
+
+/** PNG encoding options are fixed: the same pixels must always give the same bytes. */
+export function encodePng(pixels: Uint8Array, width: number, height: number): Buffer {
+  const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false, filterType: 1 });
+  png.data = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false, filterType: 1, deflateLevel: 6 });
+}
+
+export function mandelbrotRouter(view: ClusterView, s: LbSettings, log: Logger): Router {
+  const router = Router();
+  router
+    .route('/mandelbrot.png')
+    .get(async (req, res) => {
+      const params = parseRenderParams(req, s);
+      const clusters = view.table.list().filter((m) => m.healthy).length;
+      const started = Date.now();
+      const image = new Uint8Array(params.width * params.height * 3);
+      const bands = planBands(rowsToRender(params.height), params.width, Math.max(1, clusters), s.RENDER_BANDS_PER_CLUSTER);
+      let stats;
+      try {
+        stats = await dispatchBands(view, params, bands, image, { concurrencyPerCluster: s.RENDER_CONCURRENCY_PER_CLUSTER, bandTimeoutMs: s.BAND_TIMEOUT_MS });
+      } catch (err) {
+        if (err instanceof RenderError) {
+          res.status(503).setHeader('Retry-After', '1').json({ error: 'render_failed', message: err.message });
+          return;
+        }
+        throw err;
+      }
+      mirrorRows(image, params.width, params.height);
+      const renderedMs = Date.now() - started;
+      const png = encodePng(image, params.width, params.height);
+      log.info('mandelbrot rendered', { ...params, bands: bands.length, clusters, retries: stats.retries, renderMs: renderedMs, totalMs: Date.now() - started, bandsByCluster: stats.bandsByCluster });
+      res.setHeader('X-Render-Bands', String(bands.length));
+      res.setHeader('X-Render-Ms', String(renderedMs));
+      res.type('image/png').send(png);
+    })
+    .all(methodNotAllowed(['GET']));
+  return router;
+}

@@ -1,0 +1,95 @@
+// Sends a key-value request to a slave: round-robin over the slaves that are healthy and on the
+// current epoch, one retry on another slave (every KV operation is idempotent), passive failure
+// counting, and a short wait for an election when the leader is failing.
+import { EPOCH_HEADER, HttpError, REQUEST_ID_HEADER, type Logger } from '@hscale/common';
+import type { ClusterView } from '../cluster-view.js';
+import type { Coordinator } from '../election/coordinator.js';
+import type { Member } from '../membership/membership.js';
+import type { InflightTracker } from './inflight.js';
+import type { SlaveRequest, SlaveResponse } from './slave-pools.js';
+
+export interface ForwarderOptions {
+  requestTimeoutMs: number;
+  leaderWaitMs: number;
+}
+
+/** Answers of a slave that mean "try again elsewhere / after the election", not "this is the answer". */
+const RETRYABLE_CODES = new Set(['leader_unavailable', 'no_leader', 'not_replicated', 'stale_epoch']);
+
+export class Forwarder {
+  private next = 0;
+  retries = 0;
+
+  constructor(
+    private readonly view: ClusterView,
+    private readonly coordinator: Coordinator,
+    private readonly inflight: InflightTracker,
+    private readonly opts: ForwarderOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** Slaves that may serve KV requests now. */
+  routable(): Member[] {
+    const epoch = this.coordinator.leader?.epoch;
+    return this.view.table.list().filter((m) => m.healthy && m.failures === 0 && m.health?.epoch === epoch && m.health?.leaderReachable === true);
+  }
+
+  async forward(req: Omit<SlaveRequest, 'timeoutMs'>, requestId: string): Promise<SlaveResponse> {
+    const tried = new Set<string>();
+    let last: SlaveResponse | Error | null = null;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (!(await this.coordinator.waitForLeader(this.opts.leaderWaitMs))) break;
+      const epoch = this.coordinator.leader!.epoch;
+      const member = this.pick(tried);
+      if (!member) {
+        last = last ?? new Error('no healthy cluster is on the current epoch');
+        break;
+      }
+      tried.add(member.id);
+      if (attempt > 0) this.retries++;
+      try {
+        const res = await this.inflight.track(() =>
+          this.view.send(member, {
+            ...req,
+            headers: { ...req.headers, [EPOCH_HEADER]: String(epoch), [REQUEST_ID_HEADER]: requestId },
+            timeoutMs: this.opts.requestTimeoutMs,
+          }),
+        );
+        const code = res.status >= 409 ? errorCode(res) : undefined;
+        if (!code || !RETRYABLE_CODES.has(code)) return res;
+        last = res;
+        if (code === 'leader_unavailable') this.coordinator.reportLeaderFailure();
+        if (code === 'leader_unavailable' || code === 'no_leader') await this.waitForNewEpoch(epoch);
+        this.log.info('retrying on another cluster', { requestId, cluster: member.id, code });
+      } catch (err) {
+        last = err as Error;
+        this.view.recordFailure(member);
+        this.log.warn('cluster request failed', { requestId, cluster: member.id, error: (err as Error).message });
+      }
+    }
+    if (last && !(last instanceof Error)) return last; // the slave's own 503, with its explanation
+    throw new HttpError(503, 'unavailable', `no cluster could serve the request${last ? `: ${last.message}` : ' (no leader)'}`, { 'Retry-After': '1' });
+  }
+
+  private pick(exclude: Set<string>): Member | undefined {
+    const list = this.routable().filter((m) => !exclude.has(m.id));
+    if (list.length === 0) return undefined;
+    return list[this.next++ % list.length];
+  }
+
+  /** After the leader failed: give the election a moment to produce a newer epoch. */
+  private async waitForNewEpoch(epoch: number): Promise<void> {
+    const deadline = Date.now() + this.opts.leaderWaitMs;
+    while (Date.now() < deadline && (this.coordinator.leader?.epoch ?? 0) <= epoch) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+function errorCode(res: SlaveResponse): string | undefined {
+  try {
+    return (JSON.parse(res.body.toString('utf8')) as { error?: string }).error;
+  } catch {
+    return undefined;
+  }
+}

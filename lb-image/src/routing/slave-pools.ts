@@ -1,0 +1,59 @@
+// One keep-alive connection pool per slave (undici). A pool is destroyed when its slave leaves
+// the membership: Docker reuses IP addresses, and a pooled socket to a removed address must never
+// carry a request meant for whatever container gets that address next.
+import { Pool, type Dispatcher } from 'undici';
+
+export interface SlaveRequest {
+  method: Dispatcher.HttpMethod;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface SlaveResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export class SlavePools {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(private readonly connectionsPerSlave = 32) {}
+
+  async request(id: string, origin: string, req: SlaveRequest): Promise<SlaveResponse> {
+    let pool = this.pools.get(id);
+    if (!pool) {
+      pool = new Pool(origin, { connections: this.connectionsPerSlave, keepAliveTimeout: 10_000, connectTimeout: Math.min(req.timeoutMs, 3000) });
+      this.pools.set(id, pool);
+    }
+    const res = await pool.request({
+      method: req.method,
+      path: req.path,
+      headers: req.headers,
+      body: req.body,
+      headersTimeout: req.timeoutMs,
+      bodyTimeout: req.timeoutMs,
+      signal: req.signal,
+    });
+    const body = Buffer.from(await res.body.arrayBuffer());
+    return { status: res.statusCode, headers: res.headers, body };
+  }
+
+  remove(id: string): void {
+    const pool = this.pools.get(id);
+    this.pools.delete(id);
+    void pool?.destroy().catch(() => undefined);
+  }
+
+  has(id: string): boolean {
+    return this.pools.has(id);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => undefined)));
+    this.pools.clear();
+  }
+}

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { configDir, hostPortList, int, loadSettings, MANDELBROT_LIMITS, oneOf, readDefaults, text } from '@hscale/common';
+
+export const lbSettingsSchema = z.object({
+  PORT: int(1, 65535),
+  /** DNS name whose every A record is a cluster (compose service name / headless Service); empty = off. */
+  CLUSTER_DNS_NAME: text(),
+  /** HTTP port of the slaves found through DNS. */
+  CLUSTER_PORT: int(1, 65535),
+  /** Fixed clusters, "host:port,host:port" (for runs without Docker). */
+  STATIC_CLUSTERS: hostPortList(),
+  DNS_REFRESH_SECONDS: int(1, 59),
+  PROBE_INTERVAL_MS: int(50, 60_000),
+  PROBE_TIMEOUT_MS: int(50, 60_000),
+  FAILURE_THRESHOLD: int(1, 100),
+  REQUEST_TIMEOUT_MS: int(100, 300_000),
+  LEADER_WAIT_MS: int(0, 60_000),
+  CLUSTER_SECRET: text(),
+  ADMIN_TOKEN: text(),
+  REGISTRATION_TTL_SECONDS: int(1, 3600),
+  MAX_VALUE_BYTES: int(1, 512 * 1024 * 1024),
+  MANDELBROT_MAX_DIMENSION: int(1, MANDELBROT_LIMITS.maxDimension),
+  MANDELBROT_MAX_ESCAPE: int(1, MANDELBROT_LIMITS.maxEscape),
+  RENDER_BANDS_PER_CLUSTER: int(1, 256),
+  RENDER_CONCURRENCY_PER_CLUSTER: int(1, 64),
+  BAND_TIMEOUT_MS: int(100, 600_000),
+  LOG_LEVEL: oneOf(['error', 'warn', 'info', 'debug']),
+});
+export type LbSettings = z.infer<typeof lbSettingsSchema>;
+
+export function loadLbSettings(env: NodeJS.ProcessEnv = process.env): LbSettings {
+  const s = loadSettings(lbSettingsSchema, readDefaults(path.join(configDir(import.meta.url, env), 'lb.json')), env);
+  return s;
+}

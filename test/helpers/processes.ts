@@ -1,0 +1,177 @@
+// Real processes for integration tests: redis-server (Debian's), slaves and the LB from dist/,
+// on free ports of 127.0.0.1. Everything started here is killed by stopAll().
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const PASSWORD = 'test-redis-password';
+export const SECRET = 'test-cluster-secret';
+export const ADMIN = 'test-admin-token';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export class Proc {
+  child: ChildProcess | null = null;
+  output = '';
+  constructor(readonly name: string, private readonly cmd: string, private readonly args: string[], private readonly env: NodeJS.ProcessEnv = {}) {}
+
+  start(): this {
+    this.child = spawn(this.cmd, this.args, { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d: Buffer) => {
+      this.output = (this.output + d.toString()).slice(-200_000);
+      if (process.env.TEST_VERBOSE) process.stderr.write(`[${this.name}] ${d}`);
+    };
+    this.child.stdout!.on('data', keep);
+    this.child.stderr!.on('data', keep);
+    return this;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const c = this.child;
+    if (!c || !this.running) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill(signal);
+    await exited;
+  }
+
+  /** SIGSTOP/SIGCONT: the process hangs without closing its sockets (a frozen or cut-off node). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+}
+
+export interface ClusterProcs {
+  redisPort: number;
+  slavePort: number;
+  redis: Proc;
+  slave: Proc;
+  id: string;
+}
+
+export class Harness {
+  readonly procs: Proc[] = [];
+  readonly clusters: ClusterProcs[] = [];
+  lb!: Proc;
+  lbPort = 0;
+  private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'hscale-test-'));
+
+  get lbUrl(): string {
+    return `http://127.0.0.1:${this.lbPort}`;
+  }
+
+  redisProc(port: number): Proc {
+    return this.track(
+      new Proc(`redis:${port}`, 'redis-server', [
+        path.join(ROOT, 'cluster-image/redis.conf'),
+        '--port', String(port), '--bind', '127.0.0.1', '--dir', this.dir,
+        '--requirepass', PASSWORD, '--masterauth', PASSWORD,
+      ]),
+    );
+  }
+
+  slaveProc(slavePort: number, redisPort: number, env: NodeJS.ProcessEnv = {}): Proc {
+    return this.track(
+      new Proc(`slave:${slavePort}`, process.execPath, [path.join(ROOT, 'cluster-image/dist/main.js')], {
+        PORT: String(slavePort), REDIS_PORT: String(redisPort), REDIS_PASSWORD: PASSWORD, ADVERTISE_ADDRESS: '127.0.0.1',
+        CLUSTER_SECRET: SECRET, CLUSTER_NAME: `cluster-${slavePort}`, LOG_LEVEL: 'debug', ...env,
+      }),
+    );
+  }
+
+  async addCluster(env: NodeJS.ProcessEnv = {}): Promise<ClusterProcs> {
+    const redisPort = await freePort();
+    const slavePort = await freePort();
+    const redis = this.redisProc(redisPort).start();
+    await waitForPort(redisPort);
+    const slave = this.slaveProc(slavePort, redisPort, env).start();
+    await waitForPort(slavePort);
+    const c = { redisPort, slavePort, redis, slave, id: `127.0.0.1:${slavePort}` };
+    this.clusters.push(c);
+    return c;
+  }
+
+  async startLb(env: NodeJS.ProcessEnv = {}): Promise<void> {
+    this.lbPort ||= await freePort();
+    this.lb = this.track(
+      new Proc('lb', process.execPath, [path.join(ROOT, 'lb-image/dist/main.js')], {
+        PORT: String(this.lbPort),
+        STATIC_CLUSTERS: this.clusters.map((c) => c.id).join(','),
+        CLUSTER_SECRET: SECRET, ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'debug', ...env,
+      }),
+    ).start();
+    await waitForPort(this.lbPort);
+  }
+
+  /** Start N clusters and the LB, and wait until the LB has a leader and N routable clusters. */
+  static async start(n: number, env: { lb?: NodeJS.ProcessEnv; slave?: NodeJS.ProcessEnv } = {}): Promise<Harness> {
+    const h = new Harness();
+    for (let i = 0; i < n; i++) await h.addCluster(env.slave);
+    await h.startLb(env.lb);
+    await h.waitFor(async () => {
+      const r = await fetch(`${h.lbUrl}/health`).then((x) => x.json() as Promise<{ status: string; clusters: { healthy: number } }>);
+      return r.status === 'ok' && r.clusters.healthy === n;
+    }, 20_000, 'the LB to report every cluster healthy with a leader');
+    return h;
+  }
+
+  async waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (await cond().catch(() => false)) return;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n--- LB log tail ---\n${this.lb?.output.slice(-4000)}`);
+      await sleep(100);
+    }
+  }
+
+  async leader(): Promise<ClusterProcs> {
+    const l = (await fetch(`${this.lbUrl}/leader`).then((r) => r.json())) as { id: string };
+    const c = this.clusters.find((x) => x.id === l.id);
+    if (!c) throw new Error(`leader ${l.id} is not one of ours`);
+    return c;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.procs.map((p) => (p.resume(), p.kill('SIGKILL'))));
+  }
+
+  private track(p: Proc): Proc {
+    this.procs.push(p);
+    return p;
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(50);
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
