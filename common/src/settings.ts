@@ -57,7 +57,11 @@ export function loadSettings<S extends z.ZodObject>(
 
 // Field helpers: each accepts the JSON default (number/boolean) or an env string.
 export const int = (min: number, max: number) =>
-  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max);
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
 
 export const text = () => z.string().default('');
 

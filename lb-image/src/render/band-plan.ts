@@ -18,7 +18,8 @@ export const rowsToRender = (height: number): number => Math.ceil(height / 2);
  */
 export function planBands(rows: number, width: number, clusters: number, bandsPerCluster: number, maxBandBytes = 8 * 1024 * 1024): Band[] {
   if (rows <= 0) return [];
-  const bySize = Math.ceil((rows * width * 3) / maxBandBytes);
+  const maxRowsPerBand = Math.max(1, Math.floor(maxBandBytes / (width * 3)));
+  const bySize = Math.ceil(rows / maxRowsPerBand);
   const count = Math.min(rows, Math.max(1, clusters * bandsPerCluster, bySize));
   const bands: Band[] = [];
   for (let i = 0; i < count; i++) {

@@ -51,7 +51,9 @@ export function kvRouter(forwarder: Forwarder, maxValueBytes: number): Router {
     })
     .delete(del)
     .all(methodNotAllowed(['GET', 'PUT', 'DELETE']));
-  router.route('/keys').get(list).all(methodNotAllowed(['GET']));
+  // PUT/DELETE /keys/ (no key) lands here: say what is wrong rather than "method not allowed".
+  const emptyKey = () => validateKey('');
+  router.route('/keys').get(list).put(emptyKey).delete(emptyKey).all(methodNotAllowed(['GET']));
 
   // Aliases of the seed system.
   router
