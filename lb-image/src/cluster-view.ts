@@ -1,10 +1,12 @@
 // The LB's live view of the clusters: the membership table plus the I/O around it (pools, probes).
 // Everything that needs to talk to a slave goes through here.
+import { EventEmitter } from 'node:events';
 import { type Logger, type SlaveHealth } from '@hscale/common';
 import { MembershipTable, type Endpoint, type Member, type Source } from './membership/membership.js';
 import { SlavePools, type SlaveRequest, type SlaveResponse } from './routing/slave-pools.js';
 
-export class ClusterView {
+/** Emits 'unhealthy' (id) when a member crosses the failure threshold, and 'removed' (id). */
+export class ClusterView extends EventEmitter {
   readonly table: MembershipTable;
   readonly pools = new SlavePools();
 
@@ -12,6 +14,8 @@ export class ClusterView {
     private readonly opts: { failureThreshold: number; probeTimeoutMs: number; clusterSecret: string },
     private readonly log: Logger,
   ) {
+    super();
+    this.setMaxListeners(0);
     this.table = new MembershipTable(opts.failureThreshold);
   }
 
@@ -35,8 +39,8 @@ export class ClusterView {
   }
 
   /** Probe every member once, in parallel; updates health and failure counts. */
-  async probeAll(): Promise<void> {
-    await Promise.all(this.table.list().map((m) => this.probe(m)));
+  async probeAll(opts: { onlyHealthy?: boolean } = {}): Promise<void> {
+    await Promise.all(this.table.list().filter((m) => !opts.onlyHealthy || m.healthy).map((m) => this.probe(m)));
   }
 
   async probe(m: Member): Promise<SlaveHealth | null> {
@@ -60,7 +64,10 @@ export class ClusterView {
   recordFailure(m: Member): void {
     const wasHealthy = m.healthy;
     this.table.recordFailure(m.id);
-    if (wasHealthy && !m.healthy) this.log.warn('cluster unhealthy', { id: m.id, failures: m.failures });
+    if (wasHealthy && !m.healthy) {
+      this.log.warn('cluster unhealthy', { id: m.id, failures: m.failures });
+      this.emit('unhealthy', m.id);
+    }
   }
 
   /** PUT /internal/leader on one slave. */
@@ -75,7 +82,10 @@ export class ClusterView {
   }
 
   private afterChange(source: Source, added: string[], removed: string[]): void {
-    for (const id of removed) this.pools.remove(id);
+    for (const id of removed) {
+      this.pools.remove(id);
+      this.emit('removed', id);
+    }
     if (added.length || removed.length) this.log.info('membership changed', { source, added, removed, total: this.table.list().length });
   }
 }

@@ -11,6 +11,8 @@ import { decide, type CandidateView, type CurrentLeader } from './decide.js';
 export interface CoordinatorOptions {
   failureThreshold: number;
   requestTimeoutMs: number;
+  /** Leader assignments are quick on a live slave; a short bound keeps a hung one from holding up an election. */
+  assignTimeoutMs: number;
 }
 
 export interface LeaderState extends CurrentLeader {
@@ -40,6 +42,11 @@ export class Coordinator extends EventEmitter {
   /** A leader is known, not failing and no election is running: requests may go out. */
   get available(): boolean {
     return this.current !== null && !this.electing && this.leaderFailures < this.opts.failureThreshold;
+  }
+
+  /** The leader failed its last check: worth probing again without pausing. */
+  get suspectingLeader(): boolean {
+    return this.leaderFailures > 0 || this.electing !== null;
   }
 
   isLeader(id: string): boolean {
@@ -138,7 +145,7 @@ export class Coordinator extends EventEmitter {
     const started = Date.now();
     // Let requests already talking to the old leader finish (they are bounded by their timeouts).
     await this.inflight.drain(Math.min(this.opts.requestTimeoutMs, 2000));
-    await this.view.probeAll(); // fresh replication offsets
+    await this.view.probeAll({ onlyHealthy: true }); // fresh replication offsets
     const excluded = new Set<string>();
     for (let attempt = 0; attempt <= this.view.table.list().length; attempt++) {
       const d = decide({
@@ -168,7 +175,7 @@ export class Coordinator extends EventEmitter {
       excluded.add(m.id);
     }
     await this.syncAll();
-    await this.view.probeAll(); // so routing sees the slaves connected to the new leader
+    await this.view.probeAll({ onlyHealthy: true }); // so routing sees the slaves connected to the new leader
   }
 
   private setLeader(leaderId: string, epoch: number): void {
@@ -183,7 +190,7 @@ export class Coordinator extends EventEmitter {
     if (!cur) return;
     const stale = this.view.table
       .list()
-      .filter((m) => m.healthy && m.health && (m.health.epoch !== cur.epoch || (m.health.role === 'leader') !== (m.id === cur.leaderId)));
+      .filter((m) => m.healthy && m.failures === 0 && m.health && (m.health.epoch !== cur.epoch || (m.health.role === 'leader') !== (m.id === cur.leaderId)));
     await Promise.all(stale.map((m) => this.assign(m, cur.epoch, cur.leaderId, 'sync')));
   }
 
@@ -192,7 +199,7 @@ export class Coordinator extends EventEmitter {
     if (!leader) return false;
     const body: LeaderAssignment = { epoch, leaderId, leader, youAreLeader: m.id === leaderId, reason };
     try {
-      const res = await this.view.assign(m, body, this.opts.requestTimeoutMs);
+      const res = await this.view.assign(m, body, this.opts.assignTimeoutMs);
       if (res.status === 200) {
         if (m.health) Object.assign(m.health, { epoch, leaderId, role: body.youAreLeader ? 'leader' : 'follower' });
         return true;

@@ -19,6 +19,8 @@ const RETRYABLE_CODES = new Set(['leader_unavailable', 'no_leader', 'not_replica
 export class Forwarder {
   private next = 0;
   retries = 0;
+  /** Requests in flight per member, so they can be cut short when that member is declared unhealthy. */
+  private readonly running = new Map<string, Set<AbortController>>();
 
   constructor(
     private readonly view: ClusterView,
@@ -26,7 +28,15 @@ export class Forwarder {
     private readonly inflight: InflightTracker,
     private readonly opts: ForwarderOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // A request stuck on a cluster that just failed its probes is retried elsewhere at once,
+    // instead of waiting for its own timeout (and holding up an election's drain).
+    const abortAll = (id: string) => {
+      for (const c of this.running.get(id) ?? []) c.abort(new Error(`cluster ${id} became unhealthy`));
+    };
+    view.on('unhealthy', abortAll);
+    view.on('removed', abortAll);
+  }
 
   /** Slaves that may serve KV requests now. */
   routable(): Member[] {
@@ -47,12 +57,16 @@ export class Forwarder {
       }
       tried.add(member.id);
       if (attempt > 0) this.retries++;
+      const ctrl = new AbortController();
+      const mine = this.running.get(member.id) ?? new Set();
+      this.running.set(member.id, mine.add(ctrl));
       try {
         const res = await this.inflight.track(() =>
           this.view.send(member, {
             ...req,
             headers: { ...req.headers, [EPOCH_HEADER]: String(epoch), [REQUEST_ID_HEADER]: requestId },
             timeoutMs: this.opts.requestTimeoutMs,
+            signal: ctrl.signal,
           }),
         );
         const code = res.status >= 409 ? errorCode(res) : undefined;
@@ -63,8 +77,10 @@ export class Forwarder {
         this.log.info('retrying on another cluster', { requestId, cluster: member.id, code });
       } catch (err) {
         last = err as Error;
-        this.view.recordFailure(member);
+        if (!ctrl.signal.aborted) this.view.recordFailure(member);
         this.log.warn('cluster request failed', { requestId, cluster: member.id, error: (err as Error).message });
+      } finally {
+        mine.delete(ctrl);
       }
     }
     if (last && !(last instanceof Error)) return last; // the slave's own 503, with its explanation

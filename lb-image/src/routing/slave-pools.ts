@@ -29,15 +29,11 @@ export class SlavePools {
       pool = new Pool(origin, { connections: this.connectionsPerSlave, keepAliveTimeout: 10_000, connectTimeout: Math.min(req.timeoutMs, 3000) });
       this.pools.set(id, pool);
     }
-    const res = await pool.request({
-      method: req.method,
-      path: req.path,
-      headers: req.headers,
-      body: req.body,
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-      signal: req.signal,
-    });
+    // The deadline is an AbortSignal: undici's own headersTimeout/bodyTimeout run on a coarse
+    // timer (about 1 s resolution), which turned a 300 ms probe timeout into 1 s.
+    const deadline = AbortSignal.timeout(req.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([deadline, req.signal]) : deadline;
+    const res = await pool.request({ method: req.method, path: req.path, headers: req.headers, body: req.body, signal });
     const body = Buffer.from(await res.body.arrayBuffer());
     return { status: res.statusCode, headers: res.headers, body };
   }
