@@ -23,6 +23,7 @@ export class Coordinator extends EventEmitter {
   private current: LeaderState | null = null;
   private leaderFailures = 0;
   private electing: Promise<void> | null = null;
+  private lastNoneReason = '';
   electionsTotal = 0;
 
   constructor(
@@ -157,9 +158,12 @@ export class Coordinator extends EventEmitter {
       });
       if (d.kind === 'keep' || d.kind === 'wait') return;
       if (d.kind === 'none') {
-        this.log.error('no leader can be elected', { reason: d.reason });
+        // Said once per situation (this runs every probe round until a cluster is healthy).
+        if (this.lastNoneReason !== d.reason) this.log.warn('no leader can be elected yet', { reason: d.reason });
+        this.lastNoneReason = d.reason;
         return;
       }
+      this.lastNoneReason = '';
       if (d.kind === 'adopt') {
         this.setLeader(d.leaderId, d.epoch);
         break;

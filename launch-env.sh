@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# launch-env.sh -- build, start and scale the system: one LB in front of N clusters.
+set -euo pipefail
+[[ -n "${DEBUG:-}" ]] && set -x
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+COMPOSE_FILE="$ROOT/compose/docker-compose.yml"
+# Secrets and sticky settings (LB_BIND, LB_PORT, NODE_IMAGE, ...) live here; HSCALE_ENV_FILE
+# points elsewhere (the end-to-end test uses its own, so it never touches your running system).
+ENV_FILE=${HSCALE_ENV_FILE:-$ROOT/compose/.env}
+MAX_CLUSTERS=64
+
+# A setting from the environment, else the value saved in the env file by an earlier run.
+saved() { [[ -f $ENV_FILE ]] && sed -n "s/^$1=//p" "$ENV_FILE" | tail -n 1; }
+PROJECT=${COMPOSE_PROJECT_NAME:-$(saved COMPOSE_PROJECT_NAME)}
+PROJECT=${PROJECT:-hscale}
+LB_BIND=${LB_BIND:-$(saved LB_BIND)}
+LB_BIND=${LB_BIND:-127.0.0.1}
+LB_PORT=${LB_PORT:-$(saved LB_PORT)}
+LB_PORT=${LB_PORT:-8080}
+
+usage() {
+  cat <<USAGE
+Usage:
+  ./launch-env.sh [N] [--no-build] [--timeout S]   start, or rescale a running system, to N clusters
+  ./launch-env.sh status                           table of clusters (address, health, role)
+  ./launch-env.sh down                             stop and remove every container and network it started
+  ./launch-env.sh --help                           this text
+
+  N           number of cluster containers, 1..$MAX_CLUSTERS (default 3)
+  --no-build  use the images already built
+  --timeout S seconds to wait for N healthy clusters and a leader (default 300)
+
+Environment:
+  LB_BIND, LB_PORT      where the LB listens on this host (default 127.0.0.1:8080; remembered)
+  NODE_IMAGE            Node base image for the builds (default node:20-bookworm-slim)
+  REDIS_PASSWORD, CLUSTER_SECRET, ADMIN_TOKEN
+                        secrets; generated into compose/.env on the first run unless set
+  WRITE_ACK             replica (default) or leader: see README, "Guarantees"
+  COMPOSE_PROJECT_NAME  compose project (default hscale; remembered)
+  HSCALE_ENV_FILE       where secrets and remembered settings live (default compose/.env)
+  DEBUG=1               trace every command
+
+Examples:
+  ./launch-env.sh          # 3 clusters
+  ./launch-env.sh 5        # rescale the running system to 5, in place
+  ./launch-env.sh status
+  ./launch-env.sh down
+USAGE
+}
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'launch-env: error: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- pre-flight (nothing changed yet)
+COMPOSE=()
+find_compose() {
+  command -v docker >/dev/null 2>&1 || die "docker is not installed (https://docs.docker.com/engine/install/)"
+  docker info >/dev/null 2>&1 || die "Docker is not running (or this user may not use it): start the Docker daemon, then retry"
+  if docker compose version >/dev/null 2>&1; then
+    COMPOSE=(docker compose)
+  elif command -v docker-compose >/dev/null 2>&1; then
+    COMPOSE=(docker-compose)
+  else
+    die "neither 'docker compose' (v2) nor 'docker-compose' (v1) is installed"
+  fi
+}
+
+compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$COMPOSE_FILE" --env-file "$ENV_FILE" "$@"; }
+
+need_node() { command -v node >/dev/null 2>&1 || die "node is needed to read the LB's answers (Node.js 20+)"; }
+
+lb_url() { echo "http://$([[ $LB_BIND == 0.0.0.0 ]] && echo 127.0.0.1 || echo "$LB_BIND"):$LB_PORT"; }
+
+# GET a path of the LB and print the body; fails when the LB does not answer.
+lb_get() {
+  node -e '
+    fetch(process.argv[1], { signal: AbortSignal.timeout(3000) })
+      .then(async (r) => { process.stdout.write(await r.text()); process.exit(r.ok ? 0 : 3); })
+      .catch(() => process.exit(2));' "$(lb_url)$1"
+}
+
+lb_running() { [[ -n "$(compose ps -q lb 2>/dev/null)" ]] && [[ "$(docker inspect -f '{{.State.Running}}' "$(compose ps -q lb)" 2>/dev/null)" == true ]]; }
+
+port_taken() {
+  # bash's /dev/tcp: connecting succeeds only when something listens.
+  (exec 3<>"/dev/tcp/${1}/${2}") 2>/dev/null
+}
+
+cluster_containers() {
+  docker ps -q --filter "label=com.docker.compose.project=$PROJECT" --filter label=com.docker.compose.service=cluster
+}
+
+# Name of the cluster container that has address $1 on the compose network.
+container_for_ip() {
+  local c ips
+  for c in $(cluster_containers); do
+    ips=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$c")
+    if [[ " $ips " == *" $1 "* ]]; then
+      docker inspect -f '{{.Name}}' "$c" | sed 's#^/##'
+      return 0
+    fi
+  done
+  echo "?"
+}
+
+random_secret() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
+
+ensure_env_file() {
+  local name value
+  touch "$ENV_FILE"
+  chmod 600 "$ENV_FILE"
+  for name in REDIS_PASSWORD CLUSTER_SECRET ADMIN_TOKEN; do
+    value=${!name:-}
+    if [[ -n $value ]]; then
+      set_env "$name" "$value"
+    elif ! grep -q "^$name=" "$ENV_FILE"; then
+      set_env "$name" "$(random_secret)"
+      say "generated $name into compose/.env"
+    fi
+  done
+  # Remembered for the next runs (status, down, rescale) and read by compose.
+  set_env LB_BIND "$LB_BIND"
+  set_env LB_PORT "$LB_PORT"
+  set_env COMPOSE_PROJECT_NAME "$PROJECT"
+  for name in NODE_IMAGE WRITE_ACK LOG_LEVEL; do
+    if [[ -n ${!name:-} ]]; then set_env "$name" "${!name}"; fi
+  done
+}
+
+set_env() { # set_env NAME VALUE: replace or append NAME=VALUE in compose/.env
+  local tmp
+  tmp=$(mktemp)
+  grep -v "^$1=" "$ENV_FILE" >"$tmp" || true
+  printf '%s=%s\n' "$1" "$2" >>"$tmp"
+  cat "$tmp" >"$ENV_FILE"
+  rm -f "$tmp"
+}
+
+# ---------------------------------------------------------------- commands
+# Wait until the LB reports exactly N healthy clusters and a leader; progress every 2 s.
+wait_ready() {
+  local n=$1 timeout=$2 start=$SECONDS last="" health state
+  say "waiting for $n healthy clusters and a leader (timeout ${timeout}s)"
+  while ((SECONDS - start < timeout)); do
+    if health=$(lb_get /health 2>/dev/null); then
+      state=$(node -e '
+        const h = JSON.parse(process.argv[1]); const n = Number(process.argv[2]);
+        const ok = h.leader && h.clusters.total === n && h.clusters.healthy === n;
+        console.log((ok ? "ready " : "wait ") + h.clusters.healthy + "/" + h.clusters.total + " healthy, leader " + (h.leader ? h.leader.id + " epoch " + h.leader.epoch : "none"));' "$health" "$n")
+    else
+      state="wait LB not answering yet"
+    fi
+    if [[ $state == ready* ]]; then
+      say "${state#ready } ($((SECONDS - start))s)"
+      return 0
+    fi
+    if [[ ${state#wait } != "$last" ]] || ((SECONDS % 10 == 0)); then
+      printf '    [%3ss] %s\n' "$((SECONDS - start))" "${state#wait }"
+      last=${state#wait }
+    fi
+    sleep 1
+  done
+  echo
+  say "still not ready after ${timeout}s; recent logs:" >&2
+  compose logs --tail 20 >&2 || true
+  die "timed out waiting for $n healthy clusters and a leader (see the logs above; ./launch-env.sh status)"
+}
+
+print_usage_hints() {
+  local url leader leader_ip container
+  url=$(lb_url)
+  leader=$(lb_get /leader | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const l=JSON.parse(s);console.log(l.address+" "+l.id+" (epoch "+l.epoch+")")})')
+  leader_ip=${leader%% *}
+  leader=${leader#* }
+  container=$(container_for_ip "$leader_ip")
+  cat <<EOF
+
+The system is up: $url  (dashboard: $url/)
+Leader: $leader, container $container
+
+Try:
+  curl -X PUT --data 'hello' $url/keys/greeting
+  curl $url/keys/greeting
+  curl "$url/keys?prefix=gr"
+  curl -X DELETE $url/keys/greeting
+  curl $url/servers
+  curl -o mandelbrot.png "$url/mandelbrot.png?width=1200&escape=1000"
+  docker exec $container redis-cli keys '*'
+
+Rescale: ./launch-env.sh 5     Status: ./launch-env.sh status     Stop: ./launch-env.sh down
+EOF
+}
+
+cmd_up() {
+  local n=$1 build=$2 timeout=$3
+  find_compose
+  need_node
+  ensure_env_file
+  if lb_running; then
+    say "the system is running: rescaling to $n clusters in place"
+  elif port_taken "$([[ $LB_BIND == 0.0.0.0 ]] && echo 127.0.0.1 || echo "$LB_BIND")" "$LB_PORT"; then
+    die "port $LB_PORT on $LB_BIND is already taken by another program: free it or choose another with LB_PORT=8081 ./launch-env.sh"
+  fi
+  if [[ $build == 1 ]]; then
+    say "building images (${NODE_IMAGE:-node:20-bookworm-slim} base)"
+    compose build
+  fi
+  say "starting: 1 LB + $n clusters"
+  # --no-recreate: a rescale must not restart the LB or the clusters that stay.
+  compose up -d --no-recreate --scale "cluster=$n"
+  wait_ready "$n" "$timeout"
+  print_usage_hints
+}
+
+cmd_status() {
+  find_compose
+  need_node
+  [[ -f $ENV_FILE ]] || die "not started yet (no compose/.env): run ./launch-env.sh"
+  lb_running || die "the LB is not running: start it with ./launch-env.sh"
+  lb_get /health | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const h=JSON.parse(s);console.log("status "+h.status+", leader "+(h.leader?h.leader.id+" (epoch "+h.leader.epoch+")":"none")+", "+h.clusters.healthy+"/"+h.clusters.total+" healthy")})'
+  lb_get /servers | node -e '
+    let s=""; process.stdin.on("data",d=>s+=d).on("end",()=>{
+      const rows=[["ADDRESS","CONTAINER","HEALTHY","ROLE","EPOCH","REDIS","OFFSET","FAILURES","SOURCE"]];
+      for (const m of JSON.parse(s)) rows.push([m.address+":"+m.port, m.name??"", String(m.healthy), m.role, String(m.epoch??""), m.redis?.role??"", String(m.redis?.offset??""), String(m.failures), m.source]);
+      const w=rows[0].map((_,i)=>Math.max(...rows.map(r=>r[i].length)));
+      for (const r of rows) console.log(r.map((c,i)=>c.padEnd(w[i])).join("  "));
+    })'
+}
+
+cmd_down() {
+  find_compose
+  [[ -f $ENV_FILE ]] || touch "$ENV_FILE"
+  say "stopping and removing containers and networks of project '$PROJECT'"
+  compose down --remove-orphans --timeout 15
+}
+
+main() {
+  local n=3 build=1 timeout=300 command=up
+  while (($#)); do
+    case $1 in
+      -h|--help) usage; return 0 ;;
+      --no-build) build=0 ;;
+      --timeout)
+        [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || die "--timeout needs a number of seconds (see --help)"
+        timeout=$2; shift ;;
+      status|down) command=$1 ;;
+      up) command=up ;;
+      -*) die "unknown option '$1' (see --help)" ;;
+      *)
+        if ! [[ $1 =~ ^[0-9]+$ ]] || ((10#$1 < 1 || 10#$1 > MAX_CLUSTERS)); then
+          die "N must be a whole number from 1 to $MAX_CLUSTERS, not '$1' (see --help)"
+        fi
+        n=$((10#$1)) ;;
+    esac
+    shift
+  done
+  case $command in
+    up) cmd_up "$n" "$build" "$timeout" ;;
+    status) cmd_status ;;
+    down) cmd_down ;;
+  esac
+}
+
+main "$@"
