@@ -11,7 +11,9 @@ ENV_FILE=${HSCALE_ENV_FILE:-$ROOT/compose/.env}
 MAX_CLUSTERS=64
 
 # A setting from the environment, else the value saved in the env file by an earlier run.
-saved() { [[ -f $ENV_FILE ]] && sed -n "s/^$1=//p" "$ENV_FILE" | tail -n 1; }
+saved() {
+  if [[ -f $ENV_FILE ]]; then sed -n "s/^$1=//p" "$ENV_FILE" | tail -n 1; fi
+}
 PROJECT=${COMPOSE_PROJECT_NAME:-$(saved COMPOSE_PROJECT_NAME)}
 PROJECT=${PROJECT:-hscale}
 LB_BIND=${LB_BIND:-$(saved LB_BIND)}
@@ -72,12 +74,13 @@ need_node() { command -v node >/dev/null 2>&1 || die "node is needed to read the
 
 lb_url() { echo "http://$([[ $LB_BIND == 0.0.0.0 ]] && echo 127.0.0.1 || echo "$LB_BIND"):$LB_PORT"; }
 
-# GET a path of the LB and print the body; fails when the LB does not answer.
+# GET a path of the LB and print the body; fails when the LB does not answer. (exitCode, not
+# process.exit(): writes to a pipe are asynchronous and exit() would cut them short.)
 lb_get() {
   node -e '
     fetch(process.argv[1], { signal: AbortSignal.timeout(3000) })
-      .then(async (r) => { process.stdout.write(await r.text()); process.exit(r.ok ? 0 : 3); })
-      .catch(() => process.exit(2));' "$(lb_url)$1"
+      .then(async (r) => { process.stdout.write(await r.text()); process.exitCode = r.ok ? 0 : 3; })
+      .catch(() => { process.exitCode = 2; });' "$(lb_url)$1"
 }
 
 lb_running() { [[ -n "$(compose ps -q lb 2>/dev/null)" ]] && [[ "$(docker inspect -f '{{.State.Running}}' "$(compose ps -q lb)" 2>/dev/null)" == true ]]; }

@@ -1,1 +1,153 @@
-console.log("client placeholder")
+#!/usr/bin/env node
+// hscale: command-line client of the LB. Renders the Mandelbrot set to a PNG file (the seed
+// client asked with a width and an escape limit) and talks to the key-value cache.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const USAGE = `Usage: hscale [--lb URL] <command> [options]
+
+Commands:
+  render [-w WIDTH] [-e ESCAPE] [--height H] [-o FILE]   render the Mandelbrot set through the LB to a PNG
+  get KEY                                                print the value of KEY
+  set KEY VALUE [--ttl SECONDS]                          store VALUE under KEY
+  del KEY                                                delete KEY
+  list [--prefix P] [--limit N]                          list keys (all pages)
+  servers                                                the clusters the LB knows
+
+Options:
+  --lb URL     the load balancer (default: $HSCALE_LB_URL, else http://127.0.0.1:8080)
+  -h, --help   this text
+
+Examples:
+  hscale render -w 2000 -e 1000 -o mandelbrot.png
+  hscale set greeting hello --ttl 60 && hscale get greeting
+`;
+
+class UsageError extends Error {}
+
+async function request(url: string, init: RequestInit = {}): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch (err) {
+    throw new Error(`cannot reach the LB at ${new URL(url).origin}: ${(err as Error).cause ?? (err as Error).message}`);
+  }
+  if (!res.ok) {
+    const body = await res.text();
+    let message = body;
+    try {
+      message = (JSON.parse(body) as { message?: string }).message ?? body;
+    } catch {
+      // not JSON: print as is
+    }
+    throw new Error(`${res.status} ${res.statusText}: ${message}`);
+  }
+  return res;
+}
+
+async function render(lb: string, opts: { width?: string; escape?: string; height?: string; output?: string }): Promise<void> {
+  const q = new URLSearchParams();
+  if (opts.width) q.set('width', opts.width);
+  if (opts.height) q.set('height', opts.height);
+  if (opts.escape) q.set('escape', opts.escape);
+  const file = path.resolve(opts.output ?? `mandelbrot-${opts.width ?? 800}x${opts.escape ?? 1000}.png`);
+  const started = Date.now();
+  const tty = process.stderr.isTTY;
+  const show = (text: string) => (tty ? process.stderr.write(`\r\x1b[K${text}`) : undefined);
+  const ticker = setInterval(() => show(`rendering on the clusters… ${((Date.now() - started) / 1000).toFixed(1)} s`), 200);
+  let png: Buffer;
+  try {
+    const res = await request(`${lb}/mandelbrot.png?${q}`);
+    clearInterval(ticker);
+    const total = Number(res.headers.get('content-length') ?? 0);
+    const chunks: Buffer[] = [];
+    let received = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      chunks.push(Buffer.from(chunk));
+      received += chunk.length;
+      show(`downloading ${(received / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`);
+    }
+    png = Buffer.concat(chunks);
+  } finally {
+    clearInterval(ticker);
+    if (tty) process.stderr.write('\r\x1b[K');
+  }
+  await writeFile(file, png);
+  const width = png.readUInt32BE(16);
+  const height = png.readUInt32BE(20);
+  console.log(`saved ${width}x${height} PNG (${(png.length / 1e6).toFixed(2)} MB) to ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      lb: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      width: { type: 'string', short: 'w' },
+      height: { type: 'string' },
+      escape: { type: 'string', short: 'e' },
+      output: { type: 'string', short: 'o' },
+      ttl: { type: 'string' },
+      prefix: { type: 'string' },
+      limit: { type: 'string' },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const lb = (values.lb ?? process.env.HSCALE_LB_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const key = () => {
+    if (!args[0]) throw new UsageError(`${command} needs a KEY`);
+    return encodeURIComponent(args[0]);
+  };
+  switch (command) {
+    case 'render':
+      return render(lb, values);
+    case 'get': {
+      const body = (await (await request(`${lb}/keys/${key()}`)).json()) as { value: string; ttl: number | null };
+      console.log(body.value);
+      if (body.ttl !== null) console.error(`(expires in ${body.ttl} s)`);
+      return;
+    }
+    case 'set': {
+      if (args[1] === undefined) throw new UsageError('set needs a KEY and a VALUE');
+      const ttl = values.ttl ? `?ttl=${encodeURIComponent(values.ttl)}` : '';
+      const body = (await (await request(`${lb}/keys/${key()}${ttl}`, { method: 'PUT', body: args[1] })).json()) as { durability: string };
+      console.log(`stored (held by the ${body.durability === 'replica' ? 'leader and a follower' : 'leader only'})`);
+      return;
+    }
+    case 'del': {
+      const body = (await (await request(`${lb}/keys/${key()}`, { method: 'DELETE' })).json()) as { deleted: boolean };
+      console.log(body.deleted ? 'deleted' : 'there was no such key');
+      return;
+    }
+    case 'list': {
+      let cursor: string | null = '';
+      do {
+        const q = new URLSearchParams({ limit: values.limit ?? '1000', ...(values.prefix ? { prefix: values.prefix } : {}), ...(cursor ? { cursor } : {}) });
+        const page = (await (await request(`${lb}/keys?${q}`)).json()) as { keys: string[]; cursor: string | null };
+        for (const k of page.keys) console.log(k);
+        cursor = page.cursor;
+      } while (cursor);
+      return;
+    }
+    case 'servers': {
+      const servers = (await (await request(`${lb}/servers`)).json()) as Record<string, unknown>[];
+      for (const s of servers) console.log(`${String(s.id).padEnd(22)} ${s.healthy ? 'healthy  ' : 'UNHEALTHY'} ${String(s.role).padEnd(9)} ${s.source}`);
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: Error) => {
+  const usage = err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+  console.error(`hscale: ${err.message}${usage ? ' (see hscale --help)' : ''}`);
+  process.exit(usage ? 2 : 1);
+});

@@ -25,6 +25,13 @@ export class LeaderStore {
     this.writer = new ReplicatedWriter(this.writerClient, opts.writeAck, opts.waitTimeoutMs, log);
   }
 
+  /** Resolves when both connections are ready, or after `timeoutMs` (they keep retrying after that). */
+  async ready(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.reachable && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    return this.reachable;
+  }
+
   get reachable(): boolean {
     return this.reader.isReady && this.writerClient.isReady;
   }

@@ -108,6 +108,8 @@ export class Leadership {
       const old = this.store;
       this.store = new LeaderStore(a.leader, this.storeOptions, this.log);
       void old?.close();
+      // Answer the LB once connected (bounded), so that it can route to this slave right away.
+      await this.store.ready(this.storeOptions.opTimeoutMs);
     }
     if (!cur || cur.epoch !== a.epoch) {
       this.log.info('leader assignment accepted', { epoch: a.epoch, leaderId: a.leaderId, youAreLeader: a.youAreLeader, reason: a.reason });

@@ -28,12 +28,13 @@ export async function dispatchBands(
   bands: Band[],
   image: Uint8Array,
   opts: DispatchOptions,
-): Promise<{ bandsByCluster: Record<string, number>; retries: number }> {
+): Promise<{ bandsByCluster: Record<string, number>; retries: number; backups: number }> {
   const states: BandState[] = bands.map((band) => ({ band, done: false, running: new Map(), attempts: 0, startedAt: 0 }));
   const stride = params.width * 3;
   const bandsByCluster: Record<string, number> = {};
   let remaining = states.length;
-  let retries = 0;
+  let retries = 0; // bands sent again after a failure
+  let backups = 0; // speculative copies of slow bands
   let rr = 0;
 
   const clusters = (): Member[] => view.table.list().filter((m) => m.healthy);
@@ -68,7 +69,7 @@ export async function dispatchBands(
 
     const pump = () => {
       if (failed) return;
-      if (remaining === 0) return resolve({ bandsByCluster, retries });
+      if (remaining === 0) return resolve({ bandsByCluster, retries, backups });
       let job: ReturnType<typeof nextJob>;
       while ((job = nextJob())) start(job.s, job.m);
       const anyRunning = states.some((s) => s.running.size > 0);
@@ -77,7 +78,8 @@ export async function dispatchBands(
 
     const start = (s: BandState, m: Member) => {
       if (s.attempts++ >= maxAttempts()) return fail(new RenderError(`rows ${s.band.y0}-${s.band.y1} failed on every cluster`));
-      if (s.attempts > 1) retries++;
+      if (s.running.size > 0) backups++;
+      else if (s.attempts > 1) retries++;
       const ctrl = new AbortController();
       s.running.set(m.id, ctrl);
       if (s.running.size === 1) s.startedAt = Date.now();

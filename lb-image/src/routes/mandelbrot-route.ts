@@ -55,9 +55,11 @@ export function mandelbrotRouter(view: ClusterView, s: LbSettings, log: Logger):
       mirrorRows(image, params.width, params.height);
       const renderedMs = Date.now() - started;
       const png = encodePng(image, params.width, params.height);
-      log.info('mandelbrot rendered', { ...params, bands: bands.length, clusters, retries: stats.retries, renderMs: renderedMs, totalMs: Date.now() - started, bandsByCluster: stats.bandsByCluster });
+      log.info('mandelbrot rendered', { ...params, bands: bands.length, clusters, retries: stats.retries, backups: stats.backups, renderMs: renderedMs, totalMs: Date.now() - started, bandsByCluster: stats.bandsByCluster });
       res.setHeader('X-Render-Bands', String(bands.length));
       res.setHeader('X-Render-Ms', String(renderedMs));
+      res.setHeader('X-Render-Retries', String(stats.retries));
+      res.setHeader('X-Render-Backups', String(stats.backups));
       res.type('image/png').send(png);
     })
     .all(methodNotAllowed(['GET']));

@@ -50,7 +50,7 @@ export class Forwarder {
     for (let attempt = 0; attempt < 2; attempt++) {
       if (!(await this.coordinator.waitForLeader(this.opts.leaderWaitMs))) break;
       const epoch = this.coordinator.leader!.epoch;
-      const member = this.pick(tried);
+      const member = this.pick(tried) ?? (await this.waitForRoutable(tried));
       if (!member) {
         last = last ?? new Error('no healthy cluster is on the current epoch');
         break;
@@ -91,6 +91,17 @@ export class Forwarder {
     const list = this.routable().filter((m) => !exclude.has(m.id));
     if (list.length === 0) return undefined;
     return list[this.next++ % list.length];
+  }
+
+  /** Right after an election the slaves may still be connecting to the new leader: wait a little. */
+  private async waitForRoutable(exclude: Set<string>): Promise<Member | undefined> {
+    const deadline = Date.now() + this.opts.leaderWaitMs;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      const m = this.pick(exclude);
+      if (m) return m;
+    }
+    return undefined;
   }
 
   /** After the leader failed: give the election a moment to produce a newer epoch. */

@@ -1,0 +1,219 @@
+// End to end: ./launch-env.sh builds and starts the real images with compose; everything else
+// goes through the LB over HTTP, plus docker commands to break things. Runs in its own compose
+// project, port and env file, so it never touches a system you have running.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { freePort, ROOT, sleep } from '../helpers/processes.ts';
+import { call, del, postJson, put, watchHealth } from '../helpers/http.ts';
+import { containers, containerWithIp, docker, run } from '../helpers/docker.ts';
+import { startWriter } from '../helpers/chaos.ts';
+
+const PROJECT = 'hscale-e2e';
+let env: NodeJS.ProcessEnv;
+let lb: string;
+
+const launch = (...args: string[]) => run(path.join(ROOT, 'launch-env.sh'), args, env);
+const leader = async () => (await call(`${lb}/leader`)).body as { id: string; address: string; epoch: number };
+async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+const healthyCount = async () => (await call(`${lb}/servers`)).body.filter((s: any) => s.healthy).length;
+const pngSize = (png: Buffer) => ({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+async function fetchPng(url: string): Promise<Buffer> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+  assert.equal(res.status, 200, await res.clone().text().catch(() => ''));
+  assert.equal(res.headers.get('content-type'), 'image/png');
+  return Buffer.from(await res.arrayBuffer());
+}
+
+before(async () => {
+  const port = await freePort();
+  env = { LB_PORT: String(port), COMPOSE_PROJECT_NAME: PROJECT, HSCALE_ENV_FILE: path.join(mkdtempSync(path.join(os.tmpdir(), 'hscale-e2e-')), '.env') };
+  lb = `http://127.0.0.1:${port}`;
+});
+
+after(async () => {
+  await launch('down');
+});
+
+describe('the system under compose', () => {
+  test('./launch-env.sh 3 builds, starts, waits for health and prints how to use it', async () => {
+    const r = await launch('3');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /3\/3 healthy, leader/);
+    assert.match(r.stdout, new RegExp(`The system is up: ${lb}`));
+    assert.match(r.stdout, /docker exec \S+ redis-cli keys '\*'/);
+    console.log(`# launch-env.sh 3 took ${(r.ms / 1000).toFixed(1)} s`);
+    const rerun = await launch('3', '--no-build');
+    assert.equal(rerun.code, 0);
+    console.log(`# launch-env.sh 3 --no-build on the running system took ${(rerun.ms / 1000).toFixed(1)} s`);
+  });
+
+  test('bad arguments and a taken port get a clear error and a non-zero exit', async () => {
+    const bad = await launch('99');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /N must be a whole number from 1 to 64/);
+    const taken = await run(path.join(ROOT, 'launch-env.sh'), ['2'], { ...env, COMPOSE_PROJECT_NAME: 'hscale-e2e-other', HSCALE_ENV_FILE: `${env.HSCALE_ENV_FILE}.other` });
+    assert.notEqual(taken.code, 0);
+    assert.match(taken.stderr, /already taken/);
+  });
+
+  test('every key-value route through the LB', async () => {
+    assert.equal((await put(`${lb}/keys/e2e:greeting?ttl=600`, 'hello from e2e')).status, 200);
+    const got = await call(`${lb}/keys/e2e:greeting`);
+    assert.equal(got.body.value, 'hello from e2e');
+    assert.ok(got.body.ttl > 590);
+    assert.equal((await postJson(`${lb}/set`, { key: 'e2e:alias', value: 'a' })).status, 200);
+    assert.equal((await call(`${lb}/get/e2e:alias`)).body.value, 'a');
+    assert.deepEqual((await call(`${lb}/list-keys?prefix=e2e:`)).body.keys.sort(), ['e2e:alias', 'e2e:greeting']);
+    assert.deepEqual((await call(`${lb}/keys?prefix=e2e:&limit=1`)).body.keys.length, 1);
+    assert.equal((await del(`${lb}/delete/e2e:alias`)).body.deleted, true);
+    assert.equal((await del(`${lb}/keys/e2e:alias`)).body.deleted, false);
+    assert.equal((await call(`${lb}/keys/e2e:alias`)).status, 404);
+    assert.equal((await put(`${lb}/keys/${'x'.repeat(513)}`, 'v')).status, 400);
+  });
+
+  test('docker exec redis-cli on the leader container shows a key written through the LB', async () => {
+    await put(`${lb}/keys/e2e:visible`, 'in redis');
+    const c = await containerWithIp(PROJECT, (await leader()).address);
+    assert.match(await docker('exec', c.name, 'redis-cli', 'keys', '*'), /e2e:visible/);
+    assert.equal(await docker('exec', c.name, 'redis-cli', 'get', 'e2e:visible'), 'in redis');
+    assert.match(await docker('exec', c.name, 'redis-cli', 'info', 'replication'), /role:master/);
+  });
+
+  test('the redis of a cluster is not published on the host', async () => {
+    const ports = await docker('ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', '{{.Ports}}');
+    assert.doesNotMatch(ports, /6379->|3000->/);
+  });
+
+  test('chaos: docker kill of the leader container three times (started again each time) loses no acknowledged write', async () => {
+    const writer = startWriter(lb, { prefix: 'e2e-chaos', concurrency: 4, maxWrites: 50_000, maxMs: 120_000 });
+    const failovers: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      await sleep(2000);
+      const l = await leader();
+      const c = await containerWithIp(PROJECT, l.address);
+      const killedAt = Date.now();
+      await docker('kill', c.name);
+      await waitFor(async () => (await leader()).epoch > l.epoch, 20_000, 'an election');
+      await waitFor(async () => writer.firstAckAfter(killedAt) !== null, 20_000, 'a write acknowledged after the kill');
+      failovers.push(writer.firstAckAfter(killedAt)! - killedAt);
+      await docker('start', c.name);
+      await waitFor(async () => (await healthyCount()) === 3, 60_000, 'the killed cluster to be healthy again');
+    }
+    const { acked, attempted, refused } = await writer.stop();
+    const lost: string[] = [];
+    for (const [key, value] of acked) {
+      const r = await call(`${lb}/keys/${key}`);
+      if (r.body?.value !== value) lost.push(key);
+    }
+    console.log(`# chaos (docker kill): ${attempted} writes, ${acked.size} acknowledged, ${refused} refused, ${lost.length} acknowledged writes lost`);
+    console.log(`# chaos (docker kill): failover from kill to first acknowledged write: ${failovers.join(' ms, ')} ms`);
+    assert.ok(acked.size > 100);
+    assert.deepEqual(lost.slice(0, 10), []);
+  });
+
+  test('a cluster cut off from the network is not used, then rejoins as a follower and catches up', async () => {
+    const l = await leader();
+    const c = await containerWithIp(PROJECT, l.address);
+    const network = `${PROJECT}_backend`;
+    await docker('network', 'disconnect', network, c.name);
+    try {
+      await waitFor(async () => (await leader()).epoch > l.epoch, 20_000, 'an election after the disconnect');
+      assert.equal((await put(`${lb}/keys/e2e:while-cut-off`, 'written while cut off')).status, 200);
+    } finally {
+      // --alias: compose's service name, so that DNS finds the container again.
+      await docker('network', 'connect', '--alias', 'cluster', network, c.name);
+    }
+    await waitFor(async () => (await docker('exec', c.name, 'redis-cli', 'get', 'e2e:while-cut-off')) === 'written while cut off', 30_000, 'the reconnected cluster to catch up');
+    assert.match(await docker('exec', c.name, 'redis-cli', 'info', 'replication'), /role:slave/);
+    await waitFor(async () => (await healthyCount()) === 3, 30_000, 'three healthy clusters');
+  });
+
+  test('an LB restart in the middle of traffic keeps the leader and epoch and loses nothing', async () => {
+    const before = await leader();
+    const writer = startWriter(lb, { prefix: 'e2e-lb-restart', concurrency: 2, maxWrites: 20_000, maxMs: 30_000 });
+    await sleep(1000);
+    const [lbc] = await containers(PROJECT, 'lb');
+    await docker('restart', '-t', '5', lbc!.name);
+    await waitFor(async () => (await call(`${lb}/ready`)).status === 200, 30_000, 'the LB to be ready again');
+    await sleep(1000);
+    const { acked } = await writer.stop();
+    const afterRestart = await leader();
+    assert.deepEqual([afterRestart.id, afterRestart.epoch], [before.id, before.epoch], 'adopted, not re-elected');
+    for (const [key, value] of acked) assert.equal((await call(`${lb}/keys/${key}`)).body.value, value);
+  });
+
+  test('a Mandelbrot render with 3 clusters, and the same bytes with a container killed during the render', async () => {
+    const url = `${lb}/mandelbrot.png?width=3000&escape=20000`;
+    const png = await fetchPng(url);
+    assert.deepEqual(pngSize(png), { width: 3000, height: 2880 });
+    const leaderAddress = (await leader()).address;
+    const victim = (await containers(PROJECT, 'cluster')).find((c) => !c.ips.includes(leaderAddress))!;
+    const rendering = fetchPng(url);
+    await sleep(300);
+    await docker('kill', victim.name);
+    const again = await rendering;
+    assert.equal(sha(again), sha(png), 'identical image although a cluster was killed mid-render');
+    await docker('start', victim.name);
+    await waitFor(async () => (await healthyCount()) === 3, 60_000, 'three healthy clusters');
+  });
+
+  test('the command-line client renders through the LB to a file and uses the cache', async () => {
+    const cli = path.join(ROOT, 'client/dist/cli.js');
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'hscale-cli-')), 'm.png');
+    const r = await run(process.execPath, [cli, '--lb', lb, 'render', '-w', '400', '-e', '500', '-o', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`saved 400x384 PNG .* to ${out}`));
+    assert.equal((await run(process.execPath, [cli, 'set', 'cli:key', 'cli value'], { HSCALE_LB_URL: lb })).code, 0);
+    assert.equal((await run(process.execPath, [cli, 'get', 'cli:key'], { HSCALE_LB_URL: lb })).stdout.trim(), 'cli value');
+  });
+
+  test('docker stop of the leader container: an election, writes succeed, /health stays 200', async () => {
+    const l = await leader();
+    const c = await containerWithIp(PROJECT, l.address);
+    const health = watchHealth(lb);
+    await docker('stop', c.name);
+    await waitFor(async () => (await leader()).epoch > l.epoch, 20_000, 'an election');
+    assert.equal((await put(`${lb}/keys/e2e:after-stop`, 'ok')).status, 200);
+    assert.equal((await call(`${lb}/keys/e2e:visible`)).body.value, 'in redis');
+    const statuses = await health.stop();
+    assert.deepEqual([...new Set(statuses)], [200]);
+    await docker('start', c.name);
+  });
+
+  test('./launch-env.sh 5 then 2 rescales in place; /servers follows', async () => {
+    const lbBefore = (await containers(PROJECT, 'lb'))[0]!.id;
+    const started = Date.now();
+    const up = await launch('5', '--no-build');
+    assert.equal(up.code, 0, up.stderr);
+    const servers = (await call(`${lb}/servers`)).body;
+    assert.equal(servers.length, 5);
+    assert.ok(servers.every((s: any) => s.healthy && s.source === 'dns'));
+    console.log(`# scale 3 -> 5: 5 healthy in /servers ${((Date.now() - started) / 1000).toFixed(1)} s after ./launch-env.sh 5 started`);
+    const down = await launch('2', '--no-build');
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal((await call(`${lb}/servers`)).body.length, 2);
+    assert.equal((await containers(PROJECT, 'lb'))[0]!.id, lbBefore, 'the LB was not restarted');
+    assert.equal((await call(`${lb}/keys/e2e:visible`)).body.value, 'in redis', 'no data lost by rescaling');
+    const status = await launch('status');
+    assert.equal(status.code, 0);
+    assert.match(status.stdout, /ADDRESS\s+CONTAINER\s+HEALTHY\s+ROLE/);
+  });
+
+  test('./launch-env.sh down leaves no container or network of the project', async () => {
+    const r = await launch('down');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`), '');
+    assert.equal(await docker('network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`), '');
+  });
+});

@@ -1,0 +1,79 @@
+// Distributed rendering with real slaves: the same bytes whatever the number of clusters, exact
+// dimensions, a slave killed in the middle of a render, and parameter checks.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { defaultHeight } from '../../common/src/mandelbrot-view.ts';
+import { renderRows } from '../../cluster-image/src/render/kernel.ts';
+import { encodePng } from '../../lb-image/src/routes/mandelbrot-route.ts';
+import { Harness, sleep } from '../helpers/processes.ts';
+import { call } from '../helpers/http.ts';
+
+let h: Harness;
+before(async () => {
+  h = new Harness();
+  for (let i = 0; i < 5; i++) await h.addCluster();
+});
+after(() => h?.stopAll());
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const size = (png: Buffer) => [png.readUInt32BE(16), png.readUInt32BE(20)];
+
+async function useClusters(k: number): Promise<void> {
+  if (h.lb?.running) await h.lb.kill();
+  await h.startLb({ STATIC_CLUSTERS: h.clusters.slice(0, k).map((c) => c.id).join(',') });
+  await h.waitFor(async () => (await call(`${h.lbUrl}/health`)).body.clusters.healthy === k, 10_000, `${k} healthy clusters`);
+}
+
+async function render(query: string): Promise<{ image: Buffer; retries: number }> {
+  const res = await fetch(`${h.lbUrl}/mandelbrot.png?${query}`, { signal: AbortSignal.timeout(120_000) });
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.equal(res.headers.get('content-type'), 'image/png');
+  return { image: Buffer.from(await res.arrayBuffer()), retries: Number(res.headers.get('x-render-retries')) };
+}
+const png = async (query: string) => (await render(query)).image;
+
+test('the PNG is byte-identical for 1, 2, 3 and 5 clusters, and equals a local single-process render', async () => {
+  const p = { width: 640, height: defaultHeight(640), escape: 700 };
+  const expected = sha(encodePng(renderRows(p, 0, p.height), p.width, p.height));
+  const hashes: Record<number, string> = {};
+  for (const k of [1, 2, 3, 5]) {
+    await useClusters(k);
+    const image = await png(`width=${p.width}&escape=${p.escape}`);
+    assert.deepEqual(size(image), [p.width, p.height]);
+    hashes[k] = sha(image);
+  }
+  assert.deepEqual(new Set(Object.values(hashes)), new Set([expected]), JSON.stringify(hashes));
+});
+
+test('exact dimensions for odd sizes, including 1x1', async () => {
+  for (const [w, hgt] of [[333, 111], [1, 1], [7, 1000]]) {
+    assert.deepEqual(size(await png(`width=${w}&height=${hgt}&escape=50`)), [w, hgt]);
+  }
+});
+
+test('bad or too large parameters get 400 with a clear message', async () => {
+  for (const q of ['width=0', 'width=8193', 'height=8193', 'escape=0', 'escape=100001', 'width=abc', 'width=1.5', 'height=-3']) {
+    const r = await call(`${h.lbUrl}/mandelbrot.png?${q}`);
+    assert.equal(r.status, 400, q);
+    assert.equal(r.body.error, 'invalid_parameter');
+    assert.match(r.body.message, /must be a whole number from 1 to \d+/);
+  }
+});
+
+test('a slave killed in the middle of a large render: the image is still complete and identical', async () => {
+  await useClusters(3);
+  const q = 'width=3000&escape=20000';
+  const reference = await render(q);
+  assert.equal(reference.retries, 0);
+  const victim = h.clusters[1]!;
+  const started = Date.now();
+  const rendering = render(q);
+  await sleep(300);
+  await victim.slave.kill('SIGKILL');
+  const killedAfter = Date.now() - started;
+  const { image, retries } = await rendering;
+  assert.ok(retries >= 1, 'the killed slave had bands in flight, which went to other clusters');
+  assert.equal(sha(image), sha(reference.image));
+  console.log(`# render with a slave killed after ${killedAfter} ms: complete and identical after ${Date.now() - started} ms, ${retries} band(s) re-sent`);
+});
