@@ -102,8 +102,8 @@ describe('the system under compose', () => {
       await sleep(2000);
       const l = await leader();
       const c = await containerWithIp(PROJECT, l.address);
-      const killedAt = Date.now();
       await docker('kill', c.name);
+      const killedAt = Date.now(); // once the container is dead
       await waitFor(async () => (await leader()).epoch > l.epoch, 20_000, 'an election');
       await waitFor(async () => writer.firstAckAfter(killedAt) !== null, 20_000, 'a write acknowledged after the kill');
       failovers.push(writer.firstAckAfter(killedAt)! - killedAt);

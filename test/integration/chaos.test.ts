@@ -20,8 +20,8 @@ test('three leader Redis kills under write load lose no acknowledged write', asy
     await sleep(1500);
     const leader = await h.leader();
     const epoch = (await call(`${h.lbUrl}/leader`)).body.epoch;
-    const killedAt = Date.now();
     await leader.redis.kill('SIGKILL');
+    const killedAt = Date.now(); // once the process is dead
     await sleep(1000); // supervisord's restart delay, roughly
     leader.redis = h.redisProc(leader.redisPort).start(); // back empty, and fenced by redis.conf
     await h.waitFor(async () => (await call(`${h.lbUrl}/leader`)).body.epoch > epoch, 15_000, `an election after kill ${round + 1}`);
