@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { defaultHeight } from '../../common/src/mandelbrot-view.ts';
 import { renderRows } from '../../cluster-image/src/render/kernel.ts';
-import { encodePng } from '../../lb-image/src/routes/mandelbrot-route.ts';
+import { encodePng } from '../../lb-image/src/render/png.ts';
 import { Harness, sleep } from '../helpers/processes.ts';
 import { call } from '../helpers/http.ts';
 

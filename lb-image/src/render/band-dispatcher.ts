@@ -22,6 +22,16 @@ interface BandState {
 
 export class RenderError extends Error {}
 
+/** A band is "too slow" (worth a backup copy) after BACKUP_FACTOR x the median band time, and never before BACKUP_MIN_MS. */
+const BACKUP_FACTOR = 3;
+const BACKUP_MIN_MS = 250;
+
+function median(values: number[]): number {
+  if (values.length === 0) return Infinity; // nothing finished yet: no basis for "slow"
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 export async function dispatchBands(
   view: ClusterView,
   params: RenderParams,
@@ -36,11 +46,16 @@ export async function dispatchBands(
   let retries = 0; // bands sent again after a failure
   let backups = 0; // speculative copies of slow bands
   let rr = 0;
+  const durations: number[] = [];
 
   const clusters = (): Member[] => view.table.list().filter((m) => m.healthy);
   const maxAttempts = () => 3 + clusters().length;
 
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveOuter, rejectOuter) => {
+    // Slow bands are only noticed when the pump runs: wake it now and then while rendering.
+    const ticker = setInterval(() => pump(), BACKUP_MIN_MS);
+    const resolve = (v: { bandsByCluster: Record<string, number>; retries: number; backups: number }) => (clearInterval(ticker), resolveOuter(v));
+    const reject = (e: Error) => (clearInterval(ticker), rejectOuter(e));
     let failed = false;
     const busy = new Map<string, number>(); // in-flight bands per cluster
 
@@ -56,10 +71,12 @@ export async function dispatchBands(
       const free = clusters().filter((m) => (busy.get(m.id) ?? 0) < opts.concurrencyPerCluster);
       if (free.length === 0) return null;
       const fresh = states.find((s) => !s.done && s.running.size === 0);
-      // Otherwise a backup copy of the oldest running band, on a cluster not already running it.
+      // Otherwise a backup copy of the oldest running band, on a cluster not already running it,
+      // once that band runs clearly longer than bands usually take (copies compete for CPU).
+      const slowAfter = Date.now() - Math.max(BACKUP_MIN_MS, BACKUP_FACTOR * median(durations));
       const backup = fresh
         ? undefined
-        : states.filter((s) => !s.done && s.running.size === 1).sort((a, b) => a.startedAt - b.startedAt)[0];
+        : states.filter((s) => !s.done && s.running.size === 1 && s.startedAt < slowAfter).sort((a, b) => a.startedAt - b.startedAt)[0];
       const s = fresh ?? backup;
       if (!s) return null;
       const options = free.filter((m) => !s.running.has(m.id));
@@ -92,6 +109,7 @@ export async function dispatchBands(
           if (res.status !== 200 || res.body.length !== expected) throw new Error(`HTTP ${res.status}, ${res.body.length} bytes`);
           if (s.done) return;
           s.done = true;
+          durations.push(Date.now() - s.startedAt);
           image.set(res.body, s.band.y0 * stride);
           bandsByCluster[m.id] = (bandsByCluster[m.id] ?? 0) + 1;
           remaining--;

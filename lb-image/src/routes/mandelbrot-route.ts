@@ -1,10 +1,10 @@
 // GET /mandelbrot.png: plan bands, have the clusters render them, assemble, encode one PNG.
 import { Router, type Request } from 'express';
-import { PNG } from 'pngjs';
 import { badRequest, defaultHeight, methodNotAllowed, type Logger, type RenderParams } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import { mirrorRows, planBands, rowsToRender } from '../render/band-plan.js';
 import { dispatchBands, RenderError } from '../render/band-dispatcher.js';
+import { PngEncoderPool } from '../render/png.js';
 import type { LbSettings } from '../settings.js';
 
 export const DEFAULT_WIDTH = 800;
@@ -25,15 +25,9 @@ export function parseRenderParams(req: Request, s: LbSettings): RenderParams {
   return { width, height, escape };
 }
 
-/** PNG encoding options are fixed: the same pixels must always give the same bytes. */
-export function encodePng(pixels: Uint8Array, width: number, height: number): Buffer {
-  const png = new PNG({ width, height, colorType: 2, inputColorType: 2, inputHasAlpha: false, filterType: 1 });
-  png.data = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-  return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false, filterType: 1, deflateLevel: 6 });
-}
-
 export function mandelbrotRouter(view: ClusterView, s: LbSettings, log: Logger): Router {
   const router = Router();
+  const encoder = new PngEncoderPool(2);
   router
     .route('/mandelbrot.png')
     .get(async (req, res) => {
@@ -54,7 +48,7 @@ export function mandelbrotRouter(view: ClusterView, s: LbSettings, log: Logger):
       }
       mirrorRows(image, params.width, params.height);
       const renderedMs = Date.now() - started;
-      const png = encodePng(image, params.width, params.height);
+      const png = await encoder.encode(image, params.width, params.height);
       log.info('mandelbrot rendered', { ...params, bands: bands.length, clusters, retries: stats.retries, backups: stats.backups, renderMs: renderedMs, totalMs: Date.now() - started, bandsByCluster: stats.bandsByCluster });
       res.setHeader('X-Render-Bands', String(bands.length));
       res.setHeader('X-Render-Ms', String(renderedMs));
