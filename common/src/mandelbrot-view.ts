@@ -29,22 +29,25 @@ export function rowIm(y: number, height: number): number {
   return (height - 1 - 2 * y) * halfStep;
 }
 
-// A fixed gradient (no randomness): 16 key colours, 16 interpolation steps between neighbours,
-// integer arithmetic only, so every machine computes the same table.
+// A fixed gradient (no randomness): 16 key colours, STEPS interpolation steps between neighbours,
+// integer arithmetic only, so every machine computes the same table. Few steps, because most of
+// the picture escapes within a handful of iterations: with many steps it would all be one colour.
+const STEPS = 2;
 const KEYS: readonly [number, number, number][] = [
   [66, 30, 15], [25, 7, 26], [9, 1, 47], [4, 4, 73], [0, 7, 100], [12, 44, 138], [24, 82, 177], [57, 125, 209],
   [134, 181, 229], [211, 236, 248], [241, 233, 191], [248, 201, 95], [255, 170, 0], [204, 128, 0], [153, 87, 0], [106, 52, 3],
 ];
-export const PALETTE_SIZE = KEYS.length * 16;
+export const PALETTE_SIZE = KEYS.length * STEPS;
 
 /** PALETTE[i*3..i*3+2] = RGB of escape count i (mod PALETTE_SIZE). Points inside the set are black. */
 export const PALETTE: Uint8Array = (() => {
   const table = new Uint8Array(PALETTE_SIZE * 3);
   for (let i = 0; i < PALETTE_SIZE; i++) {
-    const a = KEYS[i >> 4]!;
-    const b = KEYS[((i >> 4) + 1) % KEYS.length]!;
-    const t = i & 15;
-    for (let c = 0; c < 3; c++) table[i * 3 + c] = Math.floor((a[c]! * (16 - t) + b[c]! * t) / 16);
+    const key = Math.floor(i / STEPS);
+    const a = KEYS[key]!;
+    const b = KEYS[(key + 1) % KEYS.length]!;
+    const t = i % STEPS;
+    for (let c = 0; c < 3; c++) table[i * 3 + c] = Math.floor((a[c]! * (STEPS - t) + b[c]! * t) / STEPS);
   }
   return table;
 })();

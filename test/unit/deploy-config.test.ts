@@ -1,0 +1,89 @@
+// The deployment files agree with the code: every environment variable they set is a setting the
+// service knows, selectors match labels, named ports exist, and nothing uses host networking.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { parse, parseAllDocuments } from 'yaml';
+import { clusterSettingsSchema } from '../../cluster-image/src/settings.ts';
+import { lbSettingsSchema } from '../../lb-image/src/settings.ts';
+import { ROOT } from '../helpers/processes.ts';
+
+const lbSettings = new Set(Object.keys(lbSettingsSchema.shape));
+// REDIS_PASSWORD also feeds redis-server (entrypoint) and redis-cli; NODE_ENV is Node's own.
+const clusterSettings = new Set([...Object.keys(clusterSettingsSchema.shape), 'REDIS_PASSWORD_FILE', 'NODE_ENV']);
+const knownFor = (name: string) => (name.startsWith('lb') ? lbSettings : clusterSettings);
+
+test('compose: services lb and cluster, a bridge network, only the LB publishes a port, known settings', () => {
+  const compose = parse(readFileSync(path.join(ROOT, 'compose/docker-compose.yml'), 'utf8'));
+  assert.deepEqual(Object.keys(compose.services).sort(), ['cluster', 'lb']);
+  assert.equal(compose.networks.backend.driver, 'bridge');
+  assert.doesNotMatch(readFileSync(path.join(ROOT, 'compose/docker-compose.yml'), 'utf8'), /network_mode/);
+  assert.deepEqual(compose.services.lb.ports, ['${LB_BIND:-127.0.0.1}:${LB_PORT:-8080}:8080']);
+  assert.equal(compose.services.cluster.ports, undefined, 'Redis and the slaves stay inside the network');
+  for (const [name, svc] of Object.entries<any>(compose.services)) {
+    assert.equal(svc.build.args.NODE_IMAGE, '${NODE_IMAGE:-node:20-bookworm-slim}');
+    assert.ok(svc.healthcheck, `${name} has a healthcheck`);
+    for (const key of Object.keys(svc.environment)) assert.ok(knownFor(name).has(key), `${name}: ${key} is not a setting`);
+  }
+});
+
+test('Dockerfiles take ARG NODE_IMAGE and use no BuildKit-only syntax', () => {
+  for (const file of ['cluster-image/Dockerfile', 'lb-image/Dockerfile']) {
+    const text = readFileSync(path.join(ROOT, file), 'utf8');
+    assert.match(text, /^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    assert.match(text, /^HEALTHCHECK /m);
+    assert.doesNotMatch(text, /RUN --mount|COPY --chmod|COPY --link|<<\w+/, `${file} must build with the classic builder`);
+  }
+});
+
+const k8sDocs = () =>
+  readdirSync(path.join(ROOT, 'k8s'))
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .flatMap((f) => parseAllDocuments(readFileSync(path.join(ROOT, 'k8s', f), 'utf8')).map((d) => ({ file: f, doc: d.toJS() })));
+
+test('k8s: kustomization lists every manifest; one resource per file named <component>-<kind>', () => {
+  const kustomization = parse(readFileSync(path.join(ROOT, 'k8s/kustomization.yaml'), 'utf8'));
+  const files = readdirSync(path.join(ROOT, 'k8s')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+  assert.deepEqual([...kustomization.resources].sort(), files.sort());
+  assert.equal(k8sDocs().length, files.length);
+});
+
+test('k8s: selectors match template labels, services find pods, named ports exist, discovery is headless', () => {
+  const docs = k8sDocs().map((d) => d.doc);
+  const deployments = docs.filter((d) => d.kind === 'Deployment');
+  const services = docs.filter((d) => d.kind === 'Service');
+  for (const d of deployments) {
+    assert.deepEqual(d.spec.selector.matchLabels, d.spec.template.metadata.labels, d.metadata.name);
+    for (const c of d.spec.template.spec.containers) {
+      assert.ok(c.readinessProbe && c.livenessProbe && c.resources?.limits, `${d.metadata.name}: probes and limits`);
+      for (const e of c.env) assert.ok(knownFor(d.metadata.name).has(e.name), `${d.metadata.name}: ${e.name} is not a setting`);
+    }
+  }
+  for (const s of services) {
+    const target = deployments.find((d) => Object.entries(s.spec.selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v));
+    assert.ok(target, `service ${s.metadata.name} selects a deployment`);
+    const portNames = target.spec.template.spec.containers.flatMap((c: any) => c.ports.map((p: any) => p.name));
+    for (const p of s.spec.ports) assert.ok(portNames.includes(p.targetPort), `${s.metadata.name}: port ${p.targetPort}`);
+  }
+  const lbEnv = deployments.find((d) => d.metadata.name === 'lb').spec.template.spec.containers[0].env;
+  const dnsName = lbEnv.find((e: any) => e.name === 'CLUSTER_DNS_NAME').value;
+  const discovery = services.find((s) => s.metadata.name === dnsName);
+  assert.equal(discovery?.spec.clusterIP, 'None', 'the LB discovers clusters through a headless Service');
+  assert.equal(deployments.find((d) => d.metadata.name === 'lb').spec.replicas, 1, 'exactly one LB');
+});
+
+test('k8s: kubectl kustomize builds the manifests', (t) => {
+  if (spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status !== 0) {
+    t.skip('kubectl is not installed');
+    return;
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hscale-k8s-'));
+  cpSync(path.join(ROOT, 'k8s'), dir, { recursive: true });
+  cpSync(path.join(dir, 'secrets.env.example'), path.join(dir, 'secrets.env'));
+  const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  assert.match(out, /kind: Deployment/);
+  assert.match(out, /image: hscale-cluster:1\.0\.0/);
+});
