@@ -5,3 +5,4 @@ export * from './kv-validation.js';
 export * from './protocol.js';
 export * from './mandelbrot-view.js';
 export * from './request-context.js';
+export * from './query-params.js';

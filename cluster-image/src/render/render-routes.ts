@@ -1,13 +1,7 @@
 // GET /render/rows: one band of the image as raw RGB bytes (the LB assembles and encodes the PNG).
 import { Router } from 'express';
-import { badRequest, methodNotAllowed, MANDELBROT_LIMITS } from '@hscale/common';
+import { intQueryParam as intParam, methodNotAllowed, MANDELBROT_LIMITS } from '@hscale/common';
 import type { RenderPool } from './render-pool.js';
-
-function intParam(raw: unknown, name: string, min: number, max: number): number {
-  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw badRequest('invalid_parameter', `${name} must be a whole number from ${min} to ${max}`);
-  return n;
-}
 
 export function renderRouter(pool: RenderPool): Router {
   const router = Router();

@@ -1,6 +1,6 @@
 // GET /mandelbrot.png: plan bands, have the clusters render them, assemble, encode one PNG.
 import { Router, type Request } from 'express';
-import { badRequest, defaultHeight, methodNotAllowed, type Logger, type RenderParams } from '@hscale/common';
+import { defaultHeight, intQueryParam, methodNotAllowed, type Logger, type RenderParams } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import { mirrorRows, planBands, rowsToRender } from '../render/band-plan.js';
 import { dispatchBands, RenderError } from '../render/band-dispatcher.js';
@@ -10,13 +10,7 @@ import type { LbSettings } from '../settings.js';
 export const DEFAULT_WIDTH = 800;
 export const DEFAULT_ESCAPE = 1000;
 
-function intParam(req: Request, name: string, fallback: number | undefined, max: number): number {
-  const raw = req.query[name];
-  if ((raw === undefined || raw === '') && fallback !== undefined) return fallback;
-  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > max) throw badRequest('invalid_parameter', `${name} must be a whole number from 1 to ${max}; got ${JSON.stringify(raw)}`);
-  return n;
-}
+const intParam = (req: Request, name: string, fallback: number, max: number) => intQueryParam(req.query[name], name, 1, max, fallback);
 
 export function parseRenderParams(req: Request, s: LbSettings): RenderParams {
   const width = intParam(req, 'width', DEFAULT_WIDTH, s.MANDELBROT_MAX_DIMENSION);
