@@ -15,7 +15,10 @@ before(async () => {
 after(() => h?.stopAll());
 
 test('slaves started with the LB URL sign up, are listed as registered and serve requests', async () => {
-  await h.waitFor(async () => (await call(`${h.lbUrl}/health`)).body.status === 'ok', 10_000, 'both signed-up clusters healthy with a leader');
+  await h.waitFor(async () => {
+    const health = (await call(`${h.lbUrl}/health`)).body;
+    return health.status === 'ok' && health.clusters.healthy === 2;
+  }, 10_000, 'both signed-up clusters healthy with a leader');
   const servers = (await call(`${h.lbUrl}/servers`)).body;
   assert.deepEqual(servers.map((s: any) => s.id).sort(), h.clusters.map((c) => c.id).sort());
   assert.ok(servers.every((s: any) => s.source === 'registered' && s.healthy));
