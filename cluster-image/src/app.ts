@@ -10,6 +10,8 @@ import type { ClusterSettings } from './settings.js';
 export function createSlaveApp(settings: ClusterSettings, leadership: Leadership, renderPool: RenderPool, log: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETags: express would hash every body (megabytes per band or image) for nothing.
+  app.set('etag', false);
   app.use(requestLogger(log));
   app.use(controlRouter(leadership, settings.name, settings.CLUSTER_SECRET));
   app.use(kvRouter(leadership, settings.MAX_VALUE_BYTES, log));

@@ -21,7 +21,8 @@ export class LeaderStore {
 
   constructor(readonly endpoint: RedisEndpoint, opts: StoreOptions, log: Logger) {
     this.reader = connectRedis(endpoint, opts.password, opts.opTimeoutMs, log, 'leader-read');
-    this.writerClient = connectRedis(endpoint, opts.password, opts.opTimeoutMs, log, 'leader-write');
+    // WAIT is silent for up to waitTimeoutMs by design: the write connection allows for it.
+    this.writerClient = connectRedis(endpoint, opts.password, Math.max(opts.opTimeoutMs, opts.waitTimeoutMs + 500), log, 'leader-write');
     this.writer = new ReplicatedWriter(this.writerClient, opts.writeAck, opts.waitTimeoutMs, log);
   }
 

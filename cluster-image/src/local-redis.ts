@@ -3,26 +3,30 @@ import { createClient } from 'redis';
 import type { Logger, RedisEndpoint } from '@hscale/common';
 import { parseInfo, type RedisInfo } from './redis-info.js';
 
-function newClient(endpoint: RedisEndpoint, password: string, opTimeoutMs: number) {
+/**
+ * @param replyTimeoutMs the longest silence while a reply is awaited. node-redis's per-command
+ *   `timeout` stops counting once a command is written to the socket, so only the socket timeout
+ *   bounds the wait for a Redis that froze or whose container vanished (packets dropped, no RST).
+ */
+function newClient(endpoint: RedisEndpoint, password: string, replyTimeoutMs: number) {
   return createClient({
     socket: {
       host: endpoint.host,
       port: endpoint.port,
-      connectTimeout: Math.max(opTimeoutMs, 500),
-      // A stopped container drops packets instead of refusing them: notice a silent socket.
-      socketTimeout: Math.max(opTimeoutMs * 5, 5000),
+      connectTimeout: Math.max(replyTimeoutMs, 500),
+      socketTimeout: replyTimeoutMs,
       reconnectStrategy: (retries) => Math.min(100 * (retries + 1), 1000),
     },
     password: password || undefined,
     // Fail fast while disconnected instead of queueing requests for a Redis that may never return.
     disableOfflineQueue: true,
-    commandOptions: { timeout: opTimeoutMs },
+    commandOptions: { timeout: replyTimeoutMs },
   });
 }
 export type RedisClient = ReturnType<typeof newClient>;
 
-export function connectRedis(endpoint: RedisEndpoint, password: string, opTimeoutMs: number, log: Logger, what: string): RedisClient {
-  const client = newClient(endpoint, password, opTimeoutMs);
+export function connectRedis(endpoint: RedisEndpoint, password: string, replyTimeoutMs: number, log: Logger, what: string): RedisClient {
+  const client = newClient(endpoint, password, replyTimeoutMs);
   let lastError = '';
   client.on('error', (err: Error) => {
     if (err.message !== lastError) log.warn('redis connection error', { redis: what, endpoint, error: err.message });

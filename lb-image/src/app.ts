@@ -13,6 +13,8 @@ import type { LbSettings } from './settings.js';
 export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, log: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETags: express would hash every body (megabytes per band or image) for nothing.
+  app.set('etag', false);
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c
   const metrics = createMetrics(view, coordinator, forwarder);
   app.use(requestLogger(log));
