@@ -74,10 +74,13 @@ need_node() { command -v node >/dev/null 2>&1 || die "node is needed to read the
 
 lb_url() { echo "http://$([[ $LB_BIND == 0.0.0.0 ]] && echo 127.0.0.1 || echo "$LB_BIND"):$LB_PORT"; }
 
-# GET a path of the LB and print the body; fails when the LB does not answer. (exitCode, not
-# process.exit(): writes to a pipe are asynchronous and exit() would cut them short.)
+# GET a path of the LB and print the body; fails when the LB does not answer. Notes: exitCode,
+# not process.exit(), since writes to a pipe are asynchronous and exit() would cut them short;
+# and failure by default, since right after `compose up` a fetch can be left unsettled with
+# nothing keeping Node alive, and Node then exits 0 with no output.
 lb_get() {
   node -e '
+    process.exitCode = 2;
     fetch(process.argv[1], { signal: AbortSignal.timeout(3000) })
       .then(async (r) => { process.stdout.write(await r.text()); process.exitCode = r.ok ? 0 : 3; })
       .catch(() => { process.exitCode = 2; });' "$(lb_url)$1"

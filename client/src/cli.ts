@@ -146,7 +146,12 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((err: Error) => {
+// Failure unless main() finishes: a fetch left unsettled (nothing keeping Node alive) must not
+// end the process with status 0 and no output.
+process.exitCode = 1;
+main(process.argv.slice(2)).then(() => {
+  process.exitCode = 0;
+}, (err: Error) => {
   const usage = err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
   console.error(`hscale: ${err.message}${usage ? ' (see hscale --help)' : ''}`);
   process.exit(usage ? 2 : 1);

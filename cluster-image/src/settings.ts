@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { configDir, hostPortList, int, loadSettings, oneOf, readDefaults, text } from '@hscale/common';
+import { configDir, int, loadSettings, oneOf, readDefaults, text } from '@hscale/common';
 
 export const clusterSettingsSchema = z.object({
   PORT: int(1, 65535),
@@ -23,8 +23,6 @@ export const clusterSettingsSchema = z.object({
   /** Render worker threads: one keeps a cluster to one core, so N clusters scale across N cores. */
   RENDER_WORKERS: int(1, 64),
   LOG_LEVEL: oneOf(['error', 'warn', 'info', 'debug']),
-  /** Unused by the slave itself; listed so that a shared env file does not trip validation. */
-  STATIC_CLUSTERS: hostPortList(),
 });
 export type ClusterSettings = z.infer<typeof clusterSettingsSchema> & { advertiseAddress: string; name: string };
 

@@ -2,7 +2,7 @@
 // Everything that needs to talk to a slave goes through here.
 import { EventEmitter } from 'node:events';
 import { type Logger, type SlaveHealth } from '@hscale/common';
-import { MembershipTable, type Endpoint, type Member, type Source } from './membership/membership.js';
+import { memberId, MembershipTable, type Endpoint, type Member, type Source } from './membership/membership.js';
 import { SlavePools, type SlaveRequest, type SlaveResponse } from './routing/slave-pools.js';
 
 /** Emits 'unhealthy' (id) when a member crosses the failure threshold, and 'removed' (id). */
@@ -26,7 +26,7 @@ export class ClusterView extends EventEmitter {
 
   register(e: Endpoint, ttlMs: number): boolean {
     const isNew = this.table.register(e, Date.now(), ttlMs);
-    if (isNew) this.afterChange('registered', [`${e.address}:${e.port}`], []);
+    if (isNew) this.afterChange('registered', [memberId(e)], []);
     return isNew;
   }
 

@@ -30,6 +30,5 @@ export const lbSettingsSchema = z.object({
 export type LbSettings = z.infer<typeof lbSettingsSchema>;
 
 export function loadLbSettings(env: NodeJS.ProcessEnv = process.env): LbSettings {
-  const s = loadSettings(lbSettingsSchema, readDefaults(path.join(configDir(import.meta.url, env), 'lb.json')), env);
-  return s;
+  return loadSettings(lbSettingsSchema, readDefaults(path.join(configDir(import.meta.url, env), 'lb.json')), env);
 }
