@@ -5,9 +5,10 @@
 //     dedicated connection; a WAIT on another (pooled) connection would return at once and
 //     acknowledge nothing.
 //  2. A WAIT blocks its connection, and commands pipelined behind it can stall until Redis's next
-//     event-loop pass (up to 100 ms at the default hz 10). So nothing is ever queued behind a WAIT:
-//     writes are group-committed. Every write that arrives while a WAIT is out joins the next batch,
-//     which is sent only after the WAIT answered; one WAIT then covers the whole batch.
+//     event-loop pass (up to 100 ms at the default hz 10; bench/write-ack.ts shows it in the p99).
+//     So nothing is ever queued behind a WAIT: writes are group-committed. A batch's writes and
+//     its one WAIT go out together in one pipeline, WAIT last; every write that arrives meanwhile
+//     joins the next batch, which is sent only after the WAIT answered.
 import type { KvWriteResult, Logger } from '@hscale/common';
 import type { RedisClient } from './local-redis.js';
 
@@ -47,15 +48,18 @@ export class ReplicatedWriter {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
+        const mustWait = this.mode === 'replica' && (await this.connectedReplicas().catch(() => 1)) > 0;
         const batch = this.queue;
         this.queue = [];
-        const results = await Promise.allSettled(batch.map((p) => p.op(this.client)));
-        const anyWritten = results.some((r) => r.status === 'fulfilled');
+        // Issued in the same tick, so node-redis writes them as one pipeline with the WAIT last.
+        const writes = Promise.allSettled(batch.map((p) => p.op(this.client)));
+        const wait = mustWait ? this.sendWait() : null;
+        const results = await writes;
         let durability: KvWriteResult['durability'] = 'leader';
         let ackError: unknown;
-        if (anyWritten && this.mode === 'replica') {
+        if (results.some((r) => r.status === 'fulfilled')) {
           try {
-            durability = await this.awaitReplica(batch.length);
+            durability = wait ? await this.checkAck(await wait, batch.length) : this.leaderOnly(batch.length, 'no follower is connected');
           } catch (err) {
             ackError = err;
           }
@@ -72,21 +76,23 @@ export class ReplicatedWriter {
     }
   }
 
-  /** WAIT for one follower when any is connected; with none, the write is only on the leader and we say so. */
-  private async awaitReplica(batchSize: number): Promise<KvWriteResult['durability']> {
-    if ((await this.connectedReplicas()) === 0) {
-      this.log.warn('write acknowledged by the leader only: no follower is connected', { batchSize });
-      return 'leader';
-    }
-    const acked = Number(await this.client.sendCommand(['WAIT', '1', String(this.waitTimeoutMs)], { timeout: this.waitTimeoutMs + 1000 }));
+  /** WAIT for one follower (a promise that never rejects: a failure counts as "no follower confirmed"). */
+  private sendWait(): Promise<number> {
+    return this.client.sendCommand(['WAIT', '1', String(this.waitTimeoutMs)]).then(Number, () => 0);
+  }
+
+  /** With no follower confirming: refuse the acknowledgement, unless no follower is connected at all. */
+  private async checkAck(acked: number, batchSize: number): Promise<KvWriteResult['durability']> {
     if (acked >= 1) return 'replica';
     // The follower may have just died: look again before refusing the acknowledgement.
     this.replicasCheckedAt = 0;
-    if ((await this.connectedReplicas()) === 0) {
-      this.log.warn('write acknowledged by the leader only: the last follower disconnected', { batchSize });
-      return 'leader';
-    }
+    if ((await this.connectedReplicas()) === 0) return this.leaderOnly(batchSize, 'the last follower disconnected');
     throw new NotReplicatedError(`no follower confirmed the write within ${this.waitTimeoutMs} ms`);
+  }
+
+  private leaderOnly(batchSize: number, why: string): KvWriteResult['durability'] {
+    if (this.mode === 'replica') this.log.warn(`write acknowledged by the leader only: ${why}`, { batchSize });
+    return 'leader';
   }
 
   /** Followers connected to the leader, from INFO (cached briefly: this runs once per batch). */
