@@ -52,5 +52,17 @@ export const PALETTE: Uint8Array = (() => {
   return table;
 })();
 
+/**
+ * Clusters send one byte per pixel: the palette index of its escape count, or INSIDE for points in
+ * the set. The LB writes these indices straight into an indexed PNG (PNG_PALETTE).
+ */
+export const INSIDE = PALETTE_SIZE;
+
+/** The PNG's palette: PALETTE's colours, then black for INSIDE. */
+export const PNG_PALETTE: [number, number, number][] = [
+  ...Array.from({ length: PALETTE_SIZE }, (_, i): [number, number, number] => [PALETTE[i * 3]!, PALETTE[i * 3 + 1]!, PALETTE[i * 3 + 2]!]),
+  [0, 0, 0],
+];
+
 /** Hard limits of the contract; the LB's settings may lower them, never raise them. */
 export const MANDELBROT_LIMITS = { maxDimension: 8192, maxEscape: 100_000 } as const;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { columnRe, defaultHeight, rowIm } from '../../common/src/mandelbrot-view.ts';
+import { columnRe, defaultHeight, INSIDE, PALETTE, PALETTE_SIZE, PNG_PALETTE, rowIm } from '../../common/src/mandelbrot-view.ts';
 import { escapeCount, escapeCountPlain, renderRows } from '../../cluster-image/src/render/kernel.ts';
 import { mirrorRows, planBands, rowsToRender } from '../../lb-image/src/render/band-plan.ts';
 
@@ -19,7 +19,7 @@ test('bands cover every row exactly once, more bands than clusters', () => {
 
 test('bands stay under the byte limit for wide images', () => {
   const bands = planBands(4096, 8192, 1, 1, 1024 * 1024);
-  assert.ok(bands.every((b) => (b.y1 - b.y0) * 8192 * 3 <= 1024 * 1024));
+  assert.ok(bands.every((b) => (b.y1 - b.y0) * 8192 <= 1024 * 1024));
 });
 
 test('rows y and height-1-y are exact mirrors, so rendering half the rows is exact', () => {
@@ -46,6 +46,14 @@ test('the kernel shortcuts (cardioid, bulb, periodicity) give exactly the plain 
     const ci = -1.2 + Math.floor(i / 20) * 0.12;
     assert.equal(escapeCount(cr, ci, 300), escapeCountPlain(cr, ci, 300), `${cr},${ci}`);
   }
+});
+
+test('the PNG palette is the fixed palette plus black for points inside the set', () => {
+  assert.equal(PNG_PALETTE.length, PALETTE_SIZE + 1);
+  assert.deepEqual(PNG_PALETTE[INSIDE], [0, 0, 0]);
+  assert.deepEqual(PNG_PALETTE[5], [PALETTE[15], PALETTE[16], PALETTE[17]]);
+  const p = { width: 50, height: 40, escape: 300 };
+  assert.ok(renderRows(p, 0, p.height).every((i) => i <= INSIDE));
 });
 
 test('the view maps pixel centres into the default rectangle', () => {

@@ -4,7 +4,7 @@
 //  - points in the main cardioid or the period-2 bulb are inside the set: no iteration needed;
 //  - if z ever repeats bit-for-bit, the orbit cycles forever and can never escape (Brent-style
 //    periodicity check), so the point is inside.
-import { columnRe, PALETTE, PALETTE_SIZE, rowIm, type RenderParams } from '@hscale/common';
+import { columnRe, INSIDE, PALETTE_SIZE, rowIm, type RenderParams } from '@hscale/common';
 
 /** Escape count of c = cr + i*ci: the iteration at which |z| > 2, or `escape` if it never does. */
 export function escapeCount(cr: number, ci: number, escape: number): number {
@@ -51,9 +51,9 @@ export function escapeCountPlain(cr: number, ci: number, escape: number): number
   return n;
 }
 
-/** RGB bytes of rows [y0, y1) of the image, row after row. */
+/** Palette indices (one byte per pixel, INSIDE for points in the set) of rows [y0, y1), row after row. */
 export function renderRows(p: RenderParams, y0: number, y1: number, count: typeof escapeCount = escapeCount): Uint8Array {
-  const out = new Uint8Array((y1 - y0) * p.width * 3);
+  const out = new Uint8Array((y1 - y0) * p.width);
   const re = new Float64Array(p.width);
   for (let x = 0; x < p.width; x++) re[x] = columnRe(x, p.width);
   let o = 0;
@@ -61,13 +61,7 @@ export function renderRows(p: RenderParams, y0: number, y1: number, count: typeo
     const ci = rowIm(y, p.height);
     for (let x = 0; x < p.width; x++) {
       const n = count(re[x]!, ci, p.escape);
-      if (n < p.escape) {
-        const c = (n % PALETTE_SIZE) * 3;
-        out[o] = PALETTE[c]!;
-        out[o + 1] = PALETTE[c + 1]!;
-        out[o + 2] = PALETTE[c + 2]!;
-      } // inside the set: black, already 0
-      o += 3;
+      out[o++] = n < p.escape ? n % PALETTE_SIZE : INSIDE;
     }
   }
   return out;

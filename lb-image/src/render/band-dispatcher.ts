@@ -40,7 +40,7 @@ export async function dispatchBands(
   opts: DispatchOptions,
 ): Promise<{ bandsByCluster: Record<string, number>; retries: number; backups: number }> {
   const states: BandState[] = bands.map((band) => ({ band, done: false, running: new Map(), attempts: 0, startedAt: 0 }));
-  const stride = params.width * 3;
+  const stride = params.width; // one palette index per pixel
   const bandsByCluster: Record<string, number> = {};
   let remaining = states.length;
   let retries = 0; // bands sent again after a failure

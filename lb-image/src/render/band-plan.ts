@@ -14,11 +14,11 @@ export const rowsToRender = (height: number): number => Math.ceil(height / 2);
 
 /**
  * More bands than clusters, so a faster cluster takes more of them; at least one row each, sizes
- * differing by at most one row, and no band above `maxBandBytes` of RGB data.
+ * differing by at most one row, and no band above `maxBandBytes` (one byte per pixel).
  */
-export function planBands(rows: number, width: number, clusters: number, bandsPerCluster: number, maxBandBytes = 8 * 1024 * 1024): Band[] {
+export function planBands(rows: number, width: number, clusters: number, bandsPerCluster: number, maxBandBytes = 4 * 1024 * 1024): Band[] {
   if (rows <= 0) return [];
-  const maxRowsPerBand = Math.max(1, Math.floor(maxBandBytes / (width * 3)));
+  const maxRowsPerBand = Math.max(1, Math.floor(maxBandBytes / width)); // one byte per pixel
   const bySize = Math.ceil(rows / maxRowsPerBand);
   const count = Math.min(rows, Math.max(1, clusters * bandsPerCluster, bySize));
   const bands: Band[] = [];
@@ -30,9 +30,9 @@ export function planBands(rows: number, width: number, clusters: number, bandsPe
   return bands;
 }
 
-/** Copy rendered top-half rows into their mirror rows at the bottom. */
+/** Copy rendered top-half rows into their mirror rows at the bottom (one byte per pixel). */
 export function mirrorRows(image: Uint8Array, width: number, height: number): void {
-  const stride = width * 3;
+  const stride = width;
   for (let y = rowsToRender(height); y < height; y++) {
     const src = height - 1 - y;
     image.copyWithin(y * stride, src * stride, (src + 1) * stride);

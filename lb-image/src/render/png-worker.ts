@@ -3,9 +3,9 @@
 import { parentPort } from 'node:worker_threads';
 import { encodePng } from './png.js';
 
-parentPort?.on('message', (job: { id: number; pixels: Uint8Array; width: number; height: number }) => {
+parentPort?.on('message', (job: { id: number; indices: Uint8Array; width: number; height: number }) => {
   try {
-    const png = encodePng(job.pixels, job.width, job.height);
+    const png = encodePng(job.indices, job.width, job.height);
     const out = new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
     parentPort!.postMessage({ id: job.id, png: out }, [out.buffer as ArrayBuffer]);
   } catch (err) {

@@ -1,12 +1,15 @@
 import { Worker } from 'node:worker_threads';
-import { PNG } from 'pngjs';
+import { encode } from 'fast-png';
+import { PNG_PALETTE } from '@hscale/common';
 
-/** PNG encoding options are fixed: the same pixels must always give the same bytes. */
-export function encodePng(pixels: Uint8Array, width: number, height: number): Buffer {
-  const options = { colorType: 2, inputColorType: 2, inputHasAlpha: false, filterType: 1, deflateLevel: 6 } as const;
-  const png = new PNG({ width, height, ...options });
-  png.data = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-  return PNG.sync.write(png, options);
+/**
+ * An indexed-colour PNG (one byte per pixel, the fixed palette) with fast-png. The options are
+ * fixed, so the same pixels always give the same bytes. zlib level 3 (fast-png's default) costs a
+ * third of level 6's time for a file 10% larger.
+ */
+export function encodePng(indices: Uint8Array, width: number, height: number): Buffer {
+  const png = encode({ width, height, data: indices, depth: 8, channels: 1, palette: PNG_PALETTE }, { zlib: { level: 3 } });
+  return Buffer.from(png.buffer, png.byteOffset, png.byteLength);
 }
 
 /** Encodes in worker threads (one per concurrent image, up to `size`), so the event loop stays free. */
@@ -18,7 +21,7 @@ export class PngEncoderPool {
 
   constructor(private readonly size: number) {}
 
-  async encode(pixels: Uint8Array, width: number, height: number): Promise<Buffer> {
+  async encode(indices: Uint8Array, width: number, height: number): Promise<Buffer> {
     const worker = await this.acquire();
     try {
       return await new Promise<Buffer>((resolve, reject) => {
@@ -32,8 +35,8 @@ export class PngEncoderPool {
         };
         worker.on('message', onMessage);
         worker.once('error', reject);
-        // Transferred, not copied: the caller must not use `pixels` afterwards.
-        worker.postMessage({ id, pixels, width, height }, [pixels.buffer as ArrayBuffer]);
+        // Transferred, not copied: the caller must not use `indices` afterwards.
+        worker.postMessage({ id, indices, width, height }, [indices.buffer as ArrayBuffer]);
       });
     } finally {
       this.release(worker);

@@ -28,7 +28,7 @@ export function mandelbrotRouter(view: ClusterView, s: LbSettings, log: Logger):
       const params = parseRenderParams(req, s);
       const clusters = view.table.list().filter((m) => m.healthy).length;
       const started = Date.now();
-      const image = new Uint8Array(params.width * params.height * 3);
+      const image = new Uint8Array(params.width * params.height); // palette indices
       const bands = planBands(rowsToRender(params.height), params.width, Math.max(1, clusters), s.RENDER_BANDS_PER_CLUSTER);
       let stats;
       try {
