@@ -133,13 +133,16 @@ export class Coordinator extends EventEmitter {
       this.log.info('adopted the leader the clusters agree on', { leaderId: quick.leaderId, epoch: quick.epoch });
       return Promise.resolve();
     }
-    if (!this.electing) {
-      this.electing = this.runElection(force).finally(() => {
+    if (this.electing) return this.electing;
+    // Never rejects: callers fire this and forget it (an unhandled rejection would end the LB).
+    const election = this.runElection(force)
+      .catch((err: Error) => void this.log.error('election failed; the next probe round tries again', { error: err.message }))
+      .finally(() => {
         this.electing = null;
         this.emit('leader');
       });
-    }
-    return this.electing;
+    this.electing = election;
+    return election;
   }
 
   private async runElection(force: boolean): Promise<void> {

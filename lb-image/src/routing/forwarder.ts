@@ -1,6 +1,6 @@
 // Sends a key-value request to a slave: round-robin over the slaves that are healthy and on the
-// current epoch, one retry on another slave (every KV operation is idempotent), passive failure
-// counting, and a short wait for an election when the leader is failing.
+// current epoch, one retry (every KV operation is idempotent) on another slave when the slave
+// failed, or after the election when the leader failed; passive failure counting.
 import { EPOCH_HEADER, HttpError, REQUEST_ID_HEADER, type Logger } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import type { Coordinator } from '../election/coordinator.js';
@@ -13,8 +13,10 @@ export interface ForwarderOptions {
   leaderWaitMs: number;
 }
 
-/** Answers of a slave that mean "try again elsewhere / after the election", not "this is the answer". */
+/** Answers of a slave that mean "try again", not "this is the answer". */
 const RETRYABLE_CODES = new Set(['leader_unavailable', 'no_leader', 'not_replicated', 'stale_epoch']);
+/** Of those, the ones about the leader, not about the slave: after the election that slave is as good as any. */
+const LEADER_PROBLEMS = new Set(['leader_unavailable', 'no_leader', 'not_replicated']);
 
 export class Forwarder {
   private next = 0;
@@ -45,17 +47,16 @@ export class Forwarder {
   }
 
   async forward(req: Omit<SlaveRequest, 'timeoutMs'>, requestId: string): Promise<SlaveResponse> {
-    const tried = new Set<string>();
+    const avoid = new Set<string>(); // slaves that failed this request themselves
     let last: SlaveResponse | Error | null = null;
     for (let attempt = 0; attempt < 2; attempt++) {
       if (!(await this.coordinator.waitForLeader(this.opts.leaderWaitMs))) break;
       const epoch = this.coordinator.leader!.epoch;
-      const member = this.pick(tried) ?? (await this.waitForRoutable(tried));
+      const member = this.pick(avoid) ?? (await this.waitForRoutable(avoid));
       if (!member) {
         last = last ?? new Error('no healthy cluster is on the current epoch');
         break;
       }
-      tried.add(member.id);
       if (attempt > 0) this.retries++;
       const ctrl = new AbortController();
       const mine = this.running.get(member.id) ?? new Set();
@@ -72,11 +73,13 @@ export class Forwarder {
         const code = res.status >= 409 ? errorCode(res) : undefined;
         if (!code || !RETRYABLE_CODES.has(code)) return res;
         last = res;
+        if (!LEADER_PROBLEMS.has(code)) avoid.add(member.id);
         if (code === 'leader_unavailable') this.coordinator.reportLeaderFailure();
         if (code === 'leader_unavailable' || code === 'no_leader') await this.waitForNewEpoch(epoch);
         this.log.info('retrying on another cluster', { requestId, cluster: member.id, code });
       } catch (err) {
         last = err as Error;
+        avoid.add(member.id);
         if (!ctrl.signal.aborted) this.view.recordFailure(member);
         this.log.warn('cluster request failed', { requestId, cluster: member.id, error: (err as Error).message });
       } finally {
