@@ -6,13 +6,36 @@ import { freePort, Harness, SECRET } from '../helpers/processes.ts';
 import { call, postJson, put } from '../helpers/http.ts';
 
 let h: Harness;
+/** What the LB answered before any server had signed up (no cluster, so no leader). */
+const beforeSignup: Record<string, { status: number; body: any; retryAfter: string | null; ms: number }> = {};
 before(async () => {
   h = new Harness();
   h.lbPort = await freePort();
-  await h.startLb({ STATIC_CLUSTERS: '', REGISTRATION_TTL_SECONDS: '2' });
+  await h.startLb({ STATIC_CLUSTERS: '', REGISTRATION_TTL_SECONDS: '2', LEADER_WAIT_MS: '500' });
+  for (const [name, send] of Object.entries({
+    health: () => call(`${h.lbUrl}/health`),
+    ready: () => call(`${h.lbUrl}/ready`),
+    leader: () => call(`${h.lbUrl}/leader`),
+    write: () => put(`${h.lbUrl}/keys/too-early`, 'v'),
+  })) {
+    const started = Date.now();
+    const r = await send();
+    beforeSignup[name] = { status: r.status, body: r.body, retryAfter: r.headers.get('retry-after'), ms: Date.now() - started };
+  }
   for (let i = 0; i < 2; i++) await h.addCluster({ LB_URL: h.lbUrl, SIGNUP_SCHEDULE: '* * * * * *' });
 });
 after(() => h?.stopAll());
+
+test('with no leader: /health is 200 "down", /ready and /leader 503, a write waits briefly then gets 503 with Retry-After', () => {
+  assert.equal(beforeSignup.health!.status, 200);
+  assert.equal(beforeSignup.health!.body.status, 'down');
+  assert.equal(beforeSignup.ready!.status, 503);
+  assert.equal(beforeSignup.leader!.status, 503);
+  assert.equal(beforeSignup.write!.status, 503);
+  assert.equal(beforeSignup.write!.retryAfter, '1');
+  assert.equal(typeof beforeSignup.write!.body.message, 'string');
+  assert.ok(beforeSignup.write!.ms >= 450 && beforeSignup.write!.ms < 5000, `waited ${beforeSignup.write!.ms} ms (LEADER_WAIT_MS=500)`);
+});
 
 test('slaves started with the LB URL sign up, are listed as registered and serve requests', async () => {
   await h.waitFor(async () => {
