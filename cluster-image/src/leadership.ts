@@ -62,6 +62,7 @@ export class Leadership {
         endpoint: this.local.endpoint,
         offset: info?.offset ?? 0,
         runId: info?.runId ?? null,
+        linkUp: info?.linkUp ?? false,
         connectedReplicas: info?.connectedReplicas ?? 0,
       },
     };

@@ -32,6 +32,8 @@ export interface SlaveHealth {
     /** Replication offset: how much of the write stream this Redis holds. Elections prefer the highest. */
     offset: number;
     runId: string | null;
+    /** For a follower: whether its replication link to the leader is up. */
+    linkUp: boolean;
     connectedReplicas: number;
   };
 }

@@ -4,10 +4,6 @@ export class InflightTracker {
   private count = 0;
   private waiters: (() => void)[] = [];
 
-  get size(): number {
-    return this.count;
-  }
-
   async track<T>(fn: () => Promise<T>): Promise<T> {
     this.count++;
     try {
