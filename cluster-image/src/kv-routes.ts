@@ -1,7 +1,7 @@
 // The slave's key-value routes (the LB normalises the public aliases to these).
 import express, { Router } from 'express';
 import {
-  EPOCH_HEADER, HttpError, methodNotAllowed, validateKey, validateListQuery, validateTtl, validateValue, type Logger,
+  EPOCH_HEADER, HttpError, methodNotAllowed, validateKey, validateListQuery, validateTtl, validateValue,
 } from '@hscale/common';
 import type { Leadership } from './leadership.js';
 import type { LeaderStore } from './leader-store.js';
@@ -23,7 +23,7 @@ async function onLeader<T>(leadership: Leadership, fn: (store: LeaderStore) => P
   }
 }
 
-export function kvRouter(leadership: Leadership, maxValueBytes: number, log: Logger): Router {
+export function kvRouter(leadership: Leadership, maxValueBytes: number): Router {
   const router = Router();
   // Raw body: the value is decoded strictly as UTF-8 by validateValue. +1 so an over-limit body
   // reaches validateValue, which names the limit; bigger bodies are cut off by the parser.
@@ -50,8 +50,8 @@ export function kvRouter(leadership: Leadership, maxValueBytes: number, log: Log
       const key = validateKey(req.params.key);
       const ttl = validateTtl(req.query.ttl);
       const value = validateValue(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), maxValueBytes);
+      // A leader-only acknowledgement under WRITE_ACK=replica is logged by the ReplicatedWriter.
       const { durability } = await onLeader(leadership, (s) => s.set(key, value, ttl));
-      if (durability === 'leader') log.warn('write held by the leader only', { key, requestId: req.headers['x-request-id'] });
       res.json({ key, ttl: ttl ?? null, durability });
     })
     .delete(async (req, res) => {

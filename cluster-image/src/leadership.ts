@@ -89,8 +89,8 @@ export class Leadership {
       if (info.role === 'master' && !restarted) {
         this.promotedRunId = info.runId; // already the leader (or adopting one after a slave restart)
       } else if (a.reason === 'election') {
-        await this.local.promote();
-        this.promotedRunId = (await this.local.inspect())?.runId ?? info.runId;
+        await this.local.promote(); // REPLICAOF NO ONE keeps the run_id
+        this.promotedRunId = info.runId;
         this.log.info('promoted local redis to leader', { epoch: a.epoch, offset: info.offset });
       } else {
         return {

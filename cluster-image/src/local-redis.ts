@@ -51,11 +51,6 @@ export class LocalRedis {
     this.client = connectRedis(connectTo, password, opTimeoutMs, log, 'local');
   }
 
-  async start(): Promise<void> {
-    // Replication between clusters authenticates with the shared password.
-    if (this.password) await this.client.configSet('masterauth', this.password).catch(() => undefined);
-  }
-
   async inspect(): Promise<RedisInfo | null> {
     if (!this.client.isReady) return null;
     try {
@@ -66,9 +61,10 @@ export class LocalRedis {
   }
 
   async follow(leader: RedisEndpoint): Promise<void> {
+    // Replication between clusters authenticates with the shared password: set before the first sync.
+    if (this.password) await this.client.configSet('masterauth', this.password);
     // Redis answers "+OK Already connected to specified master" when nothing changes.
     await this.client.sendCommand(['REPLICAOF', leader.host, String(leader.port)]);
-    if (this.password) await this.client.configSet('masterauth', this.password);
   }
 
   async promote(): Promise<void> {

@@ -17,7 +17,6 @@ async function main(): Promise<void> {
     settings.LEADER_OP_TIMEOUT_MS,
     log,
   );
-  await local.start();
   const leadership = new Leadership(
     local,
     { password: settings.REDIS_PASSWORD, opTimeoutMs: settings.LEADER_OP_TIMEOUT_MS, writeAck: settings.WRITE_ACK, waitTimeoutMs: settings.WAIT_TIMEOUT_MS },

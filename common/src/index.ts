@@ -5,4 +5,5 @@ export * from './kv-validation.js';
 export * from './protocol.js';
 export * from './mandelbrot-view.js';
 export * from './request-context.js';
+export * from './bearer-auth.js';
 export * from './query-params.js';

@@ -1,6 +1,6 @@
 // Request ids and one log line per request. The id comes from the caller (the LB passes its own)
 // or is made here, and is echoed back so a client can quote it.
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from './logger.js';
 import { REQUEST_ID_HEADER } from './protocol.js';
@@ -25,11 +25,3 @@ export function requestLogger(log: Logger): RequestHandler {
 }
 
 export const requestIdOf = (headers: Record<string, unknown>): string => String(headers[REQUEST_ID_HEADER] ?? '');
-
-/** Constant-time check of "Authorization: Bearer <secret>". An empty secret disables the check. */
-export function hasBearer(header: string | undefined, secret: string): boolean {
-  if (!secret) return true;
-  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
-  const want = Buffer.from(secret);
-  return given.length === want.length && timingSafeEqual(given, want);
-}

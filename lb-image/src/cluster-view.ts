@@ -43,7 +43,7 @@ export class ClusterView extends EventEmitter {
     await Promise.all(this.table.list().filter((m) => !opts.onlyHealthy || m.healthy).map((m) => this.probe(m)));
   }
 
-  async probe(m: Member): Promise<SlaveHealth | null> {
+  private async probe(m: Member): Promise<void> {
     try {
       const res = await this.send(m, { method: 'GET', path: '/health', timeoutMs: this.opts.probeTimeoutMs });
       const health = JSON.parse(res.body.toString('utf8')) as SlaveHealth;
@@ -51,14 +51,13 @@ export class ClusterView extends EventEmitter {
         const wasHealthy = m.healthy;
         this.table.recordSuccess(m.id, health);
         if (!wasHealthy) this.log.info('cluster healthy', { id: m.id, name: health.name, epoch: health.epoch });
-        return health;
+        return;
       }
       m.health = health;
     } catch {
       // unreachable or timed out: counted below
     }
     this.recordFailure(m);
-    return null;
   }
 
   recordFailure(m: Member): void {

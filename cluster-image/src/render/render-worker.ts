@@ -5,7 +5,6 @@ import type { RenderParams } from '@hscale/common';
 import { renderRows } from './kernel.js';
 
 export interface RenderJob {
-  id: number;
   params: RenderParams;
   y0: number;
   y1: number;
@@ -13,5 +12,5 @@ export interface RenderJob {
 
 parentPort?.on('message', (job: RenderJob) => {
   const pixels = renderRows(job.params, job.y0, job.y1);
-  parentPort!.postMessage({ id: job.id, pixels }, [pixels.buffer as ArrayBuffer]);
+  parentPort!.postMessage(pixels, [pixels.buffer as ArrayBuffer]);
 });

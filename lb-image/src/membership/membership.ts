@@ -129,7 +129,7 @@ export class MembershipTable {
       sources: new Set([source]),
       registeredUntil: null,
       failures: 0,
-      // Optimistic until the first probe says otherwise, but not routable before it (see `probed`).
+      // Unhealthy (and not routable) until a probe succeeds.
       healthy: false,
       probed: false,
       health: null,

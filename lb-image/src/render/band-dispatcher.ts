@@ -9,7 +9,6 @@ import type { Band } from './band-plan.js';
 export interface DispatchOptions {
   concurrencyPerCluster: number;
   bandTimeoutMs: number;
-  onBandDone?: (done: number, total: number) => void;
 }
 
 interface BandState {
@@ -114,7 +113,6 @@ export async function dispatchBands(
           bandsByCluster[m.id] = (bandsByCluster[m.id] ?? 0) + 1;
           remaining--;
           for (const [other, c] of s.running) if (other !== m.id) c.abort();
-          opts.onBandDone?.(states.length - remaining, states.length);
         })
         .catch(() => {
           if (!s.done && !ctrl.signal.aborted) view.recordFailure(m);
