@@ -1,8 +1,11 @@
-// The key-value operations, run against the current leader's Redis. Reads use one connection;
-// writes use a second one owned by the ReplicatedWriter (see there why it must be separate).
-import { encodeCursor, scanPatternForPrefix, type ListQuery, type Logger, type RedisEndpoint } from '@hscale/common';
+// The key-value operations, run in the current leader's Redis as the functions of library.ts.
+// Reads use one connection; writes use a second one owned by the ReplicatedWriter (see there why
+// it must be separate). Every call names the epoch it belongs to, and every write carries its
+// fencing token, so that the leader's Redis itself refuses what is stale.
+import { encodeCursor, type FenceToken, type ListQuery, type Logger, type RedisEndpoint } from '@hscale/common';
 import { connectRedis, type RedisClient } from './local-redis.js';
 import { ReplicatedWriter, type WriteAck } from './replicated-writer.js';
+import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, writerLogKey } from './store/internal-keys.js';
 
 export interface StoreOptions {
   password: string;
@@ -11,8 +14,7 @@ export interface StoreOptions {
   waitTimeoutMs: number;
 }
 
-/** Bounds the SCAN calls of one listing page, so a sparse prefix in a huge keyspace cannot pin a request. */
-const MAX_SCANS_PER_PAGE = 64;
+export type WriteOp = { op: 'set'; key: string; value: string; ttl?: number } | { op: 'del'; key: string };
 
 export class LeaderStore {
   private readonly reader: RedisClient;
@@ -37,41 +39,34 @@ export class LeaderStore {
     return this.reader.isReady && this.writerClient.isReady;
   }
 
-  async get(key: string): Promise<{ value: string; ttl: number | null } | null> {
-    const [value, ttl] = (await this.reader.multi().get(key).ttl(key).exec()) as unknown as [string | null, number];
-    if (value === null) return null;
+  async get(epoch: number, key: string): Promise<{ value: string; ttl: number | null } | null> {
+    const reply = (await this.reader.sendCommand(['FCALL_RO', 'hs_get', '2', FENCE_KEY, key, String(epoch)])) as [string, number] | null;
+    if (!reply) return null;
+    const [value, ttl] = reply;
     return { value, ttl: ttl >= 0 ? ttl : null };
   }
 
-  set(key: string, value: string, ttlSeconds?: number) {
-    return this.writer.submit((c) => (ttlSeconds ? c.set(key, value, { expiration: { type: 'EX', value: ttlSeconds } }) : c.set(key, value)));
+  /** A set or delete; the reply is 1 (set, or deleted) or 0 (nothing to delete). */
+  async write(token: FenceToken, w: WriteOp) {
+    const keys = [FENCE_KEY, INDEX_KEY, EXPIRY_KEY, writerLogKey(token.writer), w.key, ...token.earlierWriters.map(writerLogKey)];
+    const args = [String(token.epoch), token.writer, String(token.generation), token.opId, w.op];
+    if (w.op === 'set') args.push(w.value, w.ttl ? String(w.ttl) : '');
+    const { reply, durability } = await this.writer.submit(['FCALL', 'hs_write', String(keys.length), ...keys, ...args]);
+    return { applied: Number(reply) === 1, durability };
   }
 
-  del(key: string) {
-    return this.writer.submit(async (c) => (await c.del(key)) > 0);
+  /** One page of keys in byte order; the cursor is the last key looked at. */
+  async list(epoch: number, q: ListQuery): Promise<{ keys: string[]; cursor: string | null }> {
+    const reply = (await this.reader.sendCommand([
+      'FCALL', 'hs_list', '3', FENCE_KEY, INDEX_KEY, EXPIRY_KEY, String(epoch), q.prefix, q.after, String(q.limit),
+    ])) as string[];
+    const next = reply[reply.length - 1]!;
+    return { keys: reply.slice(0, -1), cursor: next === '' ? null : encodeCursor(next) };
   }
 
-  /** One page of keys; the cursor resumes inside a SCAN batch so that `limit` is exact. */
-  async list(q: ListQuery): Promise<{ keys: string[]; cursor: string | null }> {
-    const keys: string[] = [];
-    const pattern = scanPatternForPrefix(q.prefix);
-    let scan = q.cursor.scan;
-    let skip = q.cursor.skip;
-    for (let i = 0; i < MAX_SCANS_PER_PAGE; i++) {
-      const res = await this.reader.scan(scan, { MATCH: pattern, COUNT: Math.max(q.limit, 100) });
-      const batch = res.keys.slice(skip);
-      const room = q.limit - keys.length;
-      if (batch.length > room) {
-        keys.push(...batch.slice(0, room));
-        return { keys, cursor: encodeCursor({ scan, skip: skip + room }) };
-      }
-      keys.push(...batch);
-      skip = 0;
-      scan = String(res.cursor);
-      if (scan === '0') return { keys, cursor: null };
-      if (keys.length === q.limit) break;
-    }
-    return { keys, cursor: encodeCursor({ scan, skip: 0 }) };
+  /** Refuse, from now on, every write of `writer` below `generation`. Resolves once the leader's Redis has done so. */
+  async raiseFence(epoch: number, writer: string, generation: number): Promise<number> {
+    return Number(await this.reader.sendCommand(['FCALL', 'hs_fence', '1', FENCE_KEY, String(epoch), writer, String(generation)]));
   }
 
   async close(): Promise<void> {

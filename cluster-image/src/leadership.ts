@@ -15,6 +15,8 @@ export class Leadership {
   /** run_id of the local Redis when it became leader: a different run_id means it restarted (empty). */
   private promotedRunId: string | null = null;
   private lock: Promise<unknown> = Promise.resolve();
+  /** While leading: drops listing-index entries of expired keys now and then (bounded work). */
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly local: LocalRedis, private readonly storeOptions: StoreOptions, private readonly log: Logger) {}
 
@@ -62,6 +64,8 @@ export class Leadership {
         endpoint: this.local.endpoint,
         offset: info?.offset ?? 0,
         runId: info?.runId ?? null,
+        replIds: info?.replIds ?? [],
+        syncing: info?.syncing ?? false,
         linkUp: info?.linkUp ?? false,
         connectedReplicas: info?.connectedReplicas ?? 0,
       },
@@ -69,6 +73,7 @@ export class Leadership {
   }
 
   async close(): Promise<void> {
+    this.stopSweeping();
     await this.store?.close();
     this.store = null;
   }
@@ -85,14 +90,9 @@ export class Leadership {
     if (!info) return { ok: false, status: 503, code: 'redis_down', message: 'the local redis is not reachable' };
 
     if (a.youAreLeader) {
-      const restarted = this.promotedRunId !== null && info.runId !== this.promotedRunId && cur?.epoch === a.epoch;
-      if (info.role === 'master' && !restarted) {
-        this.promotedRunId = info.runId; // already the leader (or adopting one after a slave restart)
-      } else if (a.reason === 'election') {
-        await this.local.promote(); // REPLICAOF NO ONE keeps the run_id
-        this.promotedRunId = info.runId;
-        this.log.info('promoted local redis to leader', { epoch: a.epoch, offset: info.offset });
-      } else {
+      // A different run_id means the Redis restarted since it was promoted: it lost its data.
+      const restarted = this.promotedRunId !== null && info.runId !== this.promotedRunId;
+      if ((info.role !== 'master' || restarted) && a.reason !== 'election') {
         return {
           ok: false,
           status: 409,
@@ -100,7 +100,17 @@ export class Leadership {
           message: 'this cluster was the leader but its redis restarted without its data; only an election may choose the leader now',
         };
       }
+      if (info.role === 'fenced') this.log.warn('promoting a redis that restarted: the data it held before is lost', { epoch: a.epoch });
+      try {
+        await this.local.promote(a.epoch, info.role === 'master' && !restarted);
+      } catch (err) {
+        return { ok: false, status: 503, code: 'promotion_failed', message: `the local redis refused to lead epoch ${a.epoch}: ${(err as Error).message}` };
+      }
+      this.promotedRunId = info.runId; // REPLICAOF NO ONE keeps the run_id
+      if (!cur?.youAreLeader || cur.epoch !== a.epoch) this.log.info('local redis leads', { epoch: a.epoch, offset: info.offset });
+      this.startSweeping();
     } else {
+      this.stopSweeping();
       await this.local.follow(a.leader);
       this.promotedRunId = null;
     }
@@ -117,6 +127,15 @@ export class Leadership {
     }
     this.current = a;
     return { ok: true };
+  }
+
+  private startSweeping(): void {
+    this.sweeper ??= setInterval(() => void this.local.sweepExpired(1000).catch(() => undefined), 5000).unref();
+  }
+
+  private stopSweeping(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
   }
 
   private serialized<T>(fn: () => Promise<T>): Promise<T> {

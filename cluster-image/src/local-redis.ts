@@ -2,6 +2,8 @@
 import { createClient } from 'redis';
 import type { Logger, RedisEndpoint } from '@hscale/common';
 import { parseInfo, type RedisInfo } from './redis-info.js';
+import { LIBRARY } from './store/library.js';
+import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY } from './store/internal-keys.js';
 
 /**
  * @param replyTimeoutMs the longest silence while a reply is awaited. node-redis's per-command
@@ -67,8 +69,19 @@ export class LocalRedis {
     await this.client.sendCommand(['REPLICAOF', leader.host, String(leader.port)]);
   }
 
-  async promote(): Promise<void> {
-    await this.client.sendCommand(['REPLICAOF', 'NO', 'ONE']);
+  /**
+   * Makes this Redis the leader of `epoch`: a master (if it is not one yet), with the current
+   * function library, refusing every request of an older epoch from now on.
+   */
+  async promote(epoch: number, isMaster: boolean): Promise<void> {
+    if (!isMaster) await this.client.sendCommand(['REPLICAOF', 'NO', 'ONE']); // keeps the run_id and the data
+    await this.client.sendCommand(['FUNCTION', 'LOAD', 'REPLACE', LIBRARY]);
+    await this.client.sendCommand(['FCALL', 'hs_promote', '1', FENCE_KEY, String(epoch)]);
+  }
+
+  /** Leader only: forget index entries of keys whose TTL has passed (bounded work per call). */
+  async sweepExpired(max: number): Promise<number> {
+    return Number(await this.client.sendCommand(['FCALL', 'hs_sweep', '2', INDEX_KEY, EXPIRY_KEY, String(max)]));
   }
 
   async close(): Promise<void> {

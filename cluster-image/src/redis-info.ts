@@ -15,8 +15,13 @@ export interface RedisInfo {
   linkUp: boolean;
   offset: number;
   runId: string;
+  /** master_replid and master_replid2 (all zeros = none). */
+  replIds: string[];
+  syncing: boolean;
   connectedReplicas: number;
 }
+
+const NO_REPLID = /^0+$/;
 
 export function parseInfo(raw: string): RedisInfo {
   const f = new Map<string, string>();
@@ -35,6 +40,8 @@ export function parseInfo(raw: string): RedisInfo {
     linkUp: f.get('master_link_status') === 'up',
     offset: Number(f.get('master_repl_offset') ?? 0),
     runId: f.get('run_id') ?? '',
+    replIds: [f.get('master_replid'), f.get('master_replid2')].filter((id): id is string => !!id && !NO_REPLID.test(id)),
+    syncing: f.get('master_sync_in_progress') === '1',
     connectedReplicas: Number(f.get('connected_slaves') ?? 0),
   };
 }

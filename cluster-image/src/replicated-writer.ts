@@ -1,14 +1,8 @@
-// Writes to the leader's Redis, acknowledged only once a follower holds them (WRITE_ACK=replica).
-//
-// Two properties of WAIT shape this class:
-//  1. WAIT counts the writes of its own connection. So writes and their WAIT must share one
-//     dedicated connection; a WAIT on another (pooled) connection would return at once and
-//     acknowledge nothing.
-//  2. A WAIT blocks its connection, and commands pipelined behind it can stall until Redis's next
-//     event-loop pass (up to 100 ms at the default hz 10; bench/write-ack.ts shows it in the p99).
-//     So nothing is ever queued behind a WAIT: writes are group-committed. A batch's writes and
-//     its one WAIT go out together in one pipeline, WAIT last; every write that arrives meanwhile
-//     joins the next batch, which is sent only after the WAIT answered.
+// Writes to the leader's Redis with WRITE_ACK's promise. Group commit: the writes that arrive
+// while a batch is out form the next batch, which goes out as one pipeline on one connection:
+// INFO replication first, then the writes, then one WAIT. WAIT counts the writes of its own
+// connection, which is why this connection carries nothing else (and why nothing is ever
+// pipelined behind a WAIT: Redis would stall it for up to an event-loop pass).
 import type { KvWriteResult, Logger } from '@hscale/common';
 import type { RedisClient } from './local-redis.js';
 
@@ -18,17 +12,19 @@ export class NotReplicatedError extends Error {
   readonly code = 'not_replicated';
 }
 
-interface Pending<T> {
-  op: (client: RedisClient) => Promise<T>;
-  resolve: (v: { result: T; durability: KvWriteResult['durability'] }) => void;
+interface Pending {
+  command: string[];
+  resolve: (v: { reply: unknown; durability: KvWriteResult['durability'] }) => void;
   reject: (e: unknown) => void;
 }
 
+const connectedReplicas = (info: unknown) => Number(/connected_slaves:(\d+)/.exec(String(info))?.[1] ?? 0);
+
 export class ReplicatedWriter {
-  private queue: Pending<unknown>[] = [];
+  private queue: Pending[] = [];
   private flushing = false;
+  /** Followers connected when the last batch went out: whether the next batch sends a WAIT. */
   private replicasSeen = 0;
-  private replicasCheckedAt = 0;
 
   constructor(
     private readonly client: RedisClient,
@@ -37,9 +33,10 @@ export class ReplicatedWriter {
     private readonly log: Logger,
   ) {}
 
-  submit<T>(op: (client: RedisClient) => Promise<T>): Promise<{ result: T; durability: KvWriteResult['durability'] }> {
+  /** Runs one write command (an FCALL); resolves once WRITE_ACK's promise holds. */
+  submit(command: string[]): Promise<{ reply: unknown; durability: KvWriteResult['durability'] }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ op, resolve, reject } as Pending<unknown>);
+      this.queue.push({ command, resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -48,61 +45,61 @@ export class ReplicatedWriter {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
-        const mustWait = this.mode === 'replica' && (await this.connectedReplicas().catch(() => 1)) > 0;
         const batch = this.queue;
         this.queue = [];
-        // Issued in the same tick, so node-redis writes them as one pipeline with the WAIT last.
-        const writes = Promise.allSettled(batch.map((p) => p.op(this.client)));
-        const wait = mustWait ? this.sendWait() : null;
-        const results = await writes;
-        let durability: KvWriteResult['durability'] = 'leader';
-        let ackError: unknown;
-        if (results.some((r) => r.status === 'fulfilled')) {
-          try {
-            durability = wait ? await this.checkAck(await wait, batch.length) : this.leaderOnly(batch.length, 'no follower is connected');
-          } catch (err) {
-            ackError = err;
-          }
-        }
-        results.forEach((r, i) => {
-          const p = batch[i]!;
-          if (r.status === 'rejected') p.reject(r.reason);
-          else if (ackError) p.reject(ackError);
-          else p.resolve({ result: r.value, durability });
-        });
+        await this.commit(batch);
       }
     } finally {
       this.flushing = false;
     }
   }
 
-  /** WAIT for one follower (a promise that never rejects: a failure counts as "no follower confirmed"). */
+  private async commit(batch: Pending[]): Promise<void> {
+    const replica = this.mode === 'replica';
+    // Issued in the same tick, so node-redis writes them as one pipeline with the WAIT last.
+    const info = replica ? this.client.sendCommand(['INFO', 'replication']) : null;
+    const writes = Promise.allSettled(batch.map((p) => this.client.sendCommand(p.command)));
+    const waited = replica && this.replicasSeen > 0 ? this.sendWait() : null;
+    const results = await writes;
+    // Always awaited, even when every write failed: a WAIT left pending would hold up the next batch.
+    const acked = waited ? await waited : 0;
+    let durability: KvWriteResult['durability'] = 'leader';
+    let ackError: unknown;
+    if (replica) {
+      try {
+        this.replicasSeen = connectedReplicas(await info);
+        if (results.some((r) => r.status === 'fulfilled')) durability = await this.durability(acked, waited !== null, batch.length);
+      } catch (err) {
+        ackError = err;
+      }
+    }
+    results.forEach((r, i) => {
+      const p = batch[i]!;
+      if (r.status === 'rejected') p.reject(r.reason);
+      else if (ackError) p.reject(ackError);
+      else p.resolve({ reply: r.value, durability });
+    });
+  }
+
+  /** WAIT for one follower (never rejects: a failure counts as "no follower confirmed"). */
   private sendWait(): Promise<number> {
     return this.client.sendCommand(['WAIT', '1', String(this.waitTimeoutMs)]).then(Number, () => 0);
   }
 
-  /** With no follower confirming: refuse the acknowledgement, unless no follower is connected at all. */
-  private async checkAck(acked: number, batchSize: number): Promise<KvWriteResult['durability']> {
+  private async durability(acked: number, waitSent: boolean, batchSize: number): Promise<KvWriteResult['durability']> {
     if (acked >= 1) return 'replica';
-    // The follower may have just died: look again before refusing the acknowledgement.
-    this.replicasCheckedAt = 0;
-    if ((await this.connectedReplicas()) === 0) return this.leaderOnly(batchSize, 'the last follower disconnected');
-    throw new NotReplicatedError(`no follower confirmed the write within ${this.waitTimeoutMs} ms`);
-  }
-
-  private leaderOnly(batchSize: number, why: string): KvWriteResult['durability'] {
-    if (this.mode === 'replica') this.log.warn(`write acknowledged by the leader only: ${why}`, { batchSize });
-    return 'leader';
-  }
-
-  /** Followers connected to the leader, from INFO (cached briefly: this runs once per batch). */
-  private async connectedReplicas(): Promise<number> {
-    const now = Date.now();
-    if (now - this.replicasCheckedAt > 500) {
-      const info = String(await this.client.sendCommand(['INFO', 'replication']));
-      this.replicasSeen = Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0);
-      this.replicasCheckedAt = now;
+    if (this.replicasSeen > 0 && !waitSent) {
+      // A follower connected since the last batch: wait for it now (WAIT covers every earlier write).
+      if ((await this.sendWait()) >= 1) return 'replica';
     }
-    return this.replicasSeen;
+    if (this.replicasSeen > 0) {
+      // The follower may have just died: look again before refusing the acknowledgement.
+      this.replicasSeen = connectedReplicas(await this.client.sendCommand(['INFO', 'replication']));
+    }
+    if (this.replicasSeen === 0) {
+      this.log.warn('write acknowledged by the leader only: no follower is connected', { batchSize });
+      return 'leader';
+    }
+    throw new NotReplicatedError(`no follower confirmed the write within ${this.waitTimeoutMs} ms`);
   }
 }

@@ -55,23 +55,34 @@ export function validateTtl(ttl: unknown): number | undefined {
 
 export interface ListQuery {
   prefix: string;
-  cursor: ListCursor;
+  /** Resume after this key ('' = from the start). */
+  after: string;
   limit: number;
 }
 
-/** Where a listing resumes: a Redis SCAN cursor plus how many keys of that SCAN batch were already returned. */
-export interface ListCursor {
-  scan: string;
-  skip: number;
-}
+/**
+ * A listing cursor is the last key of the previous page (listings are in byte order), in base64url
+ * so that it travels in a URL as is. It stays valid across failovers: it names a key, not a place
+ * in one server's hash table.
+ */
+export const encodeCursor = (lastKey: string): string => Buffer.from(lastKey, 'utf8').toString('base64url');
 
-export const encodeCursor = (c: ListCursor): string => `${c.scan}-${c.skip}`;
+const invalidCursor = (why: string) => badRequest('invalid_cursor', `cursor must be a value returned by a previous listing (${why})`);
 
-export function decodeCursor(raw: unknown): ListCursor {
-  if (raw === undefined || raw === '') return { scan: '0', skip: 0 };
-  const m = typeof raw === 'string' ? /^(\d{1,20})-(\d{1,4})$/.exec(raw) : null;
-  if (!m) throw badRequest('invalid_cursor', 'cursor must be a value returned by a previous listing');
-  return { scan: m[1]!, skip: Number(m[2]) };
+export function decodeCursor(raw: unknown, prefix: string): string {
+  if (raw === undefined || raw === '') return '';
+  if (typeof raw !== 'string' || !/^[A-Za-z0-9_-]{1,700}$/.test(raw)) throw invalidCursor('not base64url text');
+  const bytes = Buffer.from(raw, 'base64url');
+  if (bytes.toString('base64url') !== raw) throw invalidCursor('not base64url text');
+  let key: string;
+  try {
+    key = utf8.decode(bytes);
+    validateKey(key);
+  } catch {
+    throw invalidCursor('it does not name a valid key');
+  }
+  if (!key.startsWith(prefix)) throw invalidCursor('it belongs to a listing with another prefix');
+  return key;
 }
 
 export function validateListQuery(q: Record<string, unknown>): ListQuery {
@@ -85,8 +96,5 @@ export function validateListQuery(q: Record<string, unknown>): ListQuery {
       throw badRequest('invalid_limit', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
     }
   }
-  return { prefix, cursor: decodeCursor(q.cursor), limit };
+  return { prefix, after: decodeCursor(q.cursor, prefix), limit };
 }
-
-/** SCAN MATCH uses glob syntax: escape it so that a prefix like "a*" matches literally. */
-export const scanPatternForPrefix = (prefix: string): string => `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;

@@ -5,6 +5,37 @@
 export const EPOCH_HEADER = 'x-leader-epoch';
 export const REQUEST_ID_HEADER = 'x-request-id';
 
+/**
+ * The fencing token of a write (README, "Fencing"): who writes (the slave, as the LB names it) with
+ * which generation, and the operation's id, the same for every attempt of one client request.
+ * The leader's Redis refuses a write whose epoch is not its own or whose generation is below the
+ * writer's fence; a retry names the writers of the earlier attempts, whose logs say whether one of
+ * them was applied already.
+ */
+export const FENCE_HEADERS = {
+  writer: 'x-writer',
+  generation: 'x-writer-generation',
+  opId: 'x-op-id',
+  earlierWriters: 'x-earlier-writers',
+} as const;
+
+/** On a 409 "fenced" answer: the writer's current fence (the lowest generation the leader accepts). */
+export const FENCE_FLOOR_HEADER = 'x-fence-floor';
+
+export interface FenceToken {
+  epoch: number;
+  writer: string;
+  generation: number;
+  opId: string;
+  earlierWriters: string[];
+}
+
+/** Body of PUT /internal/fence: refuse every write of `writer` below `generation` from now on. */
+export interface FenceRaise {
+  writer: string;
+  generation: number;
+}
+
 /** What the local Redis of a cluster is doing, as its slave sees it (from INFO). */
 export type RedisRole =
   | 'master' // serving writes
@@ -32,6 +63,13 @@ export interface SlaveHealth {
     /** Replication offset: how much of the write stream this Redis holds. Elections prefer the highest. */
     offset: number;
     runId: string | null;
+    /**
+     * Replication history: master_replid, and master_replid2 (the history it continued from).
+     * Offsets are comparable only between Redis servers that share a history.
+     */
+    replIds: string[];
+    /** A full sync is in progress: its data is being replaced, it must not be promoted. */
+    syncing: boolean;
     /** For a follower: whether its replication link to the leader is up. */
     linkUp: boolean;
     connectedReplicas: number;

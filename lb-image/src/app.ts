@@ -3,6 +3,7 @@ import { errorHandler, methodNotAllowed, notFound, requestLogger, type Logger } 
 import type { ClusterView } from './cluster-view.js';
 import type { Coordinator } from './election/coordinator.js';
 import { createMetrics } from './metrics.js';
+import type { Fencer } from './routing/fencer.js';
 import type { Forwarder } from './routing/forwarder.js';
 import { clusterRouter } from './routes/cluster-routes.js';
 import { DASHBOARD_HTML } from './routes/dashboard.js';
@@ -10,13 +11,13 @@ import { kvRouter } from './routes/kv-routes.js';
 import { mandelbrotRouter } from './routes/mandelbrot-route.js';
 import type { LbSettings } from './settings.js';
 
-export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, log: Logger): Express {
+export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, fencer: Fencer, log: Logger): Express {
   const app = express();
   app.disable('x-powered-by');
   // No ETags: express would hash every body (megabytes per band or image) for nothing.
   app.set('etag', false);
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c
-  const metrics = createMetrics(view, coordinator, forwarder);
+  const metrics = createMetrics(view, coordinator, forwarder, fencer);
   app.use(requestLogger(log));
   app.use(metrics.middleware);
   app.route('/').get((_req, res) => void res.type('html').send(DASHBOARD_HTML)).all(methodNotAllowed(['GET']));

@@ -5,6 +5,16 @@ import { type Logger, type SlaveHealth } from '@hscale/common';
 import { memberId, MembershipTable, type Endpoint, type Member, type Source } from './membership/membership.js';
 import { SlavePools, type SlaveRequest, type SlaveResponse } from './routing/slave-pools.js';
 
+export type ProbeOutcome =
+  | { ok: true; health: SlaveHealth }
+  /** health: what the slave answered, if it answered at all. */
+  | { ok: false; health: SlaveHealth | null }
+  /** The probe's timeout fired far later than due: this LB itself was stalled, so the probe says nothing. */
+  | { ok: false; stalled: true; health: null };
+
+/** How much later than due a timeout may fire before it is put down to this LB being stalled. */
+const STALL_MS = 150;
+
 /** Emits 'unhealthy' (id) when a member crosses the failure threshold, and 'removed' (id). */
 export class ClusterView extends EventEmitter {
   readonly table: MembershipTable;
@@ -38,26 +48,35 @@ export class ClusterView extends EventEmitter {
     return this.pools.request(m.id, `http://${m.address}:${m.port}`, req);
   }
 
+  /** Slaves that may serve key-value requests of `epoch`: healthy, on that epoch, connected to its leader. */
+  routable(epoch: number): Member[] {
+    return this.table.list().filter((m) => m.healthy && m.failures === 0 && m.health?.epoch === epoch && m.health.leaderReachable);
+  }
+
   /** Probe every member once, in parallel; updates health and failure counts. */
   async probeAll(opts: { onlyHealthy?: boolean } = {}): Promise<void> {
     await Promise.all(this.table.list().filter((m) => !opts.onlyHealthy || m.healthy).map((m) => this.probe(m)));
   }
 
-  private async probe(m: Member): Promise<void> {
+  /** GET /health of one member; records the outcome in the table. */
+  async probe(m: Member): Promise<ProbeOutcome> {
+    let health: SlaveHealth | null = null;
+    const sentAt = Date.now();
     try {
       const res = await this.send(m, { method: 'GET', path: '/health', timeoutMs: this.opts.probeTimeoutMs });
-      const health = JSON.parse(res.body.toString('utf8')) as SlaveHealth;
+      health = JSON.parse(res.body.toString('utf8')) as SlaveHealth;
       if (res.status === 200 && health.redis?.up) {
         const wasHealthy = m.healthy;
         this.table.recordSuccess(m.id, health);
         if (!wasHealthy) this.log.info('cluster healthy', { id: m.id, name: health.name, epoch: health.epoch });
-        return;
+        return { ok: true, health };
       }
       m.health = health;
     } catch {
-      // unreachable or timed out: counted below
+      if (Date.now() - sentAt > this.opts.probeTimeoutMs + STALL_MS) return { ok: false, stalled: true, health: null };
     }
     this.recordFailure(m);
+    return { ok: false, health };
   }
 
   recordFailure(m: Member): void {

@@ -4,47 +4,34 @@ import { createLbApp } from './app.js';
 import { ClusterView } from './cluster-view.js';
 import { startDnsDiscovery } from './discovery.js';
 import { Coordinator } from './election/coordinator.js';
+import { Prober } from './health/prober.js';
+import { Fencer } from './routing/fencer.js';
 import { Forwarder } from './routing/forwarder.js';
-import { InflightTracker } from './routing/inflight.js';
 import { loadLbSettings } from './settings.js';
 
 async function main(): Promise<void> {
   const s = loadLbSettings();
   const log = createLogger('lb', s.LOG_LEVEL);
   const view = new ClusterView({ failureThreshold: s.FAILURE_THRESHOLD, probeTimeoutMs: s.PROBE_TIMEOUT_MS, clusterSecret: s.CLUSTER_SECRET }, log);
-  const inflight = new InflightTracker();
-  const coordinator = new Coordinator(view, inflight, {
-    failureThreshold: s.FAILURE_THRESHOLD,
-    requestTimeoutMs: s.REQUEST_TIMEOUT_MS,
-    assignTimeoutMs: Math.max(1000, 2 * s.PROBE_TIMEOUT_MS),
-  }, log);
-  const forwarder = new Forwarder(view, coordinator, inflight, { requestTimeoutMs: s.REQUEST_TIMEOUT_MS, leaderWaitMs: s.LEADER_WAIT_MS }, log);
+  const coordinator = new Coordinator(view, { failureThreshold: s.FAILURE_THRESHOLD, assignTimeoutMs: Math.max(1000, 2 * s.PROBE_TIMEOUT_MS) }, log);
+  const fencer = new Fencer(view, s.CLUSTER_SECRET, log);
+  const forwarder = new Forwarder(view, coordinator, fencer, { requestTimeoutMs: s.REQUEST_TIMEOUT_MS, leaderWaitMs: s.LEADER_WAIT_MS }, log);
 
   if (s.STATIC_CLUSTERS.length > 0) view.replaceSource('static', s.STATIC_CLUSTERS);
   const dns = s.CLUSTER_DNS_NAME ? startDnsDiscovery(view, s.CLUSTER_DNS_NAME, s.CLUSTER_PORT, s.DNS_REFRESH_SECONDS, log) : null;
   if (!dns && s.STATIC_CLUSTERS.length === 0) log.warn('no CLUSTER_DNS_NAME and no STATIC_CLUSTERS: only signed-up servers will be used');
 
-  // Probe loop: one round, then the election check, then a pause (rounds never overlap). While the
-  // leader is suspect the pause is skipped, so FAILURE_THRESHOLD failures are counted quickly.
-  let stopping = false;
-  const probeLoop = async () => {
-    while (!stopping) {
-      await view.probeAll();
-      view.expireRegistrations();
-      await coordinator.afterProbes().catch((err: Error) => log.error('election step failed', { error: err.message }));
-      await new Promise((r) => setTimeout(r, coordinator.suspectingLeader ? 10 : s.PROBE_INTERVAL_MS));
-    }
-  };
-  void probeLoop();
+  const prober = new Prober(view, coordinator, { intervalMs: s.PROBE_INTERVAL_MS, leaderIntervalMs: s.LEADER_PROBE_INTERVAL_MS }, log);
+  prober.start();
 
-  const server = createLbApp(s, view, coordinator, forwarder, log).listen(s.PORT, () =>
+  const server = createLbApp(s, view, coordinator, forwarder, fencer, log).listen(s.PORT, () =>
     log.info('lb listening', { port: s.PORT, dns: s.CLUSTER_DNS_NAME || null, static: s.STATIC_CLUSTERS.length, threshold: s.FAILURE_THRESHOLD }),
   );
   server.keepAliveTimeout = 65_000;
 
   const stop = (signal: string) => {
     log.info('stopping', { signal });
-    stopping = true;
+    prober.stop();
     dns?.stop();
     server.close();
     server.closeIdleConnections();

@@ -3,9 +3,10 @@ import client from 'prom-client';
 import type { RequestHandler } from 'express';
 import type { ClusterView } from './cluster-view.js';
 import type { Coordinator } from './election/coordinator.js';
+import type { Fencer } from './routing/fencer.js';
 import type { Forwarder } from './routing/forwarder.js';
 
-export function createMetrics(view: ClusterView, coordinator: Coordinator, forwarder: Forwarder) {
+export function createMetrics(view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, fencer: Fencer) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const requests = new client.Histogram({
@@ -44,10 +45,19 @@ export function createMetrics(view: ClusterView, coordinator: Coordinator, forwa
   });
   new client.Gauge({
     name: 'lb_forward_retries_total',
-    help: 'Key-value requests retried on another cluster',
+    help: 'Key-value request attempts after the first (another cluster, or after an election)',
     registers: [registry],
     collect() {
       this.set(forwarder.retries);
+    },
+  });
+
+  new client.Gauge({
+    name: 'lb_writer_fences_total',
+    help: 'Writer fences raised: writes the LB gave up on, refused by the leader from then on',
+    registers: [registry],
+    collect() {
+      this.set(fencer.fencesRaised);
     },
   });
 

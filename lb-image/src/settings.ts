@@ -11,7 +11,10 @@ export const lbSettingsSchema = z.object({
   /** Fixed clusters, "host:port,host:port" (for runs without Docker). */
   STATIC_CLUSTERS: hostPortList(),
   DNS_REFRESH_SECONDS: int(1, 59),
+  /** Followers (and clusters not in use yet). */
   PROBE_INTERVAL_MS: int(50, 60_000),
+  /** The leader: its silence starts an election, so it is probed more often (probes may overlap). */
+  LEADER_PROBE_INTERVAL_MS: int(20, 60_000),
   PROBE_TIMEOUT_MS: int(50, 60_000),
   FAILURE_THRESHOLD: int(1, 100),
   REQUEST_TIMEOUT_MS: int(100, 300_000),

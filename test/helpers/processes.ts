@@ -40,6 +40,23 @@ export class Proc {
     return this;
   }
 
+  /**
+   * Waits until the process has written a line matching `pattern`. Output reaches the test through
+   * a pipe, a little after the process wrote it: never assert on a single read of it.
+   */
+  async waitForOutput(pattern: RegExp, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.output)) {
+      if (Date.now() > deadline) throw new Error(`${this.name} did not write ${pattern} within ${timeoutMs} ms; its output ends with:\n${this.output.slice(-2000)}`);
+      await sleep(20);
+    }
+  }
+
+  /** How many lines of the output match `pattern` (a global regular expression). */
+  count(pattern: RegExp): number {
+    return this.output.match(pattern)?.length ?? 0;
+  }
+
   get running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -10,7 +10,7 @@ test('a single cluster (no follower): the write is acknowledged by the leader al
   const r = await put(`${h.lbUrl}/keys/solo`, 'v');
   assert.equal(r.status, 200);
   assert.equal(r.body.durability, 'leader');
-  assert.match(h.clusters[0]!.slave.output, /write acknowledged by the leader only: no follower is connected/);
+  await h.clusters[0]!.slave.waitForOutput(/write acknowledged by the leader only: no follower is connected/);
 });
 
 test('WRITE_ACK=leader: writes are acknowledged without waiting for a follower', async (t) => {

@@ -1,78 +1,94 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decide, rankCandidates, type CandidateView } from '../../lb-image/src/election/decide.ts';
+import { decide, rankCandidates, type CandidateView, type ElectionInput } from '../../lb-image/src/election/decide.ts';
 
 const member = (id: string, over: Partial<CandidateView> = {}): CandidateView => ({
-  id, probed: true, healthy: true, epoch: 0, claimsLeadership: false, redisRole: 'replica', offset: 0, ...over,
+  id, probed: true, healthy: true, epoch: 0, claimsLeadership: false, redisRole: 'replica', offset: 0, replIds: ['h1'], syncing: false, ...over,
 });
-const base = { threshold: 3, leaderFailures: 0 };
+const input = (over: Partial<ElectionInput>): ElectionInput => ({
+  members: [], current: null, leaderFailed: false, spentEpoch: 0, history: ['h1'], ...over,
+});
 
 test('a fresh LB waits until every cluster was probed', () => {
-  const d = decide({ ...base, current: null, members: [member('a'), member('b', { probed: false })] });
-  assert.equal(d.kind, 'wait');
-  assert.equal(decide({ ...base, current: null, members: [] }).kind, 'wait');
+  assert.equal(decide(input({ members: [member('a'), member('b', { probed: false })] })).kind, 'wait');
+  assert.equal(decide(input({ members: [] })).kind, 'wait');
 });
 
 test('a fresh system elects epoch 1, preferring the most data, ties broken by id', () => {
-  const d = decide({ ...base, current: null, members: [member('b'), member('a'), member('c')] });
-  assert.deepEqual(d, { kind: 'elect', leaderId: 'a', epoch: 1, reason: 'no leader yet' });
-  const d2 = decide({ ...base, current: null, members: [member('a', { offset: 5 }), member('b', { offset: 9 })] });
-  assert.equal(d2.kind === 'elect' && d2.leaderId, 'b');
+  assert.deepEqual(decide(input({ members: [member('b'), member('a'), member('c')] })), { kind: 'elect', leaderId: 'a', epoch: 1, reason: 'no leader yet' });
+  const d = decide(input({ members: [member('a', { offset: 5 }), member('b', { offset: 9 })] }));
+  assert.equal(d.kind === 'elect' && d.leaderId, 'b');
 });
 
-test('a restarted LB adopts the leader of the highest epoch instead of electing', () => {
+test('a restarted LB adopts the leader of the highest epoch, under the next epoch (which fences the previous LB)', () => {
   const members = [
     member('a', { epoch: 4, claimsLeadership: true, redisRole: 'master', offset: 100 }),
     member('b', { epoch: 5, claimsLeadership: true, redisRole: 'master', offset: 90 }),
     member('c', { epoch: 5, offset: 95 }),
   ];
-  assert.deepEqual(decide({ ...base, current: null, members }), { kind: 'adopt', leaderId: 'b', epoch: 5 });
+  assert.deepEqual(decide(input({ members })), { kind: 'adopt', leaderId: 'b', epoch: 6 });
 });
 
 test('a restarted LB elects above the highest epoch when that epoch has no working leader', () => {
-  const members = [
-    member('a', { epoch: 5, claimsLeadership: true, redisRole: 'fenced', offset: 0 }),
-    member('b', { epoch: 5, offset: 95 }),
-  ];
-  const d = decide({ ...base, current: null, members });
-  assert.equal(d.kind, 'elect');
-  assert.equal(d.kind === 'elect' && d.epoch, 6);
-  assert.equal(d.kind === 'elect' && d.leaderId, 'b');
+  const members = [member('a', { epoch: 5, claimsLeadership: true, redisRole: 'fenced', offset: 0 }), member('b', { epoch: 5, offset: 95 })];
+  const d = decide(input({ members }));
+  assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['b', 6]);
 });
 
-test('the leader is kept below the failure threshold and replaced at it', () => {
+test('the leader is kept until it has failed, then replaced', () => {
   const members = [member('a', { epoch: 2, claimsLeadership: true, redisRole: 'master', offset: 50 }), member('b', { epoch: 2, offset: 40 })];
   const current = { leaderId: 'a', epoch: 2 };
-  assert.equal(decide({ ...base, current, leaderFailures: 2, members }).kind, 'keep');
-  const d = decide({ ...base, current, leaderFailures: 3, members });
+  assert.equal(decide(input({ current, members })).kind, 'keep');
+  const d = decide(input({ current, leaderFailed: true, members }));
   assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['b', 3]);
 });
 
 test('a leader that left the membership is replaced at once', () => {
-  const d = decide({ ...base, current: { leaderId: 'gone', epoch: 7 }, members: [member('b', { epoch: 7 })] });
+  const d = decide(input({ current: { leaderId: 'gone', epoch: 7 }, members: [member('b', { epoch: 7 })] }));
   assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['b', 8]);
 });
 
-test('the failed leader is never re-elected, unhealthy and down clusters are never candidates', () => {
+test('the failed leader is not re-elected while other clusters exist; unhealthy, down and syncing clusters are never candidates', () => {
   const members = [
     member('a', { offset: 999, redisRole: 'master' }),
     member('b', { offset: 10, healthy: false }),
     member('c', { offset: 20, redisRole: 'down' }),
+    member('d', { offset: 30, syncing: true }),
   ];
-  const d = decide({ ...base, current: { leaderId: 'a', epoch: 1 }, leaderFailures: 3, members });
-  assert.equal(d.kind, 'none');
+  assert.equal(decide(input({ current: { leaderId: 'a', epoch: 1 }, leaderFailed: true, members })).kind, 'none');
+});
+
+test('a lone cluster whose Redis restarted is elected again, under a new epoch', () => {
+  const members = [member('a', { epoch: 4, claimsLeadership: true, redisRole: 'fenced', offset: 0, replIds: ['h9'] })];
+  const d = decide(input({ current: { leaderId: 'a', epoch: 4 }, leaderFailed: true, members }));
+  assert.equal(d.kind, 'elect');
+  assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['a', 5]);
+  assert.match(d.kind === 'elect' ? d.reason : '', /only cluster/);
+  // ... but not while it does not answer (frozen): then there is nothing to do but wait.
+  assert.equal(decide(input({ current: { leaderId: 'a', epoch: 4 }, leaderFailed: true, members: [{ ...members[0]!, healthy: false }] })).kind, 'none');
 });
 
 test('an administrator may force an election; the data still decides', () => {
   const members = [member('a', { epoch: 3, offset: 70, redisRole: 'master', claimsLeadership: true }), member('b', { epoch: 3, offset: 70 })];
-  const d = decide({ ...base, current: { leaderId: 'a', epoch: 3 }, members, force: true });
+  const d = decide(input({ current: { leaderId: 'a', epoch: 3 }, members, force: true }));
   assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['a', 4]);
 });
 
-test('epochs only grow: a new epoch is above every epoch any cluster reported', () => {
+test('epochs only grow: above every epoch a cluster reported and every epoch ever offered', () => {
   const members = [member('a', { epoch: 9 }), member('b', { epoch: 2 })];
-  const d = decide({ ...base, current: { leaderId: 'x', epoch: 4 }, leaderFailures: 3, members });
+  const d = decide(input({ current: { leaderId: 'x', epoch: 4 }, leaderFailed: true, members }));
   assert.equal(d.kind === 'elect' && d.epoch, 10);
+  // An offer of epoch 12 timed out (it may still take effect there): the next candidate gets 13.
+  const next = decide(input({ current: { leaderId: 'x', epoch: 4 }, leaderFailed: true, members, spentEpoch: 12 }));
+  assert.equal(next.kind === 'elect' && next.epoch, 13);
+});
+
+test('offsets are compared only within the leader\'s replication history', () => {
+  // "b" came back from another history (an old leader mid-resync) with a larger offset: "c" wins.
+  const members = [member('b', { offset: 900, replIds: ['old'] }), member('c', { offset: 100, replIds: ['h1'] })];
+  assert.deepEqual(rankCandidates(members, ['h1']).map((m) => m.id), ['c', 'b']);
+  // The history continued by a promoted follower (its replid2) counts as the same history.
+  assert.deepEqual(rankCandidates([member('d', { offset: 5, replIds: ['new', 'h1'] }), member('e', { offset: 9, replIds: ['x'] })], ['h1']).map((m) => m.id), ['d', 'e']);
 });
 
 test('rankCandidates orders by offset, then id', () => {

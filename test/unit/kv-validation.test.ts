@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  decodeCursor, encodeCursor, scanPatternForPrefix, validateKey, validateListQuery, validateTtl, validateValue,
+  decodeCursor, encodeCursor, validateKey, validateListQuery, validateTtl, validateValue,
 } from '../../common/src/kv-validation.ts';
 import { HttpError } from '../../common/src/http-errors.ts';
 
@@ -39,15 +39,25 @@ test('ttl: whole seconds, positive, bounded', () => {
 });
 
 test('listing query and cursors', () => {
-  assert.deepEqual(validateListQuery({}), { prefix: '', cursor: { scan: '0', skip: 0 }, limit: 100 });
+  assert.deepEqual(validateListQuery({}), { prefix: '', after: '', limit: 100 });
   assert.equal(validateListQuery({ limit: '1000' }).limit, 1000);
-  for (const q of [{ limit: '0' }, { limit: '1001' }, { limit: 'x' }, { cursor: 'garbage' }, { prefix: ['a', 'b'] }]) {
+  for (const q of [{ limit: '0' }, { limit: '1001' }, { limit: 'x' }, { cursor: 'garbage!' }, { prefix: ['a', 'b'] }]) {
     assert.equal(status(() => validateListQuery(q)), 400, JSON.stringify(q));
   }
-  const c = { scan: '12345', skip: 7 };
-  assert.deepEqual(decodeCursor(encodeCursor(c)), c);
 });
 
-test('a listing prefix matches literally, even with glob characters', () => {
-  assert.equal(scanPatternForPrefix('a*b?[c]\\'), 'a\\*b\\?\\[c\\]\\\\*');
+test('a cursor is the last key of the previous page, validated in full before it reaches Redis', () => {
+  for (const key of ['a', 'dir/sub file:ünïcødé ✓', 'é'.repeat(256)]) assert.equal(decodeCursor(encodeCursor(key), ''), key);
+  assert.equal(validateListQuery({ prefix: 'user:', cursor: encodeCursor('user:42') }).after, 'user:42');
+  const bad = [
+    '99999999999999999999-0', // an old SCAN cursor
+    'a+b/', // not base64url
+    'YQ', 'YQ=', // padding variants: only the canonical form is accepted
+    encodeCursor('x'.repeat(513)), // too long a key
+    Buffer.from([0xff, 0xfe]).toString('base64url'), // not UTF-8
+    encodeCursor('a\nb'), // a control character
+    encodeCursor('other:1'), // a cursor of another prefix
+  ];
+  assert.equal(decodeCursor('YQ', ''), 'a');
+  for (const c of bad.filter((c) => c !== 'YQ')) assert.equal(status(() => decodeCursor(c, 'user:')), 400, c);
 });

@@ -12,3 +12,11 @@ test('a master, a replica and a fenced Redis are told apart', () => {
   const f = parseInfo(info(['role:slave', `master_host:${FENCE.host}`, `master_port:${FENCE.port}`, 'master_link_status:down', 'master_repl_offset:0']));
   assert.equal(f.role, 'fenced');
 });
+
+test('replication ids (all zeros means none) and a full sync in progress', () => {
+  const r = parseInfo(info(['role:slave', 'master_host:10.0.0.5', 'master_port:6379', 'master_sync_in_progress:1',
+    'master_replid:9f0d1c', 'master_replid2:0000000000000000000000000000000000000000']));
+  assert.deepEqual([r.replIds, r.syncing], [['9f0d1c'], true]);
+  const m = parseInfo(info(['role:master', 'master_replid:aaa', 'master_replid2:bbb']));
+  assert.deepEqual([m.replIds, m.syncing], [['aaa', 'bbb'], false]);
+});

@@ -1,16 +1,20 @@
-// Applies the election rules (decide.ts) to the real clusters: counts leader failures, runs
-// elections one at a time, tells every slave the leader of the current epoch, and lets requests
-// wait (briefly) while there is no leader.
+// Applies the election rules (decide.ts) to the real clusters: watches the leader
+// (leader-watch.ts), runs elections one at a time, tells every slave the leader of the current
+// epoch, and lets requests wait (briefly) while there is no leader.
+//
+// Events: 'era' when the LB stops waiting for every request in flight (an election starts, or the
+// epoch changes), 'epoch' (number) when a new epoch begins, 'leader' when requests may go out.
 import { EventEmitter } from 'node:events';
-import type { LeaderAssignment, Logger } from '@hscale/common';
-import type { ClusterView } from '../cluster-view.js';
+import type { LeaderAssignment, Logger, SlaveHealth } from '@hscale/common';
+import type { ClusterView, ProbeOutcome } from '../cluster-view.js';
 import type { Member } from '../membership/membership.js';
-import type { InflightTracker } from '../routing/inflight.js';
-import { decide, type CandidateView, type CurrentLeader } from './decide.js';
+import { decide, type CandidateView, type CurrentLeader, type Decision } from './decide.js';
+import { LeaderWatch } from './leader-watch.js';
+
+const ELECTION_RETRY_MS = 200;
 
 export interface CoordinatorOptions {
   failureThreshold: number;
-  requestTimeoutMs: number;
   /** Leader assignments are quick on a live slave; a short bound keeps a hung one from holding up an election. */
   assignTimeoutMs: number;
 }
@@ -21,19 +25,28 @@ export interface LeaderState extends CurrentLeader {
 
 export class Coordinator extends EventEmitter {
   private current: LeaderState | null = null;
-  private leaderFailures = 0;
+  private readonly watch: LeaderWatch;
   private electing: Promise<void> | null = null;
+  private syncing = new Set<string>();
   private lastNoneReason = '';
+  /** Highest epoch offered to any cluster: an offer that timed out may still have taken effect. */
+  private spentEpoch = 0;
+  /** Replication ids of the leader's Redis, from its last good probe. */
+  private history: string[] = [];
+  /** After an election that found no leader, the next one waits until then (elections are not free). */
+  private retryElectionAt = 0;
+  /** Bumped whenever every request in flight is given up (election start, new epoch). */
+  era = 0;
   electionsTotal = 0;
 
   constructor(
     private readonly view: ClusterView,
-    private readonly inflight: InflightTracker,
     private readonly opts: CoordinatorOptions,
     private readonly log: Logger,
   ) {
     super();
     this.setMaxListeners(0);
+    this.watch = new LeaderWatch(opts.failureThreshold);
   }
 
   get leader(): LeaderState | null {
@@ -42,48 +55,59 @@ export class Coordinator extends EventEmitter {
 
   /** A leader is known, not failing and no election is running: requests may go out. */
   get available(): boolean {
-    return this.current !== null && !this.electing && this.leaderFailures < this.opts.failureThreshold;
+    return this.current !== null && !this.electing && !this.watch.failed;
   }
 
-  /** The leader failed its last check: worth probing again without pausing. */
+  /** The leader failed its last check: worth probing it again at once. */
   get suspectingLeader(): boolean {
-    return this.leaderFailures > 0 || this.electing !== null;
+    return this.watch.suspect || this.electing !== null;
   }
 
   isLeader(id: string): boolean {
     return this.current?.leaderId === id;
   }
 
-  /** Called after every probe round. */
-  async afterProbes(): Promise<void> {
-    if (this.electing) return;
-    const cur = this.current;
-    const members = this.view.table.list();
-    const newest = Math.max(0, ...members.map((m) => m.health?.epoch ?? 0));
-    if (cur && newest > cur.epoch) {
-      // A cluster knows a newer epoch than we do (cannot happen with one LB, but never go back).
-      this.log.warn('a cluster reports a newer epoch; re-learning the leader', { ours: cur.epoch, theirs: newest });
-      this.current = null;
+  /** A probe of `m`, sent at `sentAt`, finished. */
+  onProbe(m: Member, outcome: ProbeOutcome, sentAt: number): void {
+    if (!this.isLeader(m.id) || this.electing || 'stalled' in outcome) return;
+    if (outcome.ok && this.looksLikeTheLeader(outcome.health)) {
+      this.watch.alive(Date.now());
+      this.history = outcome.health.redis.replIds;
+    } else {
+      // An answer that says the leader's Redis does not work is direct knowledge; silence is not.
+      this.watch.failure(sentAt, outcome.health !== null);
     }
-    if (this.current) {
-      const leader = this.view.table.get(this.current.leaderId);
-      this.leaderFailures = leader && this.leaderLooksHealthy(leader) ? 0 : this.leaderFailures + 1;
-    }
-    await this.decideAndApply(false);
-    if (!this.electing) await this.syncAll();
   }
 
-  /** A slave could not reach the leader's Redis while serving a request. */
-  reportLeaderFailure(): void {
-    if (!this.current) return;
-    this.leaderFailures++;
-    if (this.leaderFailures >= this.opts.failureThreshold && !this.electing) void this.decideAndApply(false);
+  /** A key-value request was served by the leader's Redis. */
+  leaderServed(at: number): void {
+    this.watch.alive(at);
+  }
+
+  /** A slave could not reach the leader's Redis for a request sent at `sentAt`. */
+  leaderUnreachable(sentAt: number): void {
+    if (this.current && !this.electing) this.watch.failure(sentAt, false);
+  }
+
+  /** Called after probes: elect, adopt or bring clusters up to date as the rules say. */
+  async check(): Promise<void> {
+    if (this.electing) return;
+    const newest = Math.max(0, ...this.view.table.list().map((m) => m.health?.epoch ?? 0));
+    if (this.current && newest > this.current.epoch) {
+      // A cluster knows a newer epoch than we do (another LB?): never go back, learn it again.
+      this.log.warn('a cluster reports a newer epoch; re-learning the leader', { ours: this.current.epoch, theirs: newest });
+      this.current = null;
+    }
+    const d = this.decideNow(false);
+    if ((d.kind === 'adopt' || d.kind === 'elect') && Date.now() >= this.retryElectionAt) await this.startElection(false);
+    else if (d.kind === 'none') this.sayNone(d.reason);
+    else if (d.kind === 'keep') void this.syncAll(); // not awaited: a hung cluster must not hold up the next check
   }
 
   /** POST /election: run an election now, whatever the leader's health. */
   async forceElection(): Promise<LeaderState | null> {
     if (this.electing) await this.electing;
-    await this.decideAndApply(true);
+    await this.startElection(true);
     return this.current;
   }
 
@@ -102,9 +126,8 @@ export class Coordinator extends EventEmitter {
     });
   }
 
-  private leaderLooksHealthy(m: Member): boolean {
-    const h = m.health;
-    return m.failures === 0 && !!h && h.epoch === this.current?.epoch && h.role === 'leader' && h.redis.up && h.redis.role === 'master';
+  private looksLikeTheLeader(h: SlaveHealth): boolean {
+    return h.epoch === this.current?.epoch && h.role === 'leader' && h.redis.up && h.redis.role === 'master';
   }
 
   private candidates(exclude: Set<string>): CandidateView[] {
@@ -116,28 +139,32 @@ export class Coordinator extends EventEmitter {
       claimsLeadership: m.health?.role === 'leader',
       redisRole: m.health?.redis.role ?? 'down',
       offset: m.health?.redis.offset ?? 0,
+      replIds: m.health?.redis.replIds ?? [],
+      syncing: m.health?.redis.syncing ?? false,
     }));
   }
 
-  private decideAndApply(force: boolean): Promise<void> {
-    const quick = decide({
-      members: this.candidates(new Set()),
+  private decideNow(force: boolean, exclude = new Set<string>()): Decision {
+    return decide({
+      members: this.candidates(exclude),
       current: this.current,
-      leaderFailures: this.leaderFailures,
-      threshold: this.opts.failureThreshold,
+      leaderFailed: this.watch.failed,
+      spentEpoch: this.spentEpoch,
+      history: this.history,
       force,
     });
-    if (quick.kind === 'keep' || quick.kind === 'wait') return Promise.resolve();
-    if (quick.kind === 'adopt') {
-      this.setLeader(quick.leaderId, quick.epoch);
-      this.log.info('adopted the leader the clusters agree on', { leaderId: quick.leaderId, epoch: quick.epoch });
-      return Promise.resolve();
-    }
+  }
+
+  private startElection(force: boolean): Promise<void> {
     if (this.electing) return this.electing;
+    // From here on no answer of the old leader's era is delivered: requests in flight are given
+    // up (and retried once there is a leader), which is safe because each is fenced (see README).
+    this.bumpEra();
     // Never rejects: callers fire this and forget it (an unhandled rejection would end the LB).
     const election = this.runElection(force)
-      .catch((err: Error) => void this.log.error('election failed; the next probe round tries again', { error: err.message }))
+      .catch((err: Error) => void this.log.error('election failed; the next check tries again', { error: err.message }))
       .finally(() => {
+        if (!this.available) this.retryElectionAt = Date.now() + ELECTION_RETRY_MS;
         this.electing = null;
         this.emit('leader');
       });
@@ -147,48 +174,51 @@ export class Coordinator extends EventEmitter {
 
   private async runElection(force: boolean): Promise<void> {
     const started = Date.now();
-    // Let requests already talking to the old leader finish (they are bounded by their timeouts).
-    await this.inflight.drain(Math.min(this.opts.requestTimeoutMs, 2000));
     await this.view.probeAll({ onlyHealthy: true }); // fresh replication offsets
     const excluded = new Set<string>();
     for (let attempt = 0; attempt <= this.view.table.list().length; attempt++) {
-      const d = decide({
-        members: this.candidates(excluded),
-        current: this.current,
-        leaderFailures: this.leaderFailures,
-        threshold: this.opts.failureThreshold,
-        force: force && attempt === 0,
-      });
+      const d = this.decideNow(force && attempt === 0, excluded);
       if (d.kind === 'keep' || d.kind === 'wait') return;
-      if (d.kind === 'none') {
-        // Said once per situation (this runs every probe round until a cluster is healthy).
-        if (this.lastNoneReason !== d.reason) this.log.warn('no leader can be elected yet', { reason: d.reason });
-        this.lastNoneReason = d.reason;
-        return;
-      }
+      if (d.kind === 'none') return this.sayNone(d.reason);
       this.lastNoneReason = '';
-      if (d.kind === 'adopt') {
-        this.setLeader(d.leaderId, d.epoch);
-        break;
-      }
       const m = this.view.table.get(d.leaderId)!;
-      const ok = await this.assign(m, d.epoch, d.leaderId, 'election');
-      if (ok) {
+      // Spent before it is sent: if the answer is lost, the offer may still take effect there.
+      this.spentEpoch = Math.max(this.spentEpoch, d.epoch);
+      if (await this.assign(m, d.epoch, d.leaderId, d.kind === 'adopt' ? 'sync' : 'election')) {
         this.setLeader(d.leaderId, d.epoch);
-        this.electionsTotal++;
-        this.log.warn('elected a new leader', { leaderId: d.leaderId, epoch: d.epoch, offset: m.health?.redis.offset, reason: d.reason, ms: Date.now() - started });
+        if (d.kind === 'adopt') {
+          this.log.info('adopted the leader the clusters agree on, under a new epoch', { leaderId: d.leaderId, epoch: d.epoch });
+        } else {
+          this.electionsTotal++;
+          this.log.warn('elected a new leader', { leaderId: d.leaderId, epoch: d.epoch, offset: m.health?.redis.offset, reason: d.reason, ms: Date.now() - started });
+        }
         break;
       }
       excluded.add(m.id);
     }
     await this.syncAll();
     await this.view.probeAll({ onlyHealthy: true }); // so routing sees the slaves connected to the new leader
+    const leader = this.current && this.view.table.get(this.current.leaderId)?.health;
+    if (leader) this.history = leader.redis.replIds;
+  }
+
+  private sayNone(reason: string): void {
+    // Said once per situation (this runs after every probe until a cluster is healthy).
+    if (this.lastNoneReason !== reason) this.log.warn('no leader can be elected yet', { reason });
+    this.lastNoneReason = reason;
+  }
+
+  private bumpEra(): void {
+    this.era++;
+    this.emit('era');
   }
 
   private setLeader(leaderId: string, epoch: number): void {
     const m = this.view.table.get(leaderId);
     this.current = { leaderId, epoch, address: m?.address ?? leaderId.split(':')[0]! };
-    this.leaderFailures = 0;
+    this.watch.reset(Date.now());
+    this.bumpEra();
+    this.emit('epoch', epoch);
   }
 
   /** Bring every healthy slave to the current epoch (followers re-point, a returning leader is demoted). */
@@ -197,8 +227,18 @@ export class Coordinator extends EventEmitter {
     if (!cur) return;
     const stale = this.view.table
       .list()
-      .filter((m) => m.healthy && m.failures === 0 && m.health && (m.health.epoch !== cur.epoch || (m.health.role === 'leader') !== (m.id === cur.leaderId)));
-    await Promise.all(stale.map((m) => this.assign(m, cur.epoch, cur.leaderId, 'sync')));
+      .filter((m) => !this.syncing.has(m.id) && m.healthy && m.failures === 0 && m.health)
+      .filter((m) => m.health!.epoch !== cur.epoch || (m.health!.role === 'leader') !== (m.id === cur.leaderId));
+    await Promise.all(
+      stale.map(async (m) => {
+        this.syncing.add(m.id);
+        try {
+          await this.assign(m, cur.epoch, cur.leaderId, 'sync');
+        } finally {
+          this.syncing.delete(m.id);
+        }
+      }),
+    );
   }
 
   private async assign(m: Member, epoch: number, leaderId: string, reason: LeaderAssignment['reason']): Promise<boolean> {
@@ -213,8 +253,8 @@ export class Coordinator extends EventEmitter {
       }
       const answer = res.body.toString('utf8').slice(0, 300);
       this.log.warn('a cluster refused the leader assignment', { id: m.id, epoch, reason, status: res.status, answer });
-      // The leader itself refusing a sync means its Redis lost its data: elect now.
-      if (reason === 'sync' && body.youAreLeader) this.leaderFailures = this.opts.failureThreshold;
+      // The leader itself refusing a sync means its Redis lost its data: that is a failure.
+      if (reason === 'sync' && body.youAreLeader && this.isLeader(m.id)) this.watch.failure(Date.now(), true);
     } catch (err) {
       this.log.warn('leader assignment failed', { id: m.id, epoch, error: (err as Error).message });
       this.view.recordFailure(m);

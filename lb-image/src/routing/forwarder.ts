@@ -1,11 +1,15 @@
 // Sends a key-value request to a slave: round-robin over the slaves that are healthy and on the
-// current epoch, one retry (every KV operation is idempotent) on another slave when the slave
-// failed, or after the election when the leader failed; passive failure counting.
-import { EPOCH_HEADER, HttpError, REQUEST_ID_HEADER, type Logger } from '@hscale/common';
+// current epoch, with retries that can never apply a write twice or late:
+// - every attempt of one request carries the same operation id, and a retry names the slaves of
+//   the earlier attempts, whose logs in the leader's Redis say whether one was applied already;
+// - a write the LB gives up on is fenced (fencer.ts) before anything else is answered;
+// - an answer that arrives after an election started is not used: the request is tried again.
+import { randomBytes } from 'node:crypto';
+import { EPOCH_HEADER, FENCE_FLOOR_HEADER, FENCE_HEADERS, HttpError, REQUEST_ID_HEADER, type Logger } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import type { Coordinator } from '../election/coordinator.js';
 import type { Member } from '../membership/membership.js';
-import type { InflightTracker } from './inflight.js';
+import type { Fencer } from './fencer.js';
 import type { SlaveRequest, SlaveResponse } from './slave-pools.js';
 
 export interface ForwarderOptions {
@@ -13,110 +17,171 @@ export interface ForwarderOptions {
   leaderWaitMs: number;
 }
 
-/** Answers of a slave that mean "try again", not "this is the answer". */
-const RETRYABLE_CODES = new Set(['leader_unavailable', 'no_leader', 'not_replicated', 'stale_epoch']);
-/** Of those, the ones about the leader, not about the slave: after the election that slave is as good as any. */
-const LEADER_PROBLEMS = new Set(['leader_unavailable', 'no_leader', 'not_replicated']);
+export type ForwardRequest = Omit<SlaveRequest, 'timeoutMs' | 'signal'>;
+
+const MAX_ATTEMPTS = 4;
+/** Connection errors after which the request certainly never reached the slave. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** An answer, or an error; `givenUp` when this LB aborted the attempt (the cluster failed, or an election started). */
+type Attempt = { res: SlaveResponse } | { err: Error; givenUp: boolean };
 
 export class Forwarder {
   private next = 0;
+  private opCounter = 0;
+  /** Operation ids are unique across LB restarts: a random prefix per LB process. */
+  private readonly opPrefix = randomBytes(6).toString('base64url');
   retries = 0;
-  /** Requests in flight per member, so they can be cut short when that member is declared unhealthy. */
+  /** Requests in flight per member, so they can be given up when that member fails or an election starts. */
   private readonly running = new Map<string, Set<AbortController>>();
 
   constructor(
     private readonly view: ClusterView,
     private readonly coordinator: Coordinator,
-    private readonly inflight: InflightTracker,
+    private readonly fencer: Fencer,
     private readonly opts: ForwarderOptions,
     private readonly log: Logger,
   ) {
-    // A request stuck on a cluster that just failed its probes is retried elsewhere at once,
-    // instead of waiting for its own timeout (and holding up an election's drain).
-    const abortAll = (id: string) => {
-      for (const c of this.running.get(id) ?? []) c.abort(new Error(`cluster ${id} became unhealthy`));
+    const abortOn = (id: string, why: string) => {
+      for (const c of this.running.get(id) ?? []) c.abort(new Error(why));
     };
-    view.on('unhealthy', abortAll);
-    view.on('removed', abortAll);
+    // A request stuck on a cluster that just failed its probes is retried elsewhere at once.
+    view.on('unhealthy', (id: string) => abortOn(id, `cluster ${id} became unhealthy`));
+    view.on('removed', (id: string) => abortOn(id, `cluster ${id} left`));
+    coordinator.on('era', () => {
+      for (const id of this.running.keys()) abortOn(id, 'an election started');
+    });
+    coordinator.on('epoch', (epoch: number) => fencer.enterEpoch(epoch));
   }
 
   /** Slaves that may serve KV requests now. */
   routable(): Member[] {
     const epoch = this.coordinator.leader?.epoch;
-    return this.view.table.list().filter((m) => m.healthy && m.failures === 0 && m.health?.epoch === epoch && m.health?.leaderReachable === true);
+    return epoch === undefined ? [] : this.view.routable(epoch);
   }
 
-  async forward(req: Omit<SlaveRequest, 'timeoutMs'>, requestId: string): Promise<SlaveResponse> {
+  async forward(req: ForwardRequest, requestId: string): Promise<SlaveResponse> {
+    const write = req.method !== 'GET';
+    const opId = `${this.opPrefix}.${(this.opCounter++).toString(36)}`;
+    const deadline = Date.now() + 2 * this.opts.requestTimeoutMs + this.opts.leaderWaitMs;
+    const remaining = () => Math.max(0, deadline - Date.now());
     const avoid = new Set<string>(); // slaves that failed this request themselves
+    const earlierWriters: string[] = []; // slaves that may have applied an earlier attempt
     let last: SlaveResponse | Error | null = null;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      if (!(await this.coordinator.waitForLeader(this.opts.leaderWaitMs))) break;
-      const epoch = this.coordinator.leader!.epoch;
-      const member = this.pick(avoid) ?? (await this.waitForRoutable(avoid));
+
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && remaining() > 0; attempt++) {
+      if (!(await this.coordinator.waitForLeader(Math.min(remaining(), this.opts.leaderWaitMs)))) break;
+      // A retry goes out only once the earlier attempts are fenced: they can no longer land after it.
+      if (earlierWriters.length > 0 && !(await this.fencer.settled(remaining()))) break;
+      const { epoch } = this.coordinator.leader!;
+      const era = this.coordinator.era;
+      const member = this.pick(epoch, avoid) ?? (await this.waitForRoutable(epoch, avoid, remaining()));
       if (!member) {
-        last = last ?? new Error('no healthy cluster is on the current epoch');
+        last ??= new Error('no healthy cluster is on the current epoch');
+        if (this.coordinator.leader?.epoch !== epoch) continue; // a new epoch meanwhile: try it
         break;
       }
       if (attempt > 0) this.retries++;
-      const ctrl = new AbortController();
-      const mine = this.running.get(member.id) ?? new Set();
-      this.running.set(member.id, mine.add(ctrl));
-      try {
-        const res = await this.inflight.track(() =>
-          this.view.send(member, {
-            ...req,
-            headers: { ...req.headers, [EPOCH_HEADER]: String(epoch), [REQUEST_ID_HEADER]: requestId },
-            timeoutMs: this.opts.requestTimeoutMs,
-            signal: ctrl.signal,
-          }),
-        );
-        const code = res.status >= 409 ? errorCode(res) : undefined;
-        if (!code || !RETRYABLE_CODES.has(code)) return res;
-        last = res;
-        if (!LEADER_PROBLEMS.has(code)) avoid.add(member.id);
-        if (code === 'leader_unavailable') this.coordinator.reportLeaderFailure();
-        if (code === 'leader_unavailable' || code === 'no_leader') await this.waitForNewEpoch(epoch);
-        this.log.info('retrying on another cluster', { requestId, cluster: member.id, code });
-      } catch (err) {
-        last = err as Error;
-        avoid.add(member.id);
-        if (!ctrl.signal.aborted) this.view.recordFailure(member);
-        this.log.warn('cluster request failed', { requestId, cluster: member.id, error: (err as Error).message });
-      } finally {
-        mine.delete(ctrl);
+      const generation = this.fencer.book.generationOf(member.id, epoch);
+      const headers: Record<string, string> = { ...req.headers, [EPOCH_HEADER]: String(epoch), [REQUEST_ID_HEADER]: requestId };
+      if (write) {
+        Object.assign(headers, { [FENCE_HEADERS.writer]: member.id, [FENCE_HEADERS.generation]: String(generation), [FENCE_HEADERS.opId]: opId });
+        if (earlierWriters.length > 0) headers[FENCE_HEADERS.earlierWriters] = [...new Set(earlierWriters)].join(',');
       }
+      const sentAt = Date.now();
+      const outcome = await this.send(member, { ...req, headers });
+
+      if ('err' in outcome || this.coordinator.era !== era) {
+        // No answer, or one from before an election started: given up. A write may still be on its
+        // way to the leader's Redis, so it is fenced (a new epoch fences it too) and looked up on retry.
+        last = 'err' in outcome ? outcome.err : new Error('an election started while the request was in flight');
+        if (write && !('err' in outcome && NEVER_SENT.has(errorCode(outcome.err)))) {
+          this.fencer.abandon(member.id, epoch, generation);
+          earlierWriters.push(member.id);
+        }
+        if ('err' in outcome && this.coordinator.era === era) {
+          avoid.add(member.id);
+          if (!outcome.givenUp) this.view.recordFailure(member);
+          this.log.warn('cluster request failed', { requestId, cluster: member.id, error: outcome.err.message });
+        }
+        continue;
+      }
+
+      const res = outcome.res;
+      const code = res.status >= 400 ? answerCode(res) : undefined;
+      if (res.status < 400 || code === 'key_not_found') this.coordinator.leaderServed(Date.now());
+      last = res;
+      switch (code) {
+        case 'fenced': // refused, not applied: this LB fenced that writer meanwhile (or a previous LB did)
+          this.fencer.book.learnFloor(member.id, epoch, Number(res.headers[FENCE_FLOOR_HEADER]) || generation + 1);
+          continue;
+        case 'stale_epoch': // refused, not applied
+        case 'no_leader':
+          avoid.add(member.id);
+          continue;
+        case 'not_replicated': // applied (and logged), not yet confirmed by a follower
+          earlierWriters.push(member.id);
+          continue;
+        case 'leader_unavailable': // the slave gave up on the leader's Redis: the write may still land there
+          this.coordinator.leaderUnreachable(sentAt);
+          if (write) {
+            this.fencer.abandon(member.id, epoch, generation);
+            earlierWriters.push(member.id);
+          }
+          this.log.info('retrying: the leader did not answer the slave', { requestId, cluster: member.id });
+          continue;
+      }
+      // A final answer. If it says something about the data, it waits until every write given up
+      // so far is fenced; an error answer (5xx) promises nothing and goes at once.
+      if (res.status < 500 && !(await this.fencer.settled(remaining()))) break;
+      return res;
     }
-    if (last && !(last instanceof Error)) return last; // the slave's own 503, with its explanation
-    throw new HttpError(503, 'unavailable', `no cluster could serve the request${last ? `: ${last.message}` : ' (no leader)'}`, { 'Retry-After': '1' });
+    if (last && !(last instanceof Error) && last.status >= 500) return last; // the slave's own 5xx, with its explanation
+    const why = last instanceof Error ? `: ${last.message}` : last ? ` (last answer: ${last.status} ${answerCode(last) ?? ''})` : ' (no leader)';
+    throw new HttpError(503, 'unavailable', `no cluster could serve the request in time${why}; a write may or may not have been applied`, {
+      'Retry-After': '1',
+    });
   }
 
-  private pick(exclude: Set<string>): Member | undefined {
-    const list = this.routable().filter((m) => !exclude.has(m.id));
+  private async send(member: Member, req: ForwardRequest): Promise<Attempt> {
+    const ctrl = new AbortController();
+    const mine = this.running.get(member.id) ?? new Set();
+    this.running.set(member.id, mine.add(ctrl));
+    try {
+      return { res: await this.view.send(member, { ...req, timeoutMs: this.opts.requestTimeoutMs, signal: ctrl.signal }) };
+    } catch (err) {
+      return { err: err as Error, givenUp: ctrl.signal.aborted };
+    } finally {
+      mine.delete(ctrl);
+      if (mine.size === 0) this.running.delete(member.id);
+    }
+  }
+
+  private pick(epoch: number, exclude: Set<string>): Member | undefined {
+    const list = this.view.routable(epoch).filter((m) => !exclude.has(m.id));
     if (list.length === 0) return undefined;
     return list[this.next++ % list.length];
   }
 
   /** Right after an election the slaves may still be connecting to the new leader: wait a little. */
-  private async waitForRoutable(exclude: Set<string>): Promise<Member | undefined> {
-    const deadline = Date.now() + this.opts.leaderWaitMs;
+  private async waitForRoutable(epoch: number, exclude: Set<string>, timeoutMs: number): Promise<Member | undefined> {
+    const deadline = Date.now() + Math.min(timeoutMs, this.opts.leaderWaitMs);
     while (Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      const m = this.pick(exclude);
+      await new Promise((r) => setTimeout(r, 20));
+      if (this.coordinator.leader?.epoch !== epoch) return undefined;
+      const m = this.pick(epoch, exclude);
       if (m) return m;
     }
     return undefined;
   }
-
-  /** After the leader failed: give the election a moment to produce a newer epoch. */
-  private async waitForNewEpoch(epoch: number): Promise<void> {
-    const deadline = Date.now() + this.opts.leaderWaitMs;
-    while (Date.now() < deadline && (this.coordinator.leader?.epoch ?? 0) <= epoch) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }
 
-function errorCode(res: SlaveResponse): string | undefined {
+function errorCode(err: Error): string {
+  const e = err as Error & { code?: string; cause?: { code?: string } };
+  return e.code ?? e.cause?.code ?? '';
+}
+
+function answerCode(res: SlaveResponse): string | undefined {
   try {
     return (JSON.parse(res.body.toString('utf8')) as { error?: string }).error;
   } catch {

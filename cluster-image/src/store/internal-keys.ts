@@ -1,0 +1,6 @@
+// Names of the internal keys (see library.ts). They start with a NUL byte: user keys may not
+// contain control characters, so no user key can ever collide with one of these.
+export const FENCE_KEY = '\0hs:fence';
+export const INDEX_KEY = '\0hs:index';
+export const EXPIRY_KEY = '\0hs:expiry';
+export const writerLogKey = (writer: string) => `\0hs:log:${writer}`;

@@ -1,0 +1,176 @@
+// The Redis function library the slaves run in the leader's Redis (loaded by the leader's slave at
+// every promotion; replicated to the followers with the data). See the comments in the Lua.
+export const LIBRARY_NAME = 'hscale';
+export const LIBRARY = String.raw`#!lua name=hscale
+-- Every key-value operation of the slaves runs as one of these functions, inside the leader's
+-- Redis, so that the checks below and the change they guard happen atomically.
+--
+-- Internal keys start with a NUL byte: user keys may not contain control characters, so the two
+-- can never collide, and listings never see internal keys (they read the index, not the keyspace).
+--   FENCE   hash: "epoch" = the leader epoch this Redis serves; "w:<writer>" = the lowest
+--           generation a writer (a slave, as the LB names it) may still write with.
+--   INDEX   sorted set of every user key (score 0): listings in byte order.
+--   EXPIRY  sorted set: user keys with a TTL, scored by when they expire (ms), for the sweep.
+--   LOG:<w> list of "<op id>=<result>" of the last writes of writer w: a retried write looks here
+--           to learn whether its first attempt was applied, so a retry never applies twice.
+
+local LOG_LENGTH = 1000
+local LOG_TTL_MS = 3600000
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- nil when this Redis serves epoch, else the error reply to return.
+local function wrong_epoch(fence, epoch)
+  local have = redis.call('HGET', fence, 'epoch')
+  if have == epoch then return nil end
+  if not have then
+    return redis.error_reply('HSNOEPOCH this redis serves no epoch (it restarted or was never promoted)')
+  end
+  return redis.error_reply('HSEPOCH this redis serves epoch ' .. have .. ', the request is for epoch ' .. epoch)
+end
+
+-- KEYS: fence, index, expiry, log of this writer, key, logs of earlier attempts' writers...
+-- ARGV: epoch, writer, generation, op id, 'set' | 'del', value, ttl seconds ('' = none)
+local function write(keys, args)
+  local fence, index, expiry, log, key = keys[1], keys[2], keys[3], keys[4], keys[5]
+  local epoch, writer, gen, op_id, op = args[1], args[2], tonumber(args[3]), args[4], args[5]
+  local err = wrong_epoch(fence, epoch)
+  if err then return err end
+  local floor = tonumber(redis.call('HGET', fence, 'w:' .. writer) or '0')
+  if gen < floor then return redis.error_reply('HSFENCED ' .. floor) end
+
+  local result
+  for i = 6, #keys do
+    for _, r in ipairs({ '1', '0' }) do
+      if redis.call('LPOS', keys[i], op_id .. '=' .. r) then result = tonumber(r) end
+    end
+  end
+  if result == nil then
+    if op == 'set' then
+      local ttl = tonumber(args[7])
+      if ttl then
+        redis.call('SET', key, args[6], 'EX', ttl)
+        redis.call('ZADD', expiry, now_ms() + ttl * 1000, key)
+      else
+        redis.call('SET', key, args[6])
+        redis.call('ZREM', expiry, key)
+      end
+      redis.call('ZADD', index, 0, key)
+      result = 1
+    else
+      result = redis.call('DEL', key)
+      redis.call('ZREM', index, key)
+      redis.call('ZREM', expiry, key)
+    end
+  end
+  -- Logged even when a retry found its first attempt applied: the entry is also a write, so the
+  -- WAIT that follows covers the first attempt's place in the replication stream.
+  redis.call('LPUSH', log, op_id .. '=' .. result)
+  redis.call('LTRIM', log, 0, LOG_LENGTH - 1)
+  redis.call('PEXPIRE', log, LOG_TTL_MS)
+  return result
+end
+
+-- KEYS: fence, key   ARGV: epoch   ->  {value, ttl seconds or -1} or nil
+local function get(keys, args)
+  local err = wrong_epoch(keys[1], args[1])
+  if err then return err end
+  local value = redis.call('GET', keys[2])
+  if not value then return nil end
+  return { value, redis.call('TTL', keys[2]) }
+end
+
+-- KEYS: fence, index, expiry   ARGV: epoch, prefix, after ('' = from the start), limit
+-- -> {keys..., next}: next is '' when the listing is complete, else the key to resume after.
+-- Index entries whose key is gone (expired, or deleted outside these functions) are pruned.
+local function list(keys, args)
+  local fence, index, expiry = keys[1], keys[2], keys[3]
+  local err = wrong_epoch(fence, args[1])
+  if err then return err end
+  local prefix, after, limit = args[2], args[3], tonumber(args[4])
+  local max = '+'
+  if prefix ~= '' then max = '(' .. prefix .. '\255' end -- no UTF-8 key contains the byte 0xFF
+  local min = '[' .. prefix
+  if after ~= '' then min = '(' .. after end
+  local out, last = {}, nil
+  local budget = limit * 4 + 1000 -- bounds the work of one call when most entries are stale
+  while #out < limit and budget > 0 do
+    local want = math.min(limit - #out + 16, budget)
+    local batch = redis.call('ZRANGEBYLEX', index, min, max, 'LIMIT', 0, want)
+    for _, k in ipairs(batch) do
+      budget = budget - 1
+      last = k
+      if redis.call('EXISTS', k) == 1 then
+        out[#out + 1] = k
+        if #out == limit then break end
+      else
+        redis.call('ZREM', index, k)
+        redis.call('ZREM', expiry, k)
+      end
+    end
+    if #batch < want then
+      if #out < limit then last = nil end -- the range is exhausted
+      break
+    end
+    min = '(' .. last
+  end
+  if last and #redis.call('ZRANGEBYLEX', index, '(' .. last, max, 'LIMIT', 0, 1) == 0 then last = nil end
+  out[#out + 1] = last or ''
+  return out
+end
+
+-- KEYS: fence   ARGV: epoch, writer, generation: writes of writer below generation are refused.
+local function raise_fence(keys, args)
+  local err = wrong_epoch(keys[1], args[1])
+  if err then return err end
+  local field = 'w:' .. args[2]
+  local have = tonumber(redis.call('HGET', keys[1], field) or '0')
+  local want = tonumber(args[3])
+  if want > have then redis.call('HSET', keys[1], field, want) end
+  return math.max(want, have)
+end
+
+-- KEYS: fence   ARGV: epoch. Run by the leader's slave when its Redis becomes the leader of
+-- epoch: from then on requests of older epochs are refused here. Writer fences belong to an
+-- epoch, so they start afresh.
+local function promote(keys, args)
+  local have = tonumber(redis.call('HGET', keys[1], 'epoch') or '0')
+  local want = tonumber(args[1])
+  if have > want then
+    return redis.error_reply('HSEPOCH this redis already serves epoch ' .. have .. ', newer than ' .. want)
+  end
+  if have < want then
+    redis.call('DEL', keys[1])
+    redis.call('HSET', keys[1], 'epoch', args[1])
+  end
+  return want
+end
+
+-- KEYS: index, expiry   ARGV: max entries. Drops index entries of keys whose TTL has passed.
+local function sweep(keys, args)
+  local now = now_ms()
+  local due = redis.call('ZRANGEBYSCORE', keys[2], '-inf', now, 'LIMIT', 0, tonumber(args[1]))
+  for _, k in ipairs(due) do
+    local pttl = redis.call('PTTL', k)
+    if pttl == -2 then
+      redis.call('ZREM', keys[1], k)
+      redis.call('ZREM', keys[2], k)
+    elseif pttl == -1 then
+      redis.call('ZREM', keys[2], k)
+    else
+      redis.call('ZADD', keys[2], now + pttl, k)
+    end
+  end
+  return #due
+end
+
+redis.register_function('hs_write', write)
+redis.register_function{ function_name = 'hs_get', callback = get, flags = { 'no-writes' } }
+redis.register_function('hs_list', list)
+redis.register_function('hs_fence', raise_fence)
+redis.register_function('hs_promote', promote)
+redis.register_function('hs_sweep', sweep)
+`;

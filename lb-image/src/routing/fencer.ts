@@ -1,0 +1,85 @@
+// Raises writer fences in the leader's Redis (through any slave of the current epoch, preferably
+// not the one being fenced, which may be frozen) and lets answers wait until every fence is up.
+import { EventEmitter } from 'node:events';
+import { EPOCH_HEADER, type FenceRaise, type Logger } from '@hscale/common';
+import type { ClusterView } from '../cluster-view.js';
+import { FenceBook } from './fence-book.js';
+
+const RAISE_TIMEOUT_MS = 500;
+const RETRY_PAUSE_MS = 20;
+
+export class Fencer extends EventEmitter {
+  readonly book = new FenceBook();
+  private running = false;
+  fencesRaised = 0;
+
+  constructor(
+    private readonly view: ClusterView,
+    private readonly clusterSecret: string,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  /** A new epoch fences every older write by itself. */
+  enterEpoch(epoch: number): void {
+    this.book.enterEpoch(epoch);
+    if (this.book.settled) this.emit('settled');
+  }
+
+  abandon(writer: string, epoch: number, generation: number): void {
+    if (this.book.abandon(writer, epoch, generation)) void this.run();
+  }
+
+  /** Resolves true once no fence is pending, or false after `timeoutMs`. */
+  settled(timeoutMs: number): Promise<boolean> {
+    if (this.book.settled) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.off('settled', onSettled);
+        resolve(ok);
+      };
+      const onSettled = () => done(true);
+      const timer = setTimeout(() => done(this.book.settled), timeoutMs);
+      this.on('settled', onSettled);
+    });
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (!this.book.settled) {
+        await Promise.all(this.book.pendingRaises().map((f) => this.raise(f.epoch, { writer: f.writer, generation: f.generation })));
+        if (!this.book.settled) await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
+      }
+    } finally {
+      this.running = false;
+      this.emit('settled');
+    }
+  }
+
+  private async raise(epoch: number, f: FenceRaise): Promise<void> {
+    const through = this.view.routable(epoch);
+    const via = through.find((m) => m.id !== f.writer) ?? through[0];
+    if (!via) return; // no slave of this epoch to go through yet: the next round tries again
+    try {
+      const res = await this.view.send(via, {
+        method: 'PUT',
+        path: '/internal/fence',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.clusterSecret}`, [EPOCH_HEADER]: String(epoch) },
+        body: JSON.stringify(f),
+        timeoutMs: RAISE_TIMEOUT_MS,
+      });
+      if (res.status === 200) {
+        this.book.raised(f.writer, epoch, f.generation);
+        this.fencesRaised++;
+        this.log.info('writer fenced: its abandoned writes can no longer take effect', { writer: f.writer, generation: f.generation, epoch, via: via.id });
+      }
+    } catch {
+      // the next round tries again, possibly through another slave
+    }
+  }
+}
