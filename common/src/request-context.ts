@@ -15,10 +15,13 @@ export function requestLogger(log: Logger): RequestHandler {
     req.headers[REQUEST_ID_HEADER] = id;
     res.setHeader(REQUEST_ID_HEADER, id);
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
+    // 'close', not 'finish': a request whose caller hung up (for example, an LB that gave up on a
+    // frozen slave) is logged too, marked as not delivered.
+    res.on('close', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const level = QUIET_PATHS.has(req.path) && res.statusCode < 500 ? 'debug' : 'info';
-      log.log(level, 'request', { requestId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+      const delivered = res.writableFinished;
+      log.log(level, 'request', { requestId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...(delivered ? {} : { delivered }) });
     });
     next();
   };

@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createClient } from 'redis';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const PASSWORD = 'test-redis-password';
@@ -176,6 +177,13 @@ export class Harness {
     this.procs.push(p);
     return p;
   }
+}
+
+/** A connected client of one of the test Redis servers (close it when done). */
+export async function redisClient(port: number) {
+  const c = createClient({ socket: { port, host: '127.0.0.1' }, password: PASSWORD });
+  await c.connect();
+  return c;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

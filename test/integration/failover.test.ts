@@ -2,9 +2,8 @@
 // restarted, a frozen leader coming back. /health must answer 200 throughout.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Harness, PASSWORD, sleep } from '../helpers/processes.ts';
+import { Harness, redisClient, sleep } from '../helpers/processes.ts';
 import { call, put, watchHealth } from '../helpers/http.ts';
-import { createClient } from 'redis';
 
 let h: Harness;
 let lb: string;
@@ -25,8 +24,7 @@ async function firstWriteAfter(key: string, deadlineMs: number): Promise<number>
 }
 
 async function redisGet(port: number, key: string): Promise<string | null> {
-  const c = createClient({ socket: { port, host: '127.0.0.1' }, password: PASSWORD });
-  await c.connect();
+  const c = await redisClient(port);
   try {
     return await c.get(key);
   } finally {
