@@ -35,7 +35,7 @@ Usage:
 
 Environment:
   LB_BIND, LB_PORT      where the LB listens on this host (default 127.0.0.1:8080; remembered)
-  NODE_IMAGE            Node base image for the builds (default node:20-bookworm-slim)
+  NODE_IMAGE            Node base image for the builds (default node:24-bookworm-slim)
   REDIS_PASSWORD, CLUSTER_SECRET, ADMIN_TOKEN
                         secrets; generated into compose/.env on the first run unless set
   WRITE_ACK             replica (default) or leader: see README, "Guarantees"
@@ -209,7 +209,7 @@ cmd_up() {
     die "port $LB_PORT on $LB_BIND is already taken by another program: free it or choose another with LB_PORT=8081 ./launch-env.sh"
   fi
   if [[ $build == 1 ]]; then
-    say "building images (${NODE_IMAGE:-node:20-bookworm-slim} base)"
+    say "building images (${NODE_IMAGE:-node:24-bookworm-slim} base)"
     compose build
   fi
   say "starting: 1 LB + $n clusters"

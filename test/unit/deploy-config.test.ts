@@ -24,7 +24,7 @@ test('compose: services lb and cluster, a bridge network, only the LB publishes 
   assert.deepEqual(compose.services.lb.ports, ['${LB_BIND:-127.0.0.1}:${LB_PORT:-8080}:8080']);
   assert.equal(compose.services.cluster.ports, undefined, 'Redis and the slaves stay inside the network');
   for (const [name, svc] of Object.entries<any>(compose.services)) {
-    assert.equal(svc.build.args.NODE_IMAGE, '${NODE_IMAGE:-node:20-bookworm-slim}');
+    assert.equal(svc.build.args.NODE_IMAGE, '${NODE_IMAGE:-node:24-bookworm-slim}');
     assert.ok(svc.healthcheck, `${name} has a healthcheck`);
     for (const key of Object.keys(svc.environment)) assert.ok(knownFor(name).has(key), `${name}: ${key} is not a setting`);
   }
@@ -33,7 +33,7 @@ test('compose: services lb and cluster, a bridge network, only the LB publishes 
 test('Dockerfiles take ARG NODE_IMAGE and use no BuildKit-only syntax', () => {
   for (const file of ['cluster-image/Dockerfile', 'lb-image/Dockerfile']) {
     const text = readFileSync(path.join(ROOT, file), 'utf8');
-    assert.match(text, /^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    assert.match(text, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
     assert.match(text, /^HEALTHCHECK /m);
     assert.doesNotMatch(text, /RUN --mount|COPY --chmod|COPY --link|<<\w+/, `${file} must build with the classic builder`);
   }

@@ -1,0 +1,252 @@
+// npm run chaos -- [--minutes M | --per-kind K] [--seed S] [--clusters N] [--keep] [--report FILE]
+//
+// A fault-injection run against the real system: ./launch-env.sh starts it in its own compose
+// project, clients read, write and delete through the LB and record every operation, a nemesis
+// injects faults at random (seeded), and at the end the checker (checker.ts) looks for anomalies
+// in the history, in what each cluster claimed, and in each cluster's final data.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { containers, docker, run } from '../helpers/docker.ts';
+import { freePort, ROOT } from '../helpers/processes.ts';
+import { checkRun, type ClusterData, type LeaderSighting, type Op } from './checker.ts';
+import { FAULT_KINDS, Nemesis, type FaultKind, type FaultRecord } from './nemesis.ts';
+import { runOp, seeded, startWorkload, type Random } from './workload.ts';
+
+export interface ChaosOptions {
+  /** Faults of each kind, in a shuffled order (the short form), or ... */
+  perKind?: number;
+  /** ... random faults until this many minutes have passed. */
+  minutes?: number;
+  seed: number;
+  clusters: number;
+  keys: number;
+  clients: number;
+  /** Leave the system running afterwards. */
+  keep: boolean;
+  /** Where to write the report (JSON). */
+  report?: string;
+  /** The checkout whose launch-env.sh starts the system (to run against another version). */
+  root: string;
+  log: (line: string) => void;
+}
+
+export interface ChaosReport {
+  seed: number;
+  clusters: number;
+  seconds: number;
+  operations: { total: number; ok: number; unknown: number; fail: number; reads: number; writes: number };
+  faults: FaultRecord[];
+  faultsByKind: Record<string, number>;
+  malformedRequests: number;
+  unrecovered: number;
+  epochs: number;
+  anomalies: { kind: string; detail: string }[];
+  keys: number;
+  opsChecked: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function shuffledDeck(perKind: number, random: Random): FaultKind[] {
+  const deck = FAULT_KINDS.flatMap((k) => Array.from({ length: perKind }, () => k));
+  for (let i = deck.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [deck[i], deck[j]] = [deck[j]!, deck[i]!];
+  }
+  return deck;
+}
+
+/** Every 250 ms, asks each cluster's slave what it believes: which epoch, and whether it leads it. */
+function startSightings(project: string) {
+  const sightings: LeaderSighting[] = [];
+  let running = true;
+  const loop = (async () => {
+    let ips: { name: string; ip: string }[] = [];
+    for (let round = 0; running; round++) {
+      if (round % 8 === 0) {
+        ips = (await containers(project, 'cluster').catch(() => [])).flatMap((c) => c.ips.map((ip) => ({ name: c.name, ip })));
+      }
+      await Promise.all(
+        ips.map(async ({ name, ip }) => {
+          const h = (await fetch(`http://${ip}:3000/health`, { signal: AbortSignal.timeout(300) })
+            .then((r) => r.json())
+            .catch(() => null)) as { epoch: number; role: string; redis: { role: string } } | null;
+          if (h) sightings.push({ at: performance.now(), cluster: name, epoch: h.epoch, leading: h.role === 'leader' && h.redis.role === 'master' });
+        }),
+      );
+      await sleep(250);
+    }
+  })();
+  return {
+    sightings,
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/** The value of each key in one cluster's own Redis (null: absent). */
+async function clusterData(container: string, keys: string[]): Promise<Record<string, string | null>> {
+  const out = await docker('exec', container, 'redis-cli', '--no-raw', 'mget', ...keys);
+  const values = out.split('\n').map((line) => {
+    const m = /^\s*\d+\) (?:"(.*)"|\(nil\))$/.exec(line);
+    if (!m) throw new Error(`unexpected redis-cli output from ${container}: ${out.slice(0, 200)}`);
+    return m[1] ?? null;
+  });
+  if (values.length !== keys.length) throw new Error(`${container}: ${values.length} values for ${keys.length} keys`);
+  return Object.fromEntries(keys.map((k, i) => [k, values[i]!]));
+}
+
+/** Waits (bounded) until every cluster holds the leader's data, then returns what each holds. */
+async function finalData(project: string, lbUrl: string, keys: string[], log: (s: string) => void) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const leaderAddress = ((await fetch(`${lbUrl}/leader`).then((r) => r.json())) as { address: string }).address;
+    const all = await containers(project, 'cluster');
+    const datas = await Promise.all(all.map(async (c) => ({ cluster: c.name, ips: c.ips, data: await clusterData(c.name, keys).catch(() => null) })));
+    const leader = datas.find((d) => d.ips.includes(leaderAddress));
+    const same = (d: (typeof datas)[number]) => d.data && leader?.data && keys.every((k) => d.data![k] === leader.data![k]);
+    if ((leader?.data && datas.every(same)) || Date.now() > deadline) {
+      if (!leader?.data) throw new Error('could not read the leader\'s data at the end');
+      const others: ClusterData[] = datas.filter((d) => d !== leader).map((d) => ({ cluster: d.cluster, data: d.data ?? {} }));
+      return { leader: { cluster: leader.cluster, data: leader.data }, others };
+    }
+    log('    waiting for every cluster to hold the leader\'s data ...');
+    await sleep(1000);
+  }
+}
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const random = seeded(o.seed);
+  const project = 'hscale-chaos';
+  const port = await freePort();
+  const lbUrl = `http://127.0.0.1:${port}`;
+  const env = { LB_PORT: String(port), COMPOSE_PROJECT_NAME: project, HSCALE_ENV_FILE: path.join(mkdtempSync(path.join(os.tmpdir(), 'hscale-chaos-')), '.env') };
+  const launch = (...args: string[]) => run(path.join(o.root, 'launch-env.sh'), args, env);
+  const started = Date.now();
+  o.log(`==> ./launch-env.sh ${o.clusters} (project ${project}, ${lbUrl})`);
+  const up = await launch(String(o.clusters), ...(process.env.HSCALE_CHAOS_NO_BUILD ? ['--no-build'] : []));
+  if (up.code !== 0) throw new Error(`launch-env.sh failed:\n${up.stdout}\n${up.stderr}`);
+
+  const nemesis = new Nemesis(project, lbUrl, o.clusters, random);
+  const keys = Array.from({ length: o.keys }, (_, i) => `chaos:${o.seed}:k${i}`);
+  const faults: FaultRecord[] = [];
+  try {
+    const watch = startSightings(project);
+    const workload = startWorkload(lbUrl, keys, o.clients, seeded(o.seed + 1));
+    const runStart = Date.now();
+    const deck = o.perKind ? shuffledDeck(o.perKind, random) : [];
+    const more = () => (o.perKind ? faults.length < deck.length : Date.now() - runStart < (o.minutes ?? 1) * 60_000);
+    o.log(`==> ${o.clients} clients on ${o.keys} keys; faults: ${o.perKind ? `${deck.length} (${o.perKind} of each kind)` : `for ${o.minutes} min`}; seed ${o.seed}`);
+    while (more()) {
+      const kind = o.perKind ? deck[faults.length]! : FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)]!;
+      const f = await nemesis.inject(kind);
+      faults.push(f);
+      const elapsed = ((Date.now() - runStart) / 1000).toFixed(0);
+      o.log(`    [${elapsed.padStart(4)}s] ${f.kind.padEnd(15)} ${f.role.padEnd(8)} ${f.target.padEnd(26)} held ${String(f.heldMs).padStart(4)} ms, recovered ${f.recoveredMs === null ? 'NOT within 90 s' : `in ${f.recoveredMs} ms`} (${workload.ops.length} ops)`);
+      await sleep(300 + random() * 1000);
+    }
+    await nemesis.healAll();
+    await nemesis.recovered();
+    await workload.stop();
+    // Final reads, after every fault is healed: each must see the last write that took effect.
+    const finals = await Promise.all(keys.map((key) => runOp(lbUrl, { client: 0, key, kind: 'get' }, true)));
+    const finalState = await finalData(project, lbUrl, keys, o.log);
+    await watch.stop();
+
+    const ops: Op[] = [...workload.ops, ...finals];
+    const verdict = checkRun({ ops, sightings: watch.sightings, finalData: finalState, malformed: nemesis.malformed });
+    const count = (f: (op: Op) => boolean) => ops.filter(f).length;
+    const report: ChaosReport = {
+      seed: o.seed,
+      clusters: o.clusters,
+      seconds: Math.round((Date.now() - runStart) / 1000),
+      operations: {
+        total: ops.length,
+        ok: count((x) => x.outcome === 'ok'),
+        unknown: count((x) => x.outcome === 'unknown'),
+        fail: count((x) => x.outcome === 'fail'),
+        reads: count((x) => x.kind === 'get'),
+        writes: count((x) => x.kind !== 'get'),
+      },
+      faults,
+      faultsByKind: Object.fromEntries(FAULT_KINDS.map((k) => [k, faults.filter((f) => f.kind === k).length])),
+      malformedRequests: nemesis.malformed.length,
+      unrecovered: faults.filter((f) => f.recoveredMs === null).length,
+      epochs: new Set(watch.sightings.map((s) => s.epoch)).size,
+      anomalies: verdict.anomalies,
+      keys: verdict.keys,
+      opsChecked: verdict.opsChecked,
+    };
+    if (o.report) writeFileSync(o.report, `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  } finally {
+    if (!o.keep) {
+      await nemesis.healAll().catch(() => undefined);
+      await launch('down');
+    }
+    o.log(`==> chaos run finished in ${((Date.now() - started) / 1000).toFixed(0)} s${o.keep ? ` (system left running: ${lbUrl})` : ''}`);
+  }
+}
+
+export function summarize(r: ChaosReport): string {
+  const kinds = Object.entries(r.faultsByKind).map(([k, n]) => `${k} ${n}`).join(', ');
+  return [
+    `operations: ${r.operations.total} (${r.operations.reads} reads, ${r.operations.writes} writes; ${r.operations.ok} ok, ${r.operations.unknown} without a definite answer, ${r.operations.fail} refused)`,
+    `faults: ${r.faults.length} in ${r.seconds} s (${kinds}); ${r.malformedRequests} malformed requests; ${r.unrecovered} not recovered within 90 s`,
+    `epochs seen: ${r.epochs}; keys checked: ${r.keys}, operations checked for linearizability: ${r.opsChecked}`,
+    `anomalies: ${r.anomalies.length}${r.anomalies.map((a) => `\n  - ${a.kind}: ${a.detail}`).join('')}`,
+  ].join('\n');
+}
+
+function parseArgs(argv: string[]): ChaosOptions {
+  const o: ChaosOptions = { seed: 1, clusters: 3, keys: 8, clients: 6, keep: false, root: ROOT, log: (s) => console.log(s) };
+  const num = (v: string | undefined, name: string) => {
+    const n = Number(v);
+    if (!v || !Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--minutes') o.minutes = num(argv[++i], a);
+    else if (a === '--per-kind') o.perKind = num(argv[++i], a);
+    else if (a === '--seed') o.seed = num(argv[++i], a);
+    else if (a === '--clusters') o.clusters = num(argv[++i], a);
+    else if (a === '--keep') o.keep = true;
+    else if (a === '--report') o.report = path.resolve(argv[++i] ?? '');
+    else if (a === '--root') o.root = path.resolve(argv[++i] ?? '');
+    else if (a === '-h' || a === '--help') {
+      console.log(`Usage: npm run chaos -- [--minutes M | --per-kind K] [--seed S] [--clusters N] [--keep] [--report FILE] [--root DIR]
+
+  --minutes M    random faults for M minutes
+  --per-kind K   K faults of each of the ${FAULT_KINDS.length} kinds, in a shuffled order (default 10)
+  --seed S       seed of every random choice (default 1)
+  --clusters N   clusters to start (default 3)
+  --keep         leave the system running afterwards
+  --report FILE  write the full report (JSON) there
+  --root DIR     start the system from another checkout (to compare versions)
+
+Fault kinds: ${FAULT_KINDS.join(', ')}.
+Needs Docker; starts its own compose project (hscale-chaos) on a free port.`);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a} (see --help)`);
+  }
+  if (!o.minutes && !o.perKind) o.perKind = 10;
+  return o;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const o = parseArgs(process.argv.slice(2));
+  runChaos(o)
+    .then((r) => {
+      console.log(summarize(r));
+      process.exitCode = r.anomalies.length > 0 || r.unrecovered > 0 ? 1 : 0;
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exitCode = 2;
+    });
+}
