@@ -1,46 +1,169 @@
-// Failover benchmark (a report, not a test): with default settings, a writer sends one write at a
-// time through the LB while the leader's redis-server is SIGKILLed (and restarted a second later,
-// as supervisord would) several times. Measures the time from each kill to the acknowledgement of
-// the first write sent after it. Usage: npm run bench:failover [-- --kills 6]
-import { writeFileSync } from 'node:fs';
+// Failover benchmark (a report, not a test). A writer sends one write at a time through the LB
+// while the leader fails, again and again; each time, the figure is the time from the fault to
+// the acknowledgement of the first write sent after it. Cases:
+//   process       SIGKILL of the leader's redis-server (processes, no Docker), restarted 1 s later
+//   docker-kill   docker kill of the leader's container (./launch-env.sh 3), started again
+//   docker-pause  docker pause of the leader's container for 3 s (no answer at all), then unpause
+//   saturated     no fault: 60 s of load that keeps both cores busy; any election is a false one
+// Usage: npm run bench:failover [-- --case all|process|docker-kill|docker-pause|saturated --rounds 10]
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Harness, ROOT, sleep } from '../test/helpers/processes.ts';
+import { Harness, freePort, ROOT, sleep } from '../test/helpers/processes.ts';
 import { startWriter } from '../test/helpers/chaos.ts';
+import { containerWithIp, docker, run } from '../test/helpers/docker.ts';
 
-const { values } = parseArgs({ options: { kills: { type: 'string', default: '6' }, writers: { type: 'string', default: '1' } } });
-const kills = Math.max(5, Number(values.kills));
+const { values } = parseArgs({ options: { case: { type: 'string', default: 'all' }, rounds: { type: 'string', default: '10' } } });
+const rounds = Math.max(5, Number(values.rounds));
+const wanted = values.case === 'all' ? ['process', 'docker-kill', 'docker-pause', 'saturated'] : [values.case!];
+const RESULTS = path.join(ROOT, 'bench/results/failover.json');
 
-const h = await Harness.start(3, { lb: { LOG_LEVEL: 'warn' }, slave: { LOG_LEVEL: 'warn' } });
-const times: number[] = [];
-let acked = 0;
-let lost = 0;
-try {
-  const writer = startWriter(h.lbUrl, { prefix: 'bench', concurrency: Number(values.writers), maxWrites: 1_000_000, maxMs: kills * 10_000 });
-  for (let i = 0; i < kills; i++) {
+interface CaseResult {
+  date: string;
+  rounds: number;
+  timesMs: number[];
+  medianMs: number;
+  maxMs: number;
+  acknowledgedWrites: number;
+  lostWrites: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Runs `rounds` faults under one writer; `fault` breaks the leader and returns once it is broken. */
+async function measure(lbUrl: string, fault: (round: number) => Promise<() => Promise<void>>): Promise<CaseResult> {
+  const writer = startWriter(lbUrl, { prefix: `bench-${Date.now()}`, concurrency: 1, maxWrites: 10_000_000, maxMs: rounds * 60_000 });
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
     await sleep(2000);
-    const leader = await h.leader();
-    await leader.redis.kill('SIGKILL');
-    const killedAt = Date.now(); // once the process is dead
-    setTimeout(() => (leader.redis = h.redisProc(leader.redisPort).start()), 1000);
-    await h.waitFor(async () => writer.firstAckAfter(killedAt) !== null, 30_000, 'a write after the kill');
-    times.push(writer.firstAckAfter(killedAt)! - killedAt);
-    console.log(`kill ${i + 1}: first acknowledged write ${times.at(-1)} ms after the kill`);
+    const heal = await fault(i);
+    const at = Date.now(); // once the fault is in place
+    const deadline = at + 30_000;
+    while (writer.firstAckAfter(at) === null && Date.now() < deadline) await sleep(10);
+    const first = writer.firstAckAfter(at);
+    if (first === null) throw new Error(`round ${i + 1}: no write acknowledged within 30 s`);
+    times.push(first - at);
+    console.log(`  round ${i + 1}: first acknowledged write ${times.at(-1)} ms after the fault`);
+    await heal();
   }
   await sleep(1500);
-  const result = await writer.stop();
-  acked = result.acked.size;
-  for (const [key, value] of result.acked) {
-    const r = (await (await fetch(`${h.lbUrl}/keys/${key}`)).json()) as { value?: string };
+  const { acked } = await writer.stop();
+  let lost = 0;
+  for (const [key, value] of acked) {
+    const r = (await (await fetch(`${lbUrl}/keys/${key}`)).json()) as { value?: string };
     if (r.value !== value) lost++;
   }
-} finally {
-  await h.stopAll();
+  return { date: new Date().toISOString(), rounds, timesMs: times, medianMs: median(times), maxMs: Math.max(...times), acknowledgedWrites: acked.size, lostWrites: lost };
 }
-const sorted = [...times].sort((a, b) => a - b);
-const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-const summary = { date: new Date().toISOString(), kills, writers: Number(values.writers), timesMs: times, medianMs: median, maxMs: sorted.at(-1), acknowledgedWrites: acked, lostWrites: lost };
-console.log(`failover over ${kills} leader kills: median ${median} ms, max ${summary.maxMs} ms; ${acked} acknowledged writes, ${lost} lost`);
-writeFileSync(path.join(ROOT, 'bench/results/failover.json'), JSON.stringify(summary, null, 2) + '\n');
-console.log('written to bench/results/failover.json');
-if (lost > 0) process.exitCode = 1;
+
+async function processCase(): Promise<CaseResult> {
+  const h = await Harness.start(3, { lb: { LOG_LEVEL: 'warn' }, slave: { LOG_LEVEL: 'warn' } });
+  try {
+    return await measure(h.lbUrl, async () => {
+      const leader = await h.leader();
+      await leader.redis.kill('SIGKILL');
+      setTimeout(() => (leader.redis = h.redisProc(leader.redisPort).start()), 1000);
+      return async () => undefined;
+    });
+  } finally {
+    await h.stopAll();
+  }
+}
+
+/** Starts ./launch-env.sh 3 in its own project for the Docker cases; returns the LB URL and a stop function. */
+async function dockerSystem() {
+  const port = await freePort();
+  const env = { LB_PORT: String(port), COMPOSE_PROJECT_NAME: 'hscale-bench', LOG_LEVEL: 'warn', HSCALE_ENV_FILE: path.join(mkdtempSync(path.join(os.tmpdir(), 'hscale-bench-')), '.env') };
+  const launch = (...args: string[]) => run(path.join(ROOT, 'launch-env.sh'), args, env);
+  const up = await launch('3');
+  if (up.code !== 0) throw new Error(`launch-env.sh failed: ${up.stderr}`);
+  const lbUrl = `http://127.0.0.1:${port}`;
+  const leaderContainer = async () => {
+    const l = (await (await fetch(`${lbUrl}/leader`)).json()) as { address: string };
+    return containerWithIp('hscale-bench', l.address);
+  };
+  const healthy = async () => {
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      const h = (await fetch(`${lbUrl}/health`).then((r) => r.json()).catch(() => null)) as { status: string; clusters: { healthy: number } } | null;
+      if (h?.status === 'ok' && h.clusters.healthy === 3) return;
+      await sleep(200);
+    }
+    throw new Error('the system did not recover within 90 s');
+  };
+  return { lbUrl, leaderContainer, healthy, down: () => launch('down') };
+}
+
+async function epochOf(lbUrl: string): Promise<number> {
+  return ((await (await fetch(`${lbUrl}/leader`)).json()) as { epoch: number }).epoch;
+}
+
+async function dockerCase(kind: 'docker-kill' | 'docker-pause'): Promise<CaseResult> {
+  const sys = await dockerSystem();
+  try {
+    return await measure(sys.lbUrl, async () => {
+      const c = await sys.leaderContainer();
+      if (kind === 'docker-kill') {
+        await docker('kill', c.name);
+        return async () => {
+          await docker('start', c.name);
+          await sys.healthy();
+        };
+      }
+      await docker('pause', c.name);
+      const pausedAt = Date.now();
+      return async () => {
+        await sleep(Math.max(0, pausedAt + 3000 - Date.now()));
+        await docker('unpause', c.name);
+        await sys.healthy();
+      };
+    });
+  } finally {
+    await sys.down();
+  }
+}
+
+/** Load from 128 concurrent clients for 60 s (the LB, the slaves and the clients share 2 cores). */
+async function saturatedCase(): Promise<{ date: string; seconds: number; requests: number; elections: number; epochBefore: number; epochAfter: number; loadAverage: number[] }> {
+  const sys = await dockerSystem();
+  try {
+    const before = await epochOf(sys.lbUrl);
+    let requests = 0;
+    const end = Date.now() + 60_000;
+    const client = async (n: number) => {
+      for (let i = 0; Date.now() < end; i++) {
+        const url = `${sys.lbUrl}/keys/load-${n}-${i % 50}`;
+        await (i % 10 === 0 ? fetch(url, { method: 'PUT', body: 'x'.repeat(100) }) : fetch(url)).then((r) => r.arrayBuffer()).catch(() => undefined);
+        requests++;
+      }
+    };
+    await Promise.all(Array.from({ length: 128 }, (_, n) => client(n)));
+    const after = await epochOf(sys.lbUrl);
+    console.log(`  ${requests} requests in 60 s; epoch ${before} -> ${after}`);
+    return { date: new Date().toISOString(), seconds: 60, requests, elections: after - before, epochBefore: before, epochAfter: after, loadAverage: os.loadavg() };
+  } finally {
+    await sys.down();
+  }
+}
+
+let results: Record<string, unknown> = {};
+try {
+  results = JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>;
+  if ('timesMs' in results) results = {}; // the format of an older version
+} catch {
+  // first run
+}
+results.machine = `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, ${os.platform()} ${os.release()}`;
+for (const c of wanted) {
+  console.log(`case ${c}:`);
+  const r = c === 'process' ? await processCase() : c === 'saturated' ? await saturatedCase() : await dockerCase(c as 'docker-kill' | 'docker-pause');
+  results[c] = r;
+  if ('medianMs' in r) console.log(`case ${c}: median ${r.medianMs} ms, max ${r.maxMs} ms over ${r.rounds} rounds; ${r.acknowledgedWrites} acknowledged writes, ${r.lostWrites} lost`);
+  else console.log(`case ${c}: ${r.elections} elections under load`);
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+}
+console.log(`written to ${path.relative(process.cwd(), RESULTS)}`);
