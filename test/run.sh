@@ -3,6 +3,7 @@
 # and, for the Docker end-to-end suite, a Docker engine where ../shared/ci/docker-env.sh provides one.
 #
 #   test/run.sh [all|unit|integration|e2e]...   (default: all)
+#   test/run.sh --repeat N [suite]...           run the suites N times in a row (to find flaky tests)
 #   SKIP_E2E=1 test/run.sh                      skip the Docker suite
 #   TEST_VERBOSE=1                              stream every process's log while testing
 set -euo pipefail
@@ -10,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -60,7 +61,28 @@ run_node_tests() { # run_node_tests DIR
   node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
 }
 
+run_suites() { # run_suites SUITE...
+  local s
+  for s in "$@"; do
+    case $s in
+      unit) run_node_tests unit ;;
+      integration) need_redis; run_node_tests integration ;;
+      e2e)
+        if [[ -n "${SKIP_E2E:-}" ]]; then say "e2e skipped (SKIP_E2E is set)"; continue; fi
+        need_docker
+        run_node_tests e2e
+        ;;
+    esac
+  done
+}
+
 main() {
+  local repeat=1
+  if [[ ${1:-} == --repeat ]]; then
+    [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "--repeat needs a whole number" >&2; return 2; }
+    repeat=$2
+    shift 2
+  fi
   local suites=("$@")
   [[ ${#suites[@]} -eq 0 ]] && suites=(all)
   local s
@@ -73,18 +95,18 @@ main() {
     esac
   done
   need_node_modules
-  for s in "${suites[@]}"; do
-    case $s in
-      unit) run_node_tests unit ;;
-      integration) need_redis; run_node_tests integration ;;
-      e2e)
-        if [[ -n "${SKIP_E2E:-}" ]]; then say "e2e skipped (SKIP_E2E is set)"; continue; fi
-        need_docker
-        run_node_tests e2e
-        ;;
-    esac
+  if ((repeat == 1)); then
+    run_suites "${suites[@]}"
+    say "all requested suites passed: ${suites[*]}"
+    return 0
+  fi
+  local i passed=0 failed=()
+  for ((i = 1; i <= repeat; i++)); do
+    say "run $i of $repeat: ${suites[*]}"
+    if (run_suites "${suites[@]}"); then passed=$((passed + 1)); else failed+=("$i"); fi
   done
-  say "all requested suites passed: ${suites[*]}"
+  say "$passed of $repeat runs passed${failed:+; failed runs: ${failed[*]}}"
+  ((${#failed[@]} == 0))
 }
 
 main "$@"

@@ -110,3 +110,18 @@ test('a leader Redis that restarts empty never answers reads: clients see the va
   assert.deepEqual([...statuses.keys()].filter((s) => !/^(200 still here|503 )/.test(s)), [], 'no 404 and no other value');
   assert.ok(statuses.get('200 still here')! > 0);
 });
+
+test('a lone cluster whose Redis restarted is elected again under a new epoch (its data is lost, and it says so)', async (t) => {
+  const solo = await Harness.start(1);
+  t.after(() => solo.stopAll());
+  const before = (await call(`${solo.lbUrl}/leader`)).body;
+  assert.equal((await put(`${solo.lbUrl}/keys/before`, 'v')).status, 200);
+  const c = solo.clusters[0]!;
+  await c.redis.kill('SIGKILL');
+  c.redis = solo.redisProc(c.redisPort).start();
+  await solo.waitFor(async () => (await call(`${solo.lbUrl}/leader`)).body.epoch > before.epoch, 10_000, 'the lone cluster to be elected again');
+  assert.equal((await call(`${solo.lbUrl}/leader`)).body.id, c.id);
+  assert.equal((await put(`${solo.lbUrl}/keys/after`, 'v')).status, 200);
+  await c.slave.waitForOutput(/promoting a redis that restarted: the data it held before is lost/);
+  assert.equal((await call(`${solo.lbUrl}/keys/before`)).status, 404, 'with no follower, the restart lost the data (as the README says)');
+});

@@ -12,6 +12,8 @@ import { decide, type CandidateView, type CurrentLeader, type Decision } from '.
 import { LeaderWatch } from './leader-watch.js';
 
 const ELECTION_RETRY_MS = 200;
+/** A cluster that refused to follow the current leader is asked again after this long (not at every check). */
+const SYNC_RETRY_MS = 1000;
 
 export interface CoordinatorOptions {
   failureThreshold: number;
@@ -27,7 +29,9 @@ export class Coordinator extends EventEmitter {
   private current: LeaderState | null = null;
   private readonly watch: LeaderWatch;
   private electing: Promise<void> | null = null;
+  /** Clusters being brought to the current epoch, and when one that refused may be asked again. */
   private syncing = new Set<string>();
+  private syncRetryAt = new Map<string, number>();
   private lastNoneReason = '';
   /** Highest epoch offered to any cluster: an offer that timed out may still have taken effect. */
   private spentEpoch = 0;
@@ -225,15 +229,17 @@ export class Coordinator extends EventEmitter {
   private async syncAll(): Promise<void> {
     const cur = this.current;
     if (!cur) return;
+    const now = Date.now();
     const stale = this.view.table
       .list()
-      .filter((m) => !this.syncing.has(m.id) && m.healthy && m.failures === 0 && m.health)
+      .filter((m) => !this.syncing.has(m.id) && (this.syncRetryAt.get(m.id) ?? 0) <= now && m.healthy && m.failures === 0 && m.health)
       .filter((m) => m.health!.epoch !== cur.epoch || (m.health!.role === 'leader') !== (m.id === cur.leaderId));
     await Promise.all(
       stale.map(async (m) => {
         this.syncing.add(m.id);
         try {
-          await this.assign(m, cur.epoch, cur.leaderId, 'sync');
+          if (await this.assign(m, cur.epoch, cur.leaderId, 'sync')) this.syncRetryAt.delete(m.id);
+          else this.syncRetryAt.set(m.id, Date.now() + SYNC_RETRY_MS);
         } finally {
           this.syncing.delete(m.id);
         }
