@@ -50,11 +50,10 @@ function fenceToken(req: Request, epoch: number): FenceToken {
   const writer = header(req, FENCE_HEADERS.writer);
   const generation = Number(header(req, FENCE_HEADERS.generation));
   const opId = header(req, FENCE_HEADERS.opId);
-  const earlier = header(req, FENCE_HEADERS.earlierWriters);
   if (!writer || !opId || !Number.isInteger(generation) || generation < 0) {
     throw new HttpError(400, 'missing_fence', `a write needs the ${Object.values(FENCE_HEADERS).slice(0, 3).join(', ')} headers`);
   }
-  return { epoch, writer, generation, opId, earlierWriters: earlier ? earlier.split(',') : [] };
+  return { epoch, writer, generation, opId, retry: header(req, FENCE_HEADERS.retry) === '1' };
 }
 
 export function kvRouter(leadership: Leadership, maxValueBytes: number): Router {

@@ -5,7 +5,7 @@
 import { encodeCursor, type FenceToken, type ListQuery, type Logger, type RedisEndpoint } from '@hscale/common';
 import { connectRedis, type RedisClient } from './local-redis.js';
 import { ReplicatedWriter, type WriteAck } from './replicated-writer.js';
-import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, writerLogKey } from './store/internal-keys.js';
+import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, opKey } from './store/internal-keys.js';
 
 export interface StoreOptions {
   password: string;
@@ -48,8 +48,8 @@ export class LeaderStore {
 
   /** A set or delete; the reply is 1 (set, or deleted) or 0 (nothing to delete). */
   async write(token: FenceToken, w: WriteOp) {
-    const keys = [FENCE_KEY, INDEX_KEY, EXPIRY_KEY, writerLogKey(token.writer), w.key, ...token.earlierWriters.map(writerLogKey)];
-    const args = [String(token.epoch), token.writer, String(token.generation), token.opId, w.op];
+    const keys = [FENCE_KEY, INDEX_KEY, EXPIRY_KEY, w.key, opKey(token.opId)];
+    const args = [String(token.epoch), token.writer, String(token.generation), token.retry ? '1' : '', w.op];
     if (w.op === 'set') args.push(w.value, w.ttl ? String(w.ttl) : '');
     const { reply, durability } = await this.writer.submit(['FCALL', 'hs_write', String(keys.length), ...keys, ...args]);
     return { applied: Number(reply) === 1, durability };

@@ -65,6 +65,7 @@ export class Leadership {
         offset: info?.offset ?? 0,
         runId: info?.runId ?? null,
         replIds: info?.replIds ?? [],
+        replOffset2: info?.replOffset2 ?? -1,
         syncing: info?.syncing ?? false,
         linkUp: info?.linkUp ?? false,
         connectedReplicas: info?.connectedReplicas ?? 0,

@@ -17,6 +17,7 @@ export interface RedisInfo {
   runId: string;
   /** master_replid and master_replid2 (all zeros = none). */
   replIds: string[];
+  replOffset2: number;
   syncing: boolean;
   connectedReplicas: number;
 }
@@ -41,6 +42,7 @@ export function parseInfo(raw: string): RedisInfo {
     offset: Number(f.get('master_repl_offset') ?? 0),
     runId: f.get('run_id') ?? '',
     replIds: [f.get('master_replid'), f.get('master_replid2')].filter((id): id is string => !!id && !NO_REPLID.test(id)),
+    replOffset2: Number(f.get('second_repl_offset') ?? -1),
     syncing: f.get('master_sync_in_progress') === '1',
     connectedReplicas: Number(f.get('connected_slaves') ?? 0),
   };

@@ -9,14 +9,13 @@ export const REQUEST_ID_HEADER = 'x-request-id';
  * The fencing token of a write (README, "Fencing"): who writes (the slave, as the LB names it) with
  * which generation, and the operation's id, the same for every attempt of one client request.
  * The leader's Redis refuses a write whose epoch is not its own or whose generation is below the
- * writer's fence; a retry names the writers of the earlier attempts, whose logs say whether one of
- * them was applied already.
+ * writer's fence; a retry first looks up whether an earlier attempt of the operation was applied.
  */
 export const FENCE_HEADERS = {
   writer: 'x-writer',
   generation: 'x-writer-generation',
   opId: 'x-op-id',
-  earlierWriters: 'x-earlier-writers',
+  retry: 'x-retry',
 } as const;
 
 /** On a 409 "fenced" answer: the writer's current fence (the lowest generation the leader accepts). */
@@ -27,7 +26,8 @@ export interface FenceToken {
   writer: string;
   generation: number;
   opId: string;
-  earlierWriters: string[];
+  /** An earlier attempt of this operation may have been applied. */
+  retry: boolean;
 }
 
 /** Body of PUT /internal/fence: refuse every write of `writer` below `generation` from now on. */
@@ -68,6 +68,8 @@ export interface SlaveHealth {
      * Offsets are comparable only between Redis servers that share a history.
      */
     replIds: string[];
+    /** second_repl_offset: up to which offset this Redis shares the history of master_replid2 (-1: none). */
+    replOffset2: number;
     /** A full sync is in progress: its data is being replaced, it must not be promoted. */
     syncing: boolean;
     /** For a follower: whether its replication link to the leader is up. */

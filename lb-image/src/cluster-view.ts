@@ -3,17 +3,16 @@
 import { EventEmitter } from 'node:events';
 import { type Logger, type SlaveHealth } from '@hscale/common';
 import { memberId, MembershipTable, type Endpoint, type Member, type Source } from './membership/membership.js';
+import type { LoopStalls } from './health/loop-stalls.js';
 import { SlavePools, type SlaveRequest, type SlaveResponse } from './routing/slave-pools.js';
 
 export type ProbeOutcome =
   | { ok: true; health: SlaveHealth }
   /** health: what the slave answered, if it answered at all. */
   | { ok: false; health: SlaveHealth | null }
-  /** The probe's timeout fired far later than due: this LB itself was stalled, so the probe says nothing. */
+  /** This LB itself stalled while the probe was out (its timeout fired late): the probe says nothing. */
   | { ok: false; stalled: true; health: null };
 
-/** How much later than due a timeout may fire before it is put down to this LB being stalled. */
-const STALL_MS = 150;
 
 /** Emits 'unhealthy' (id) when a member crosses the failure threshold, and 'removed' (id). */
 export class ClusterView extends EventEmitter {
@@ -23,6 +22,7 @@ export class ClusterView extends EventEmitter {
   constructor(
     private readonly opts: { failureThreshold: number; probeTimeoutMs: number; clusterSecret: string },
     private readonly log: Logger,
+    private readonly stalls?: LoopStalls,
   ) {
     super();
     this.setMaxListeners(0);
@@ -48,9 +48,14 @@ export class ClusterView extends EventEmitter {
     return this.pools.request(m.id, `http://${m.address}:${m.port}`, req);
   }
 
-  /** Slaves that may serve key-value requests of `epoch`: healthy, on that epoch, connected to its leader. */
-  routable(epoch: number): Member[] {
-    return this.table.list().filter((m) => m.healthy && m.failures === 0 && m.health?.epoch === epoch && m.health.leaderReachable);
+  /**
+   * Slaves that may serve key-value requests of `epoch` led by `leaderId`: healthy, on that epoch,
+   * connected to its leader, and not claiming to lead it themselves unless they do.
+   */
+  routable(epoch: number, leaderId: string): Member[] {
+    return this.table
+      .list()
+      .filter((m) => m.healthy && m.failures === 0 && m.health?.epoch === epoch && m.health.leaderReachable && (m.health.role === 'leader') === (m.id === leaderId));
   }
 
   /** Probe every member once, in parallel; updates health and failure counts. */
@@ -73,7 +78,7 @@ export class ClusterView extends EventEmitter {
       }
       m.health = health;
     } catch {
-      if (Date.now() - sentAt > this.opts.probeTimeoutMs + STALL_MS) return { ok: false, stalled: true, health: null };
+      if (this.stalls?.stalledSince(sentAt)) return { ok: false, stalled: true, health: null };
     }
     this.recordFailure(m);
     return { ok: false, health };

@@ -4,17 +4,21 @@ import { createLbApp } from './app.js';
 import { ClusterView } from './cluster-view.js';
 import { startDnsDiscovery } from './discovery.js';
 import { Coordinator } from './election/coordinator.js';
+import { LoopStalls } from './health/loop-stalls.js';
 import { Prober } from './health/prober.js';
 import { Fencer } from './routing/fencer.js';
 import { Forwarder } from './routing/forwarder.js';
+import type { Member } from './membership/membership.js';
 import { loadLbSettings } from './settings.js';
 
 async function main(): Promise<void> {
   const s = loadLbSettings();
   const log = createLogger('lb', s.LOG_LEVEL);
-  const view = new ClusterView({ failureThreshold: s.FAILURE_THRESHOLD, probeTimeoutMs: s.PROBE_TIMEOUT_MS, clusterSecret: s.CLUSTER_SECRET }, log);
+  const stalls = new LoopStalls(Math.max(100, s.PROBE_TIMEOUT_MS / 2));
+  stalls.start();
+  const view = new ClusterView({ failureThreshold: s.FAILURE_THRESHOLD, probeTimeoutMs: s.PROBE_TIMEOUT_MS, clusterSecret: s.CLUSTER_SECRET }, log, stalls);
   const coordinator = new Coordinator(view, { failureThreshold: s.FAILURE_THRESHOLD, assignTimeoutMs: Math.max(1000, 2 * s.PROBE_TIMEOUT_MS) }, log);
-  const fencer = new Fencer(view, s.CLUSTER_SECRET, log);
+  const fencer: Fencer = new Fencer(view, (epoch): Member[] => forwarder.routable(epoch), s.CLUSTER_SECRET, log);
   const forwarder = new Forwarder(view, coordinator, fencer, { requestTimeoutMs: s.REQUEST_TIMEOUT_MS, leaderWaitMs: s.LEADER_WAIT_MS }, log);
 
   if (s.STATIC_CLUSTERS.length > 0) view.replaceSource('static', s.STATIC_CLUSTERS);

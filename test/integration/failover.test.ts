@@ -84,13 +84,14 @@ test('killing a follower\'s slave: clients see nothing break', async () => {
   }, 10_000, 'the restarted slave to learn the current epoch');
 });
 
-test('an LB restart adopts the current leader (under the next epoch, which fences the old LB\'s requests) instead of electing', async () => {
+test('an LB restart adopts the current leader (under a new epoch, which fences the old LB\'s requests) instead of electing', async () => {
   const before = (await call(`${lb}/leader`)).body;
   await h.lb.kill('SIGKILL');
   await h.startLb();
   await h.waitFor(async () => (await call(`${lb}/ready`)).status === 200, 10_000, 'the restarted LB to be ready');
   const after = (await call(`${lb}/leader`)).body;
-  assert.deepEqual([after.id, after.epoch], [before.id, before.epoch + 1]);
+  assert.equal(after.id, before.id);
+  assert.ok(after.epoch > before.epoch, `epoch ${before.epoch} -> ${after.epoch}`);
   assert.match(h.lb.output, /adopted the leader the clusters agree on/);
   assert.doesNotMatch(h.lb.output, /elected a new leader/);
   assert.equal((await call(`${lb}/keys/before:3`)).body.value, 'v3');

@@ -96,3 +96,10 @@ test('malformed input must get a 4xx: a 5xx or a success is an anomaly', () => {
   const r = checkRun(run([], { malformed: [{ request: 'a', status: 400 }, { request: 'b', status: 503 }, { request: 'c', status: 200 }] }));
   assert.deepEqual(r.anomalies.map((a) => a.detail), ['b was answered 503', 'c was answered 200']);
 });
+
+test('a search that runs out of steps says so instead of passing', () => {
+  const ops = [put(1, 'a', 0, 100), put(2, 'b', 0, 100), put(3, 'c', 0, 100), get(4, 'zzz', 200, 201)];
+  assert.equal(checkKey(ops, 2).ok, null);
+  const v = checkKey(ops);
+  assert.equal(v.ok, false, 'with enough steps: an anomaly');
+});

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decide, rankCandidates, type CandidateView, type ElectionInput } from '../../lb-image/src/election/decide.ts';
+import { adoptionGap, decide, rankCandidates, type CandidateView, type ElectionInput } from '../../lb-image/src/election/decide.ts';
 
 const member = (id: string, over: Partial<CandidateView> = {}): CandidateView => ({
-  id, probed: true, healthy: true, epoch: 0, claimsLeadership: false, redisRole: 'replica', offset: 0, replIds: ['h1'], syncing: false, ...over,
+  id, probed: true, healthy: true, epoch: 0, claimsLeadership: false, redisRole: 'replica', offset: 0, replId: 'h1', syncing: false, ...over,
 });
 const input = (over: Partial<ElectionInput>): ElectionInput => ({
-  members: [], current: null, leaderFailed: false, spentEpoch: 0, history: ['h1'], ...over,
+  members: [], current: null, leaderFailed: false, spentEpoch: 0, history: { replId: 'h1' }, ...over,
 });
 
 test('a fresh LB waits until every cluster was probed', () => {
@@ -20,18 +20,29 @@ test('a fresh system elects epoch 1, preferring the most data, ties broken by id
   assert.equal(d.kind === 'elect' && d.leaderId, 'b');
 });
 
-test('a restarted LB adopts the leader of the highest epoch, under the next epoch (which fences the previous LB)', () => {
+test('a restarted LB adopts the leader of the highest epoch, under a new epoch well above it (which fences the previous LB)', () => {
   const members = [
     member('a', { epoch: 4, claimsLeadership: true, redisRole: 'master', offset: 100 }),
     member('b', { epoch: 5, claimsLeadership: true, redisRole: 'master', offset: 90 }),
     member('c', { epoch: 5, offset: 95 }),
   ];
-  assert.deepEqual(decide(input({ members })), { kind: 'adopt', leaderId: 'b', epoch: 6 });
+  // Above any epoch the previous LB may have offered without an answer yet.
+  assert.deepEqual(decide(input({ members, history: null })), { kind: 'adopt', leaderId: 'b', epoch: 5 + adoptionGap(3) });
+});
+
+test('a cluster that also claims the current epoch (a late offer of a previous LB) leads to a new epoch', () => {
+  const members = [
+    member('a', { epoch: 7, claimsLeadership: true, redisRole: 'master', offset: 50 }),
+    member('x', { epoch: 7, claimsLeadership: true, redisRole: 'master', offset: 10, replId: 'x-own' }),
+    member('c', { epoch: 7, offset: 40 }),
+  ];
+  const d = decide(input({ current: { leaderId: 'a', epoch: 7 }, members }));
+  assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['a', 8], 'the healthy leader with the data keeps leading, under epoch 8');
 });
 
 test('a restarted LB elects above the highest epoch when that epoch has no working leader', () => {
   const members = [member('a', { epoch: 5, claimsLeadership: true, redisRole: 'fenced', offset: 0 }), member('b', { epoch: 5, offset: 95 })];
-  const d = decide(input({ members }));
+  const d = decide(input({ members, history: null }));
   assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['b', 6]);
 });
 
@@ -59,7 +70,7 @@ test('the failed leader is not re-elected while other clusters exist; unhealthy,
 });
 
 test('a lone cluster whose Redis restarted is elected again, under a new epoch', () => {
-  const members = [member('a', { epoch: 4, claimsLeadership: true, redisRole: 'fenced', offset: 0, replIds: ['h9'] })];
+  const members = [member('a', { epoch: 4, claimsLeadership: true, redisRole: 'fenced', offset: 0, replId: 'h9' })];
   const d = decide(input({ current: { leaderId: 'a', epoch: 4 }, leaderFailed: true, members }));
   assert.equal(d.kind, 'elect');
   assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['a', 5]);
@@ -83,12 +94,21 @@ test('epochs only grow: above every epoch a cluster reported and every epoch eve
   assert.equal(next.kind === 'elect' && next.epoch, 13);
 });
 
-test('offsets are compared only within the leader\'s replication history', () => {
-  // "b" came back from another history (an old leader mid-resync) with a larger offset: "c" wins.
-  const members = [member('b', { offset: 900, replIds: ['old'] }), member('c', { offset: 100, replIds: ['h1'] })];
-  assert.deepEqual(rankCandidates(members, ['h1']).map((m) => m.id), ['c', 'b']);
-  // The history continued by a promoted follower (its replid2) counts as the same history.
-  assert.deepEqual(rankCandidates([member('d', { offset: 5, replIds: ['new', 'h1'] }), member('e', { offset: 9, replIds: ['x'] })], ['h1']).map((m) => m.id), ['d', 'e']);
+test('only clusters that hold part of the leader\'s history are candidates', () => {
+  const history = { replId: 'h2', previous: { replId: 'h1', upTo: 500 } };
+  const members = [
+    member('b', { offset: 900, replId: 'old' }), // an old leader that went on alone
+    member('e', { offset: 0, replId: 'fresh', redisRole: 'fenced' }), // a Redis that restarted empty
+    member('c', { offset: 100, replId: 'h2' }),
+    member('d', { offset: 400, replId: 'h1' }), // has not re-synced with the new leader yet: a prefix of its history
+    member('f', { offset: 700, replId: 'h1' }), // went on in the old history past the point where h2 began
+  ];
+  assert.deepEqual(rankCandidates(members, history).map((m) => m.id), ['d', 'c']);
+  // With only a cluster that restarted empty left, nobody is elected: waiting keeps the data.
+  const d = decide(input({ current: { leaderId: 'a', epoch: 2 }, leaderFailed: true, history, members: [member('a', { healthy: false }), member('e', { replId: 'fresh', redisRole: 'fenced' })] }));
+  assert.equal(d.kind, 'none');
+  // An administrator may still force it.
+  assert.equal(decide(input({ current: { leaderId: 'a', epoch: 2 }, history, force: true, members: [member('a', { healthy: false }), member('e', { replId: 'fresh', redisRole: 'fenced' })] })).kind, 'elect');
 });
 
 test('rankCandidates orders by offset, then id', () => {

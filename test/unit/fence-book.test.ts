@@ -15,6 +15,17 @@ test('a write given up raises its writer\'s generation and leaves a fence to rai
   assert.equal(b.settled, true);
 });
 
+test('an answer waits only for the writes given up before it arrived', () => {
+  const b = new FenceBook();
+  b.abandon('s1', 3, 1);
+  const upTo = b.lastSeq;
+  b.abandon('s2', 3, 1); // given up later
+  assert.equal(b.settledUpTo(upTo), false);
+  b.raised('s1', 3, 2);
+  assert.equal(b.settledUpTo(upTo), true, 's2 is not this answer\'s concern');
+  assert.equal(b.settled, false);
+});
+
 test('two writes of one writer given up: one fence above both; a late confirmation of a lower one does not settle it', () => {
   const b = new FenceBook();
   b.abandon('s1', 3, 1);

@@ -11,11 +11,11 @@ export const LIBRARY = String.raw`#!lua name=hscale
 --           generation a writer (a slave, as the LB names it) may still write with.
 --   INDEX   sorted set of every user key (score 0): listings in byte order.
 --   EXPIRY  sorted set: user keys with a TTL, scored by when they expire (ms), for the sweep.
---   LOG:<w> list of "<op id>=<result>" of the last writes of writer w: a retried write looks here
---           to learn whether its first attempt was applied, so a retry never applies twice.
+--   OP:<id> the result of an applied write, kept OP_TTL_MS: a retried write looks here to learn
+--           whether its first attempt was applied, so that a retry never applies twice.
 
-local LOG_LENGTH = 1000
-local LOG_TTL_MS = 3600000
+-- Longer than the LB ever waits for one client request (2 x REQUEST_TIMEOUT_MS + LEADER_WAIT_MS).
+local OP_TTL_MS = 30000
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -32,45 +32,43 @@ local function wrong_epoch(fence, epoch)
   return redis.error_reply('HSEPOCH this redis serves epoch ' .. have .. ', the request is for epoch ' .. epoch)
 end
 
--- KEYS: fence, index, expiry, log of this writer, key, logs of earlier attempts' writers...
--- ARGV: epoch, writer, generation, op id, 'set' | 'del', value, ttl seconds ('' = none)
+-- KEYS: fence, index, expiry, key, op   ARGV: epoch, writer, generation, retry ('1' or ''),
+-- 'set' | 'del', value, ttl seconds ('' = none)
 local function write(keys, args)
-  local fence, index, expiry, log, key = keys[1], keys[2], keys[3], keys[4], keys[5]
-  local epoch, writer, gen, op_id, op = args[1], args[2], tonumber(args[3]), args[4], args[5]
+  local fence, index, expiry, key, op_key = keys[1], keys[2], keys[3], keys[4], keys[5]
+  local epoch, writer, gen, retry, op = args[1], args[2], tonumber(args[3]), args[4], args[5]
   local err = wrong_epoch(fence, epoch)
   if err then return err end
   local floor = tonumber(redis.call('HGET', fence, 'w:' .. writer) or '0')
   if gen < floor then return redis.error_reply('HSFENCED ' .. floor) end
 
-  local result
-  for i = 6, #keys do
-    for _, r in ipairs({ '1', '0' }) do
-      if redis.call('LPOS', keys[i], op_id .. '=' .. r) then result = tonumber(r) end
+  if retry == '1' then
+    local done = redis.call('GET', op_key)
+    if done then
+      -- Applied by an earlier attempt: answer what it did. Touching the key is a write, so the
+      -- WAIT that follows also covers the earlier attempt's place in the replication stream.
+      redis.call('PEXPIRE', op_key, OP_TTL_MS)
+      return tonumber(done)
     end
   end
-  if result == nil then
-    if op == 'set' then
-      local ttl = tonumber(args[7])
-      if ttl then
-        redis.call('SET', key, args[6], 'EX', ttl)
-        redis.call('ZADD', expiry, now_ms() + ttl * 1000, key)
-      else
-        redis.call('SET', key, args[6])
-        redis.call('ZREM', expiry, key)
-      end
-      redis.call('ZADD', index, 0, key)
-      result = 1
+  local result
+  if op == 'set' then
+    local ttl = tonumber(args[7])
+    if ttl then
+      redis.call('SET', key, args[6], 'EX', ttl)
+      redis.call('ZADD', expiry, now_ms() + ttl * 1000, key)
     else
-      result = redis.call('DEL', key)
-      redis.call('ZREM', index, key)
+      redis.call('SET', key, args[6])
       redis.call('ZREM', expiry, key)
     end
+    redis.call('ZADD', index, 0, key)
+    result = 1
+  else
+    result = redis.call('DEL', key)
+    redis.call('ZREM', index, key)
+    redis.call('ZREM', expiry, key)
   end
-  -- Logged even when a retry found its first attempt applied: the entry is also a write, so the
-  -- WAIT that follows covers the first attempt's place in the replication stream.
-  redis.call('LPUSH', log, op_id .. '=' .. result)
-  redis.call('LTRIM', log, 0, LOG_LENGTH - 1)
-  redis.call('PEXPIRE', log, LOG_TTL_MS)
+  redis.call('SET', op_key, result, 'PX', OP_TTL_MS)
   return result
 end
 

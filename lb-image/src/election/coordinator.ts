@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { LeaderAssignment, Logger, SlaveHealth } from '@hscale/common';
 import type { ClusterView, ProbeOutcome } from '../cluster-view.js';
 import type { Member } from '../membership/membership.js';
-import { decide, type CandidateView, type CurrentLeader, type Decision } from './decide.js';
+import { decide, type CandidateView, type CurrentLeader, type Decision, type History } from './decide.js';
 import { LeaderWatch } from './leader-watch.js';
 
 const ELECTION_RETRY_MS = 200;
@@ -25,6 +25,12 @@ export interface LeaderState extends CurrentLeader {
   address: string;
 }
 
+function historyOf(h: SlaveHealth): History | null {
+  const [replId, previous] = h.redis.replIds;
+  if (!replId) return null;
+  return { replId, ...(previous ? { previous: { replId: previous, upTo: h.redis.replOffset2 } } : {}) };
+}
+
 export class Coordinator extends EventEmitter {
   private current: LeaderState | null = null;
   private readonly watch: LeaderWatch;
@@ -35,8 +41,10 @@ export class Coordinator extends EventEmitter {
   private lastNoneReason = '';
   /** Highest epoch offered to any cluster: an offer that timed out may still have taken effect. */
   private spentEpoch = 0;
-  /** Replication ids of the leader's Redis, from its last good probe. */
-  private history: string[] = [];
+  /** Replication history of the leader's Redis, from its last good probe. */
+  private history: History | null = null;
+  /** When the current leader was set: probes sent before then say nothing about it. */
+  private leaderSince = 0;
   /** After an election that found no leader, the next one waits until then (elections are not free). */
   private retryElectionAt = 0;
   /** Bumped whenever every request in flight is given up (election start, new epoch). */
@@ -73,10 +81,10 @@ export class Coordinator extends EventEmitter {
 
   /** A probe of `m`, sent at `sentAt`, finished. */
   onProbe(m: Member, outcome: ProbeOutcome, sentAt: number): void {
-    if (!this.isLeader(m.id) || this.electing || 'stalled' in outcome) return;
+    if (!this.isLeader(m.id) || this.electing || 'stalled' in outcome || sentAt < this.leaderSince) return;
     if (outcome.ok && this.looksLikeTheLeader(outcome.health)) {
       this.watch.alive(Date.now());
-      this.history = outcome.health.redis.replIds;
+      this.history = historyOf(outcome.health);
     } else {
       // An answer that says the leader's Redis does not work is direct knowledge; silence is not.
       this.watch.failure(sentAt, outcome.health !== null);
@@ -143,7 +151,7 @@ export class Coordinator extends EventEmitter {
       claimsLeadership: m.health?.role === 'leader',
       redisRole: m.health?.redis.role ?? 'down',
       offset: m.health?.redis.offset ?? 0,
-      replIds: m.health?.redis.replIds ?? [],
+      replId: m.health?.redis.replIds[0] ?? '',
       syncing: m.health?.redis.syncing ?? false,
     }));
   }
@@ -203,7 +211,7 @@ export class Coordinator extends EventEmitter {
     await this.syncAll();
     await this.view.probeAll({ onlyHealthy: true }); // so routing sees the slaves connected to the new leader
     const leader = this.current && this.view.table.get(this.current.leaderId)?.health;
-    if (leader) this.history = leader.redis.replIds;
+    if (leader?.role === 'leader') this.history = historyOf(leader);
   }
 
   private sayNone(reason: string): void {
@@ -220,7 +228,8 @@ export class Coordinator extends EventEmitter {
   private setLeader(leaderId: string, epoch: number): void {
     const m = this.view.table.get(leaderId);
     this.current = { leaderId, epoch, address: m?.address ?? leaderId.split(':')[0]! };
-    this.watch.reset(Date.now());
+    this.leaderSince = Date.now();
+    this.watch.reset(this.leaderSince);
     this.bumpEra();
     this.emit('epoch', epoch);
   }

@@ -14,10 +14,19 @@ export interface CandidateView {
   redisRole: RedisRole;
   /** Replication offset of the member's Redis: how much of the write stream it holds. */
   offset: number;
-  /** Replication ids of the member's Redis (master_replid, master_replid2). */
-  replIds: string[];
+  /** The replication id of the member's Redis (master_replid): which history its offset counts in. */
+  replId: string;
   /** A full sync is in progress: the member's data is being replaced. */
   syncing: boolean;
+}
+
+/**
+ * The leader's replication history, from its last good probe: its replication id and, if it was
+ * promoted from a follower, the history it continued (the same data up to `upTo`).
+ */
+export interface History {
+  replId: string;
+  previous?: { replId: string; upTo: number };
 }
 
 export interface CurrentLeader {
@@ -32,8 +41,8 @@ export interface ElectionInput {
   leaderFailed: boolean;
   /** The highest epoch this LB has offered to a cluster: spent even if the offer seemed to fail. */
   spentEpoch: number;
-  /** Replication ids of the current leader's Redis: offsets are comparable only within this history. */
-  history: string[];
+  /** The current leader's replication history, when known. */
+  history: History | null;
   /** An administrator asked for an election (POST /election). */
   force?: boolean;
 }
@@ -46,54 +55,69 @@ export type Decision =
   | { kind: 'elect'; leaderId: string; epoch: number; reason: string }
   | { kind: 'none'; reason: string };
 
-const sharesHistory = (m: CandidateView, history: string[]) => m.replIds.some((id) => history.includes(id));
+/** Whether a member's data is part of the leader's history, so that its offset says how much of it it holds. */
+export function sharesHistory(m: CandidateView, h: History): boolean {
+  return m.replId === h.replId || (!!h.previous && m.replId === h.previous.replId && m.offset <= h.previous.upTo);
+}
 
 /**
- * Ordering of candidates: a Redis that shares the leader's replication history first (its offset
- * means something), then the most data, then the id so that every run picks the same one. A
- * Redis in the middle of a full sync is never a candidate.
+ * A fresh LB cannot know which epochs the previous one offered without an answer (a cluster frozen
+ * with an offer in its socket may apply it later): it adopts the leader this far above the highest
+ * epoch it sees. One election offers an epoch to each cluster at most once.
  */
-export function rankCandidates(members: CandidateView[], history: string[] = []): CandidateView[] {
+export const adoptionGap = (members: number) => 2 * members + 16;
+
+/**
+ * Candidates, best first: the most data (highest offset), ties broken by id so that every run
+ * picks the same one. Never a Redis in the middle of a full sync. When the leader's history is
+ * known, only Redis servers that hold part of it: a cluster that restarted empty, or an old leader
+ * that went on alone, could otherwise win and wipe everyone's data.
+ */
+export function rankCandidates(members: CandidateView[], history: History | null = null): CandidateView[] {
   return members
-    .filter((m) => m.healthy && m.redisRole !== 'down' && !m.syncing)
-    .sort(
-      (a, b) =>
-        Number(sharesHistory(b, history)) - Number(sharesHistory(a, history)) ||
-        b.offset - a.offset ||
-        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-    );
+    .filter((m) => m.healthy && m.redisRole !== 'down' && !m.syncing && (!history || sharesHistory(m, history)))
+    .sort((a, b) => b.offset - a.offset || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 export function decide(input: ElectionInput): Decision {
-  const { members, current, force, history } = input;
+  const { members, current, force } = input;
   // Epochs are never reused: above every epoch known, and above every epoch ever offered.
   const maxEpoch = Math.max(current?.epoch ?? 0, input.spentEpoch, ...members.map((m) => m.epoch));
   let reason: string;
+  let leaderIsCandidate = !!force;
 
   if (current && !force) {
     const leader = members.find((m) => m.id === current.leaderId);
-    if (leader && !input.leaderFailed) return { kind: 'keep' };
-    reason = leader ? `leader ${current.leaderId} failed` : `leader ${current.leaderId} left the membership`;
+    // A cluster that also leads the current epoch (an offer of a previous LB, applied late).
+    const rival = members.find((m) => m.id !== current.leaderId && m.epoch === current.epoch && m.claimsLeadership && m.redisRole === 'master');
+    if (leader && !input.leaderFailed && !rival) return { kind: 'keep' };
+    leaderIsCandidate = !!leader && !input.leaderFailed;
+    reason = rival
+      ? `${rival.id} also claims to lead epoch ${current.epoch}`
+      : leader
+        ? `leader ${current.leaderId} failed`
+        : `leader ${current.leaderId} left the membership`;
   } else if (!current && !force) {
     // Fresh LB (first start or restart): learn before acting, so an LB restart never elects blindly.
     if (members.length === 0) return { kind: 'wait', reason: 'no clusters known yet' };
     if (members.some((m) => !m.probed)) return { kind: 'wait', reason: 'not every cluster has been probed yet' };
     const newest = Math.max(0, ...members.map((m) => m.epoch));
-    const claimant = members.find((m) => m.epoch === newest && newest > 0 && m.claimsLeadership && m.healthy && m.redisRole === 'master');
-    if (claimant) return { kind: 'adopt', leaderId: claimant.id, epoch: maxEpoch + 1 };
+    const claimants = members.filter((m) => m.epoch === newest && newest > 0 && m.claimsLeadership && m.healthy && m.redisRole === 'master');
+    if (claimants.length === 1) return { kind: 'adopt', leaderId: claimants[0]!.id, epoch: maxEpoch + adoptionGap(members.length) };
     reason = newest > 0 ? `the leader of epoch ${newest} is not available` : 'no leader yet';
   } else {
     reason = 'requested by an administrator';
   }
 
-  // A leader that failed is not a candidate, unless an administrator asked (then the data decides).
-  const pool = force ? members : members.filter((m) => m.id !== current?.leaderId);
-  const best = rankCandidates(pool, history)[0];
+  // A leader that failed is not a candidate, unless an administrator asked (then the data decides,
+  // whatever history it belongs to).
+  const pool = leaderIsCandidate ? members : members.filter((m) => m.id !== current?.leaderId);
+  const best = rankCandidates(pool, force ? null : input.history)[0];
   if (best) return { kind: 'elect', leaderId: best.id, epoch: maxEpoch + 1, reason };
   // The failed leader is the only cluster there is: if it answers again (its Redis restarted,
   // empty), it leads a new epoch rather than leaving the system without a leader. Not while any
   // other cluster is known: one that comes back may still hold the data.
-  const lone = current && !force && members.length === 1 ? rankCandidates(members, history)[0] : undefined;
+  const lone = current && !force && members.length === 1 ? rankCandidates(members)[0] : undefined;
   if (lone) return { kind: 'elect', leaderId: lone.id, epoch: maxEpoch + 1, reason: `${reason}; it is the only cluster left` };
-  return { kind: 'none', reason: `${reason}; no healthy cluster can take over` };
+  return { kind: 'none', reason: `${reason}; no healthy cluster that holds the leader's data can take over` };
 }

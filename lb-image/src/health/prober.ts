@@ -45,7 +45,9 @@ export class Prober {
       if (!s) this.schedule.set(m.id, (s = { nextAt: 0, inFlight: 0 }));
       const leader = this.coordinator.isLeader(m.id);
       if (now < s.nextAt || s.inFlight >= (leader ? LEADER_PROBES_IN_FLIGHT : 1)) continue;
-      s.nextAt = now + (leader ? this.opts.leaderIntervalMs : this.opts.intervalMs);
+      // A leader that just failed a check is checked again at once (its next answers decide).
+      const every = leader ? (this.coordinator.suspectingLeader ? TICK_MS : this.opts.leaderIntervalMs) : this.opts.intervalMs;
+      s.nextAt = now + every;
       s.inFlight++;
       const sentAt = Date.now();
       void this.view.probe(m).then((outcome) => {

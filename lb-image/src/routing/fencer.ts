@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { EPOCH_HEADER, type FenceRaise, type Logger } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
+import type { Member } from '../membership/membership.js';
 import { FenceBook } from './fence-book.js';
 
 const RAISE_TIMEOUT_MS = 500;
@@ -11,10 +12,13 @@ const RETRY_PAUSE_MS = 20;
 export class Fencer extends EventEmitter {
   readonly book = new FenceBook();
   private running = false;
+  private rotation = 0;
   fencesRaised = 0;
 
   constructor(
     private readonly view: ClusterView,
+    /** Slaves that serve the given epoch (forwarder.ts). */
+    private readonly routable: (epoch: number) => Member[],
     private readonly clusterSecret: string,
     private readonly log: Logger,
   ) {
@@ -25,25 +29,29 @@ export class Fencer extends EventEmitter {
   /** A new epoch fences every older write by itself. */
   enterEpoch(epoch: number): void {
     this.book.enterEpoch(epoch);
-    if (this.book.settled) this.emit('settled');
+    this.emit('progress');
   }
 
   abandon(writer: string, epoch: number, generation: number): void {
     if (this.book.abandon(writer, epoch, generation)) void this.run();
   }
 
-  /** Resolves true once no fence is pending, or false after `timeoutMs`. */
+  /**
+   * Resolves true once every write given up so far (up to now, not later ones) is fenced, or
+   * false after `timeoutMs`.
+   */
   settled(timeoutMs: number): Promise<boolean> {
-    if (this.book.settled) return Promise.resolve(true);
+    const upTo = this.book.lastSeq;
+    if (this.book.settledUpTo(upTo)) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);
-        this.off('settled', onSettled);
+        this.off('progress', onProgress);
         resolve(ok);
       };
-      const onSettled = () => done(true);
-      const timer = setTimeout(() => done(this.book.settled), timeoutMs);
-      this.on('settled', onSettled);
+      const onProgress = () => this.book.settledUpTo(upTo) && done(true);
+      const timer = setTimeout(() => done(this.book.settledUpTo(upTo)), timeoutMs);
+      this.on('progress', onProgress);
     });
   }
 
@@ -57,29 +65,35 @@ export class Fencer extends EventEmitter {
       }
     } finally {
       this.running = false;
-      this.emit('settled');
+      this.emit('progress');
     }
   }
 
+  /** Through two slaves of the epoch at once (not the writer, which may be frozen), rotating. */
   private async raise(epoch: number, f: FenceRaise): Promise<void> {
-    const through = this.view.routable(epoch);
-    const via = through.find((m) => m.id !== f.writer) ?? through[0];
-    if (!via) return; // no slave of this epoch to go through yet: the next round tries again
-    try {
-      const res = await this.view.send(via, {
-        method: 'PUT',
-        path: '/internal/fence',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.clusterSecret}`, [EPOCH_HEADER]: String(epoch) },
-        body: JSON.stringify(f),
-        timeoutMs: RAISE_TIMEOUT_MS,
-      });
-      if (res.status === 200) {
-        this.book.raised(f.writer, epoch, f.generation);
-        this.fencesRaised++;
-        this.log.info('writer fenced: its abandoned writes can no longer take effect', { writer: f.writer, generation: f.generation, epoch, via: via.id });
-      }
-    } catch {
-      // the next round tries again, possibly through another slave
-    }
+    const others = this.routable(epoch).filter((m) => m.id !== f.writer);
+    const through = others.length > 0 ? others : this.routable(epoch);
+    if (through.length === 0) return; // no slave of this epoch to go through yet: the next round tries again
+    const start = this.rotation++;
+    const vias = [...new Set([through[start % through.length]!, through[(start + 1) % through.length]!])];
+    await Promise.all(
+      vias.map(async (via) => {
+        try {
+          const res = await this.view.send(via, {
+            method: 'PUT',
+            path: '/internal/fence',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${this.clusterSecret}`, [EPOCH_HEADER]: String(epoch) },
+            body: JSON.stringify(f),
+            timeoutMs: RAISE_TIMEOUT_MS,
+          });
+          if (res.status !== 200 || !this.book.raised(f.writer, epoch, f.generation)) return;
+          this.fencesRaised++;
+          this.emit('progress');
+          this.log.info('writer fenced: its abandoned writes can no longer take effect', { writer: f.writer, generation: f.generation, epoch, via: via.id });
+        } catch {
+          // the next round tries again, through other slaves
+        }
+      }),
+    );
   }
 }

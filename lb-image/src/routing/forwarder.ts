@@ -1,7 +1,7 @@
 // Sends a key-value request to a slave: round-robin over the slaves that are healthy and on the
 // current epoch, with retries that can never apply a write twice or late:
-// - every attempt of one request carries the same operation id, and a retry names the slaves of
-//   the earlier attempts, whose logs in the leader's Redis say whether one was applied already;
+// - every attempt of one request carries the same operation id, and the leader's Redis remembers
+//   the ids it applied, so a retry never applies a write twice;
 // - a write the LB gives up on is fenced (fencer.ts) before anything else is answered;
 // - an answer that arrives after an election started is not used: the request is tried again.
 import { randomBytes } from 'node:crypto';
@@ -54,10 +54,10 @@ export class Forwarder {
     coordinator.on('epoch', (epoch: number) => fencer.enterEpoch(epoch));
   }
 
-  /** Slaves that may serve KV requests now. */
-  routable(): Member[] {
-    const epoch = this.coordinator.leader?.epoch;
-    return epoch === undefined ? [] : this.view.routable(epoch);
+  /** Slaves that may serve KV requests of `epoch` (none once the epoch has passed). */
+  routable(epoch: number): Member[] {
+    const leader = this.coordinator.leader;
+    return leader?.epoch === epoch ? this.view.routable(epoch, leader.leaderId) : [];
   }
 
   async forward(req: ForwardRequest, requestId: string): Promise<SlaveResponse> {
@@ -66,27 +66,30 @@ export class Forwarder {
     const deadline = Date.now() + 2 * this.opts.requestTimeoutMs + this.opts.leaderWaitMs;
     const remaining = () => Math.max(0, deadline - Date.now());
     const avoid = new Set<string>(); // slaves that failed this request themselves
-    const earlierWriters: string[] = []; // slaves that may have applied an earlier attempt
+    let retry = false; // an earlier attempt may have been applied: the leader looks it up first
     let last: SlaveResponse | Error | null = null;
 
-    for (let attempt = 0; attempt < MAX_ATTEMPTS && remaining() > 0; attempt++) {
+    for (let attempts = 0; attempts < MAX_ATTEMPTS && remaining() > 0; ) {
       if (!(await this.coordinator.waitForLeader(Math.min(remaining(), this.opts.leaderWaitMs)))) break;
       // A retry goes out only once the earlier attempts are fenced: they can no longer land after it.
-      if (earlierWriters.length > 0 && !(await this.fencer.settled(remaining()))) break;
-      const { epoch } = this.coordinator.leader!;
-      const era = this.coordinator.era;
-      const member = this.pick(epoch, avoid) ?? (await this.waitForRoutable(epoch, avoid, remaining()));
+      if (retry && !(await this.fencer.settled(remaining()))) break;
+      const epoch = this.coordinator.leader?.epoch;
+      const member = epoch === undefined ? undefined : (this.pick(epoch, avoid) ?? (await this.waitForRoutable(epoch, avoid, remaining())));
+      // Everything above may have waited: an election may have started meanwhile. The epoch and era
+      // are read here, with no wait before the request goes out, so an answer is used only if no
+      // election started since this very moment.
+      if (epoch === undefined || !this.coordinator.available || this.coordinator.leader?.epoch !== epoch) continue;
       if (!member) {
         last ??= new Error('no healthy cluster is on the current epoch');
-        if (this.coordinator.leader?.epoch !== epoch) continue; // a new epoch meanwhile: try it
         break;
       }
-      if (attempt > 0) this.retries++;
+      const era = this.coordinator.era;
+      if (attempts++ > 0) this.retries++;
       const generation = this.fencer.book.generationOf(member.id, epoch);
       const headers: Record<string, string> = { ...req.headers, [EPOCH_HEADER]: String(epoch), [REQUEST_ID_HEADER]: requestId };
       if (write) {
         Object.assign(headers, { [FENCE_HEADERS.writer]: member.id, [FENCE_HEADERS.generation]: String(generation), [FENCE_HEADERS.opId]: opId });
-        if (earlierWriters.length > 0) headers[FENCE_HEADERS.earlierWriters] = [...new Set(earlierWriters)].join(',');
+        if (retry) headers[FENCE_HEADERS.retry] = '1';
       }
       const sentAt = Date.now();
       const outcome = await this.send(member, { ...req, headers });
@@ -97,7 +100,7 @@ export class Forwarder {
         last = 'err' in outcome ? outcome.err : new Error('an election started while the request was in flight');
         if (write && !('err' in outcome && NEVER_SENT.has(errorCode(outcome.err)))) {
           this.fencer.abandon(member.id, epoch, generation);
-          earlierWriters.push(member.id);
+          retry = true;
         }
         if ('err' in outcome && this.coordinator.era === era) {
           avoid.add(member.id);
@@ -119,20 +122,20 @@ export class Forwarder {
         case 'no_leader':
           avoid.add(member.id);
           continue;
-        case 'not_replicated': // applied (and logged), not yet confirmed by a follower
-          earlierWriters.push(member.id);
+        case 'not_replicated': // applied, not yet confirmed by a follower
+          retry = true;
           continue;
         case 'leader_unavailable': // the slave gave up on the leader's Redis: the write may still land there
           this.coordinator.leaderUnreachable(sentAt);
           if (write) {
             this.fencer.abandon(member.id, epoch, generation);
-            earlierWriters.push(member.id);
+            retry = true;
           }
           this.log.info('retrying: the leader did not answer the slave', { requestId, cluster: member.id });
           continue;
       }
       // A final answer. If it says something about the data, it waits until every write given up
-      // so far is fenced; an error answer (5xx) promises nothing and goes at once.
+      // before it arrived is fenced; an error answer (5xx) promises nothing and goes at once.
       if (res.status < 500 && !(await this.fencer.settled(remaining()))) break;
       return res;
     }
@@ -158,7 +161,7 @@ export class Forwarder {
   }
 
   private pick(epoch: number, exclude: Set<string>): Member | undefined {
-    const list = this.view.routable(epoch).filter((m) => !exclude.has(m.id));
+    const list = this.routable(epoch).filter((m) => !exclude.has(m.id));
     if (list.length === 0) return undefined;
     return list[this.next++ % list.length];
   }

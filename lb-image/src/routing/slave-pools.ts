@@ -18,6 +18,14 @@ export interface SlaveResponse {
   body: Buffer;
 }
 
+/** Rejects with the signal's reason once it aborts. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+}
+
 export class SlavePools {
   private readonly pools = new Map<string, Pool>();
 
@@ -33,9 +41,15 @@ export class SlavePools {
     // timer (about 1 s resolution), which turned a 300 ms probe timeout into 1 s.
     const deadline = AbortSignal.timeout(req.timeoutMs);
     const signal = req.signal ? AbortSignal.any([deadline, req.signal]) : deadline;
-    const res = await pool.request({ method: req.method, path: req.path, headers: req.headers, body: req.body, signal });
-    const body = Buffer.from(await res.body.arrayBuffer());
-    return { status: res.statusCode, headers: res.headers, body };
+    const exchange = (async () => {
+      const res = await pool.request({ method: req.method, path: req.path, headers: req.headers, body: req.body, signal });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      return { status: res.statusCode, headers: res.headers, body };
+    })();
+    // undici ignores the signal while it is still connecting, and its connect timeout is as coarse:
+    // to an address that vanished (a killed container) it gave up after a second, not 300 ms.
+    exchange.catch(() => undefined); // settles later on its own when the race is lost
+    return Promise.race([exchange, aborted(signal)]);
   }
 
   remove(id: string): void {
