@@ -77,7 +77,7 @@ async function processCase(): Promise<CaseResult> {
 /** Starts ./launch-env.sh 3 in its own project for the Docker cases; returns the LB URL and a stop function. */
 async function dockerSystem() {
   const port = await freePort();
-  const env = { LB_PORT: String(port), COMPOSE_PROJECT_NAME: 'hscale-bench', LOG_LEVEL: 'warn', HSCALE_ENV_FILE: path.join(mkdtempSync(path.join(os.tmpdir(), 'hscale-bench-')), '.env') };
+  const env = { LB_PORT: String(port), COMPOSE_PROJECT_NAME: 'hscale-bench', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', HSCALE_ENV_FILE: path.join(mkdtempSync(path.join(os.tmpdir(), 'hscale-bench-')), '.env') };
   const launch = (...args: string[]) => run(path.join(ROOT, 'launch-env.sh'), args, env);
   const up = await launch('3');
   if (up.code !== 0) throw new Error(`launch-env.sh failed: ${up.stderr}`);
@@ -120,6 +120,11 @@ async function dockerCase(kind: 'docker-kill' | 'docker-pause'): Promise<CaseRes
         await sleep(Math.max(0, pausedAt + 3000 - Date.now()));
         await docker('unpause', c.name);
         await sys.healthy();
+        if (process.env.BENCH_LOG_LEVEL) {
+          const lb = (await run('docker', ['ps', '-q', '--filter', 'label=com.docker.compose.project=hscale-bench', '--filter', 'label=com.docker.compose.service=lb'])).stdout.trim();
+          const logs = (await run('docker', ['logs', '--since', '6s', lb])).stdout.split('\n').filter((l) => /leader check|elected|unhealthy|fenced|failed|retrying/.test(l));
+          console.log(`  paused at ${new Date(pausedAt).toISOString()}\n    ${logs.map((l) => l.slice(0, 200)).join('\n    ')}`);
+        }
       };
     });
   } finally {

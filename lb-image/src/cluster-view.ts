@@ -59,8 +59,9 @@ export class ClusterView extends EventEmitter {
   }
 
   /** Probe every member once, in parallel; updates health and failure counts. */
-  async probeAll(opts: { onlyHealthy?: boolean } = {}): Promise<void> {
-    await Promise.all(this.table.list().filter((m) => !opts.onlyHealthy || m.healthy).map((m) => this.probe(m)));
+  async probeAll(opts: { onlyHealthy?: boolean; except?: string } = {}): Promise<void> {
+    const members = this.table.list().filter((m) => (!opts.onlyHealthy || m.healthy) && m.id !== opts.except);
+    await Promise.all(members.map((m) => this.probe(m)));
   }
 
   /** GET /health of one member; records the outcome in the table. */

@@ -81,13 +81,15 @@ export class Coordinator extends EventEmitter {
 
   /** A probe of `m`, sent at `sentAt`, finished. */
   onProbe(m: Member, outcome: ProbeOutcome, sentAt: number): void {
-    if (!this.isLeader(m.id) || this.electing || 'stalled' in outcome || sentAt < this.leaderSince) return;
+    if (!this.isLeader(m.id) || this.electing || sentAt < this.leaderSince) return;
+    if ('stalled' in outcome) return void this.log.info('leader check ignored: this LB was stalled while it was out', { id: m.id });
     if (outcome.ok && this.looksLikeTheLeader(outcome.health)) {
       this.watch.alive(Date.now());
       this.history = historyOf(outcome.health);
     } else {
       // An answer that says the leader's Redis does not work is direct knowledge; silence is not.
       this.watch.failure(sentAt, outcome.health !== null);
+      this.log.debug('leader check failed', { id: m.id, sentMsAgo: Date.now() - sentAt, answered: outcome.health !== null, failures: this.watch.consecutiveFailures });
     }
   }
 
@@ -186,7 +188,9 @@ export class Coordinator extends EventEmitter {
 
   private async runElection(force: boolean): Promise<void> {
     const started = Date.now();
-    await this.view.probeAll({ onlyHealthy: true }); // fresh replication offsets
+    // Fresh replication offsets. Not from the leader: it was probed a moment ago, and if it is
+    // silent, waiting for one more timeout would only delay the failover.
+    await this.view.probeAll({ onlyHealthy: true, except: this.current?.leaderId });
     const excluded = new Set<string>();
     for (let attempt = 0; attempt <= this.view.table.list().length; attempt++) {
       const d = this.decideNow(force && attempt === 0, excluded);
@@ -209,9 +213,6 @@ export class Coordinator extends EventEmitter {
       excluded.add(m.id);
     }
     await this.syncAll();
-    await this.view.probeAll({ onlyHealthy: true }); // so routing sees the slaves connected to the new leader
-    const leader = this.current && this.view.table.get(this.current.leaderId)?.health;
-    if (leader?.role === 'leader') this.history = historyOf(leader);
   }
 
   private sayNone(reason: string): void {
@@ -227,6 +228,8 @@ export class Coordinator extends EventEmitter {
 
   private setLeader(leaderId: string, epoch: number): void {
     const m = this.view.table.get(leaderId);
+    // A promoted Redis starts a new replication history: learnt from its first probe, 100 ms on.
+    if (this.current?.leaderId !== leaderId) this.history = null;
     this.current = { leaderId, epoch, address: m?.address ?? leaderId.split(':')[0]! };
     this.leaderSince = Date.now();
     this.watch.reset(this.leaderSince);
