@@ -3,6 +3,7 @@
 // client asked with a width and an escape limit) and talks to the key-value cache.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
 const USAGE = `Usage: hscale [--lb URL] <command> [options]
@@ -13,6 +14,9 @@ Commands:
   set KEY VALUE [--ttl SECONDS]                          store VALUE under KEY
   del KEY                                                delete KEY
   list [--prefix P] [--limit N]                          list keys (all pages)
+  batch < ops.jsonl                                      run operations from standard input, one JSON per line:
+                                                         {"op":"get"|"set"|"del","key":K,"value"?:V,"ttl"?:S};
+                                                         prints one result per line, in order
   servers                                                the clusters the LB knows
 
 Options:
@@ -79,6 +83,28 @@ async function render(lb: string, opts: { width?: string; escape?: string; heigh
   console.log(`saved ${width}x${height} PNG (${(png.length / 1e6).toFixed(2)} MB) to ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/** Reads JSON lines from standard input and sends them to POST /batch, 1,000 at a time. */
+async function batch(lb: string): Promise<void> {
+  const lines: unknown[] = [];
+  const flush = async () => {
+    if (lines.length === 0) return;
+    const res = await request(`${lb}/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ops: lines.splice(0) }) });
+    for (const r of ((await res.json()) as { results: unknown[] }).results) console.log(JSON.stringify(r));
+  };
+  let n = 0;
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    n++;
+    if (!line.trim()) continue;
+    try {
+      lines.push(JSON.parse(line));
+    } catch {
+      throw new UsageError(`line ${n} of the input is not JSON: ${line.slice(0, 80)}`);
+    }
+    if (lines.length === 1000) await flush();
+  }
+  await flush();
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -136,6 +162,8 @@ async function main(argv: string[]): Promise<void> {
       } while (cursor);
       return;
     }
+    case 'batch':
+      return batch(lb);
     case 'servers': {
       const servers = (await (await request(`${lb}/servers`)).json()) as Record<string, unknown>[];
       for (const s of servers) console.log(`${String(s.id).padEnd(22)} ${s.healthy ? 'healthy  ' : 'UNHEALTHY'} ${String(s.role).padEnd(9)} ${s.source}`);

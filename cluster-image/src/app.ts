@@ -14,7 +14,7 @@ export function createSlaveApp(settings: ClusterSettings, leadership: Leadership
   app.set('etag', false);
   app.use(requestLogger(log));
   app.use(controlRouter(leadership, settings.name, settings.CLUSTER_SECRET));
-  app.use(kvRouter(leadership, settings.MAX_VALUE_BYTES));
+  app.use(kvRouter(leadership, settings.MAX_VALUE_BYTES, log));
   app.use(renderRouter(renderPool));
   app.use(notFound);
   app.use(errorHandler(log, settings.MAX_VALUE_BYTES));

@@ -98,3 +98,31 @@ export interface KvWriteResult {
   /** What the acknowledgement promises: "replica" = held by the leader and at least one follower; "leader" = by the leader only. */
   durability: 'replica' | 'leader';
 }
+
+/** What a write needs besides its data: see FENCE_HEADERS. */
+export interface OpFence {
+  writer: string;
+  generation: number;
+  opId: string;
+  /** An earlier attempt may have been applied: the leader looks it up first. */
+  retry?: boolean;
+}
+
+/** One key-value operation, as the LB sends it to a slave (inside POST /internal/kv). */
+export type KvOp =
+  | { op: 'get'; key: string }
+  | { op: 'set'; key: string; value: string; ttl?: number; fence: OpFence }
+  | { op: 'del'; key: string; fence: OpFence }
+  | { op: 'list'; prefix: string; cursor?: string; limit: number };
+
+/**
+ * POST /internal/kv: operations of one epoch that the LB gathered for this slave, run together
+ * (one Redis pipeline, writes group-committed). The answer has one line per operation, in order:
+ * `<status> <JSON body>\n`, the same status and body the single routes would give.
+ */
+export interface KvBatch {
+  epoch: number;
+  /** Request id of each operation, for the slave's log (same order as ops). */
+  ids?: string[];
+  ops: KvOp[];
+}

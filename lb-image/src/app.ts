@@ -7,6 +7,7 @@ import type { Fencer } from './routing/fencer.js';
 import type { Forwarder } from './routing/forwarder.js';
 import { clusterRouter } from './routes/cluster-routes.js';
 import { DASHBOARD_HTML } from './routes/dashboard.js';
+import { batchRouter } from './routes/batch-route.js';
 import { kvRouter } from './routes/kv-routes.js';
 import { mandelbrotRouter } from './routes/mandelbrot-route.js';
 import type { LbSettings } from './settings.js';
@@ -24,6 +25,7 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
   app.route('/metrics').get(metrics.handler).all(methodNotAllowed(['GET']));
   app.use(clusterRouter(view, coordinator, { clusterSecret: s.CLUSTER_SECRET, adminToken: s.ADMIN_TOKEN, registrationTtlMs: s.REGISTRATION_TTL_SECONDS * 1000 }));
   app.use(kvRouter(forwarder, s.MAX_VALUE_BYTES));
+  app.use(batchRouter(forwarder, s.MAX_VALUE_BYTES));
   app.use(mandelbrotRouter(view, s, log));
   app.use(notFound);
   app.use(errorHandler(log, s.MAX_VALUE_BYTES));

@@ -6,6 +6,7 @@ import { startDnsDiscovery } from './discovery.js';
 import { Coordinator } from './election/coordinator.js';
 import { LoopStalls } from './health/loop-stalls.js';
 import { Prober } from './health/prober.js';
+import { Batcher } from './routing/batcher.js';
 import { Fencer } from './routing/fencer.js';
 import { Forwarder } from './routing/forwarder.js';
 import type { Member } from './membership/membership.js';
@@ -19,7 +20,8 @@ async function main(): Promise<void> {
   const view = new ClusterView({ failureThreshold: s.FAILURE_THRESHOLD, probeTimeoutMs: s.PROBE_TIMEOUT_MS, clusterSecret: s.CLUSTER_SECRET }, log, stalls);
   const coordinator = new Coordinator(view, { failureThreshold: s.FAILURE_THRESHOLD, assignTimeoutMs: Math.max(1000, 2 * s.PROBE_TIMEOUT_MS) }, log);
   const fencer: Fencer = new Fencer(view, (epoch): Member[] => forwarder.routable(epoch), s.CLUSTER_SECRET, log);
-  const forwarder = new Forwarder(view, coordinator, fencer, { requestTimeoutMs: s.REQUEST_TIMEOUT_MS, leaderWaitMs: s.LEADER_WAIT_MS }, log);
+  const batcher = new Batcher(view, { timeoutMs: s.REQUEST_TIMEOUT_MS, maxInFlight: s.BATCHES_IN_FLIGHT, maxOps: 256, maxBytes: 4 * 1024 * 1024 });
+  const forwarder = new Forwarder(view, coordinator, fencer, batcher, { requestTimeoutMs: s.REQUEST_TIMEOUT_MS, leaderWaitMs: s.LEADER_WAIT_MS }, log);
 
   if (s.STATIC_CLUSTERS.length > 0) view.replaceSource('static', s.STATIC_CLUSTERS);
   const dns = s.CLUSTER_DNS_NAME ? startDnsDiscovery(view, s.CLUSTER_DNS_NAME, s.CLUSTER_PORT, s.DNS_REFRESH_SECONDS, log) : null;

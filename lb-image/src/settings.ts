@@ -19,6 +19,8 @@ export const lbSettingsSchema = z.object({
   FAILURE_THRESHOLD: int(1, 100),
   REQUEST_TIMEOUT_MS: int(100, 300_000),
   LEADER_WAIT_MS: int(0, 60_000),
+  /** Batches of key-value operations out to one slave at once; operations that arrive meanwhile wait and share the next. */
+  BATCHES_IN_FLIGHT: int(1, 64),
   CLUSTER_SECRET: text(),
   ADMIN_TOKEN: text(),
   REGISTRATION_TTL_SECONDS: int(1, 3600),

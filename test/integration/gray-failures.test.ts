@@ -39,7 +39,7 @@ test('a frozen follower slave that wakes up never applies the deletes the LB gav
     follower.slave.resume();
     resumed = true;
     // The woken slave runs every request it was holding; wait until it has logged each of them.
-    await h.waitFor(async () => abandoned.every((id) => follower.slave.output.includes(`"requestId":"${id}"`)), 10_000, `the woken slave to run the ${abandoned.length} deletes it held`);
+    await h.waitFor(async () => abandoned.every((id) => follower.slave.output.includes(`"${id}"`)), 10_000, `the woken slave to run the ${abandoned.length} deletes it held`);
   } finally {
     if (!resumed) follower.slave.resume();
   }

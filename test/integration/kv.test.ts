@@ -1,7 +1,9 @@
 // Every key-value route and alias through the LB, with 3 real clusters (redis-server + slave).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Harness, sleep } from '../helpers/processes.ts';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Harness, ROOT, sleep } from '../helpers/processes.ts';
 import { call, del, postJson, put } from '../helpers/http.ts';
 
 let h: Harness;
@@ -84,6 +86,64 @@ describe('key-value routes', () => {
     assert.equal(seen.length, 300, 'no key repeated');
     assert.deepEqual(new Set(seen), want, 'no key missing');
     assert.ok(pages >= 9, `${pages} pages of at most 37`);
+  });
+});
+
+describe('POST /batch', () => {
+  test('each operation gets its own result, in order; a bad one fails alone', async () => {
+    const r = await postJson(`${lb}/batch`, {
+      ops: [
+        { op: 'set', key: 'batch:a', value: 'A', ttl: 60 },
+        { op: 'set', key: 'batch:b', value: 'B' },
+        { op: 'get', key: 'batch:a' },
+        { op: 'get', key: 'batch:missing' },
+        { op: 'set', key: '', value: 'x' },
+        { op: 'frobnicate', key: 'batch:a' },
+        { op: 'del', key: 'batch:b' },
+        { op: 'get', key: 'batch:b' },
+      ],
+    });
+    assert.equal(r.status, 200);
+    const res = r.body.results;
+    assert.equal(res.length, 8);
+    assert.deepEqual(res[0], { status: 200, key: 'batch:a', ttl: 60, durability: 'replica' });
+    assert.equal(res[1].status, 200);
+    assert.equal(res[2].value, 'A');
+    assert.ok(res[2].ttl > 50);
+    assert.deepEqual([res[3].status, res[3].error], [404, 'key_not_found']);
+    assert.deepEqual([res[4].status, res[4].error], [400, 'invalid_key']);
+    assert.deepEqual([res[5].status, res[5].error], [400, 'invalid_op']);
+    assert.deepEqual([res[6].status, res[6].deleted], [200, true]);
+    // Operations of one batch run concurrently (like separate requests): this read may or may not
+    // see the delete next to it. Afterwards it is gone.
+    assert.ok([200, 404].includes(res[7].status));
+    assert.equal((await call(`${lb}/keys/batch:b`)).status, 404);
+    assert.equal((await call(`${lb}/keys/batch:a`)).body.value, 'A');
+  });
+
+  test('more than 1,000 operations, or no ops array, is refused as a whole', async () => {
+    const big = await postJson(`${lb}/batch`, { ops: Array.from({ length: 1001 }, (_, i) => ({ op: 'get', key: `k${i}` })) });
+    assert.deepEqual([big.status, big.body.error], [413, 'batch_too_large']);
+    const bad = await postJson(`${lb}/batch`, { operations: [] });
+    assert.deepEqual([bad.status, bad.body.error], [400, 'malformed_body']);
+  });
+
+  test('the command-line client sends JSON lines from standard input as batches', async () => {
+    const input = [...Array.from({ length: 1200 }, (_, i) => JSON.stringify({ op: 'set', key: `cli-batch:${i}`, value: `v${i}` })), JSON.stringify({ op: 'get', key: 'cli-batch:0' })].join('\n');
+    const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'client/dist/cli.js'), '--lb', lb, 'batch'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      child.stdin.end(input);
+    });
+    assert.equal(out.code, 0, out.stderr);
+    const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 1201);
+    assert.ok(lines.slice(0, 1200).every((l) => l.status === 200));
+    assert.equal(lines[1200].value, 'v0', 'written by the first batch of 1,000, read in the second');
   });
 });
 

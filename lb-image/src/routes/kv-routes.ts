@@ -4,12 +4,11 @@ import express, { Router, type Request, type Response } from 'express';
 import {
   badRequest, methodNotAllowed, requestIdOf, validateKey, validateListQuery, validateTtl, validateValue,
 } from '@hscale/common';
+import type { OpResult } from '../routing/batcher.js';
 import type { Forwarder } from '../routing/forwarder.js';
-import type { SlaveResponse } from '../routing/slave-pools.js';
 
-function relay(res: Response, answer: SlaveResponse): void {
-  const retryAfter = answer.headers['retry-after'];
-  if (typeof retryAfter === 'string') res.setHeader('Retry-After', retryAfter);
+function relay(res: Response, answer: OpResult): void {
+  if (answer.status === 503) res.setHeader('Retry-After', '1');
   res.status(answer.status).type('application/json').send(answer.body);
 }
 
@@ -17,27 +16,22 @@ export function kvRouter(forwarder: Forwarder, maxValueBytes: number): Router {
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: maxValueBytes + 1 });
   const formOrJson = [express.json({ limit: maxValueBytes * 2 + 4096 }), express.urlencoded({ extended: false, limit: maxValueBytes * 3 + 4096 })];
-  const keyPath = (key: string) => `/keys/${encodeURIComponent(key)}`;
 
   const set = async (req: Request, res: Response, key: string, value: string, ttl: number | undefined) => {
-    const path = keyPath(key) + (ttl ? `?ttl=${ttl}` : '');
-    const answer = await forwarder.forward({ method: 'PUT', path, body: Buffer.from(value, 'utf8') }, requestIdOf(req.headers));
-    relay(res, answer);
+    relay(res, await forwarder.forward({ op: 'set', key, value, ...(ttl ? { ttl } : {}) }, requestIdOf(req.headers)));
   };
   const get = async (req: Request, res: Response) => {
     const key = validateKey(req.params.key);
-    relay(res, await forwarder.forward({ method: 'GET', path: keyPath(key) }, requestIdOf(req.headers)));
+    relay(res, await forwarder.forward({ op: 'get', key }, requestIdOf(req.headers)));
   };
   const del = async (req: Request, res: Response) => {
     const key = validateKey(req.params.key);
-    relay(res, await forwarder.forward({ method: 'DELETE', path: keyPath(key) }, requestIdOf(req.headers)));
+    relay(res, await forwarder.forward({ op: 'del', key }, requestIdOf(req.headers)));
   };
   const list = async (req: Request, res: Response) => {
     const q = validateListQuery(req.query as Record<string, unknown>);
-    const params = new URLSearchParams({ limit: String(q.limit) });
-    if (q.prefix) params.set('prefix', q.prefix);
-    if (typeof req.query.cursor === 'string' && req.query.cursor) params.set('cursor', req.query.cursor);
-    relay(res, await forwarder.forward({ method: 'GET', path: `/keys?${params}` }, requestIdOf(req.headers)));
+    const cursor = typeof req.query.cursor === 'string' && req.query.cursor ? req.query.cursor : undefined;
+    relay(res, await forwarder.forward({ op: 'list', prefix: q.prefix, limit: q.limit, ...(cursor ? { cursor } : {}) }, requestIdOf(req.headers)));
   };
 
   router

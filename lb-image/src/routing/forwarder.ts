@@ -1,30 +1,33 @@
-// Sends a key-value request to a slave: round-robin over the slaves that are healthy and on the
-// current epoch, with retries that can never apply a write twice or late:
-// - every attempt of one request carries the same operation id, and the leader's Redis remembers
-//   the ids it applied, so a retry never applies a write twice;
+// Sends a key-value operation to a slave: round-robin over the slaves that are healthy and on the
+// current epoch (batcher.ts gathers the operations bound for one slave), with retries that can
+// never apply a write twice or late:
+// - every attempt of one operation carries the same operation id, and the leader's Redis
+//   remembers the ids it applied, so a retry never applies a write twice;
 // - a write the LB gives up on is fenced (fencer.ts) before anything else is answered;
-// - an answer that arrives after an election started is not used: the request is tried again.
+// - an answer that arrives after an election started is not used: the operation is tried again.
 import { randomBytes } from 'node:crypto';
-import { EPOCH_HEADER, FENCE_FLOOR_HEADER, FENCE_HEADERS, HttpError, REQUEST_ID_HEADER, type Logger } from '@hscale/common';
+import { HttpError, type KvOp, type Logger } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import type { Coordinator } from '../election/coordinator.js';
 import type { Member } from '../membership/membership.js';
+import { BatchError, type Batcher, type OpResult } from './batcher.js';
 import type { Fencer } from './fencer.js';
-import type { SlaveRequest, SlaveResponse } from './slave-pools.js';
 
 export interface ForwarderOptions {
   requestTimeoutMs: number;
   leaderWaitMs: number;
 }
 
-export type ForwardRequest = Omit<SlaveRequest, 'timeoutMs' | 'signal'>;
+/** An operation as a client asks for it (the forwarder adds the fence of each attempt). */
+export type ClientOp =
+  | { op: 'get'; key: string }
+  | { op: 'set'; key: string; value: string; ttl?: number }
+  | { op: 'del'; key: string }
+  | { op: 'list'; prefix: string; cursor?: string; limit: number };
 
 const MAX_ATTEMPTS = 4;
 /** Connection errors after which the request certainly never reached the slave. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-/** An answer, or an error; `givenUp` when this LB aborted the attempt (the cluster failed, or an election started). */
-type Attempt = { res: SlaveResponse } | { err: Error; givenUp: boolean };
+const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'NOT_SENT']);
 
 export class Forwarder {
   private next = 0;
@@ -32,25 +35,19 @@ export class Forwarder {
   /** Operation ids are unique across LB restarts: a random prefix per LB process. */
   private readonly opPrefix = randomBytes(6).toString('base64url');
   retries = 0;
-  /** Requests in flight per member, so they can be given up when that member fails or an election starts. */
-  private readonly running = new Map<string, Set<AbortController>>();
 
   constructor(
     private readonly view: ClusterView,
     private readonly coordinator: Coordinator,
     private readonly fencer: Fencer,
+    private readonly batcher: Batcher,
     private readonly opts: ForwarderOptions,
     private readonly log: Logger,
   ) {
-    const abortOn = (id: string, why: string) => {
-      for (const c of this.running.get(id) ?? []) c.abort(new Error(why));
-    };
-    // A request stuck on a cluster that just failed its probes is retried elsewhere at once.
-    view.on('unhealthy', (id: string) => abortOn(id, `cluster ${id} became unhealthy`));
-    view.on('removed', (id: string) => abortOn(id, `cluster ${id} left`));
-    coordinator.on('era', () => {
-      for (const id of this.running.keys()) abortOn(id, 'an election started');
-    });
+    // An operation stuck on a cluster that just failed its probes is retried elsewhere at once.
+    view.on('unhealthy', (id: string) => batcher.abort(id, `cluster ${id} became unhealthy`));
+    view.on('removed', (id: string) => batcher.abort(id, `cluster ${id} left`));
+    coordinator.on('era', () => batcher.abort(null, 'an election started'));
     coordinator.on('epoch', (epoch: number) => fencer.enterEpoch(epoch));
   }
 
@@ -60,14 +57,14 @@ export class Forwarder {
     return leader?.epoch === epoch ? this.view.routable(epoch, leader.leaderId) : [];
   }
 
-  async forward(req: ForwardRequest, requestId: string): Promise<SlaveResponse> {
-    const write = req.method !== 'GET';
+  async forward(op: ClientOp, requestId: string): Promise<OpResult> {
+    const write = op.op === 'set' || op.op === 'del';
     const opId = `${this.opPrefix}.${(this.opCounter++).toString(36)}`;
     const deadline = Date.now() + 2 * this.opts.requestTimeoutMs + this.opts.leaderWaitMs;
     const remaining = () => Math.max(0, deadline - Date.now());
-    const avoid = new Set<string>(); // slaves that failed this request themselves
+    const avoid = new Set<string>(); // slaves that failed this operation themselves
     let retry = false; // an earlier attempt may have been applied: the leader looks it up first
-    let last: SlaveResponse | Error | null = null;
+    let last: OpResult | Error | null = null;
 
     for (let attempts = 0; attempts < MAX_ATTEMPTS && remaining() > 0; ) {
       if (!(await this.coordinator.waitForLeader(Math.min(remaining(), this.opts.leaderWaitMs)))) break;
@@ -76,7 +73,7 @@ export class Forwarder {
       const epoch = this.coordinator.leader?.epoch;
       const member = epoch === undefined ? undefined : (this.pick(epoch, avoid) ?? (await this.waitForRoutable(epoch, avoid, remaining())));
       // Everything above may have waited: an election may have started meanwhile. The epoch and era
-      // are read here, with no wait before the request goes out, so an answer is used only if no
+      // are read here, with no wait before the operation goes out, so an answer is used only if no
       // election started since this very moment.
       if (epoch === undefined || !this.coordinator.available || this.coordinator.leader?.epoch !== epoch) continue;
       if (!member) {
@@ -86,37 +83,43 @@ export class Forwarder {
       const era = this.coordinator.era;
       if (attempts++ > 0) this.retries++;
       const generation = this.fencer.book.generationOf(member.id, epoch);
-      const headers: Record<string, string> = { ...req.headers, [EPOCH_HEADER]: String(epoch), [REQUEST_ID_HEADER]: requestId };
-      if (write) {
-        Object.assign(headers, { [FENCE_HEADERS.writer]: member.id, [FENCE_HEADERS.generation]: String(generation), [FENCE_HEADERS.opId]: opId });
-        if (retry) headers[FENCE_HEADERS.retry] = '1';
-      }
+      const sent: KvOp = write ? { ...op, fence: { writer: member.id, generation, opId, ...(retry ? { retry } : {}) } } as KvOp : (op as KvOp);
       const sentAt = Date.now();
-      const outcome = await this.send(member, { ...req, headers });
-
-      if ('err' in outcome || this.coordinator.era !== era) {
-        // No answer, or one from before an election started: given up. A write may still be on its
-        // way to the leader's Redis, so it is fenced (a new epoch fences it too) and looked up on retry.
-        last = 'err' in outcome ? outcome.err : new Error('an election started while the request was in flight');
-        if (write && !('err' in outcome && NEVER_SENT.has(errorCode(outcome.err)))) {
+      let res: OpResult;
+      try {
+        res = await this.batcher.submit(member, epoch, sent, requestId);
+      } catch (err) {
+        // No answer: given up. A write may still be on its way to the leader's Redis, so it is
+        // fenced (a new epoch fences it too) and looked up on retry.
+        const e = err as BatchError;
+        last = e;
+        if (write && !NEVER_SENT.has(e.code ?? '')) {
           this.fencer.abandon(member.id, epoch, generation);
           retry = true;
         }
-        if ('err' in outcome && this.coordinator.era === era) {
+        if (this.coordinator.era === era && e.code !== 'NOT_SENT') {
           avoid.add(member.id);
-          if (!outcome.givenUp) this.view.recordFailure(member);
-          this.log.warn('cluster request failed', { requestId, cluster: member.id, error: outcome.err.message });
+          if (!e.givenUp) this.view.recordFailure(member);
+          this.log.warn('cluster request failed', { requestId, cluster: member.id, error: e.message });
+        }
+        continue;
+      }
+      if (this.coordinator.era !== era) {
+        // An answer from before an election started: not used (see above).
+        last = new Error('an election started while the request was in flight');
+        if (write) {
+          this.fencer.abandon(member.id, epoch, generation);
+          retry = true;
         }
         continue;
       }
 
-      const res = outcome.res;
-      const code = res.status >= 400 ? answerCode(res) : undefined;
-      if (res.status < 400 || code === 'key_not_found') this.coordinator.leaderServed(Date.now());
+      const answer = res.status >= 400 ? parseAnswer(res.body) : undefined;
+      if (res.status < 400 || answer?.error === 'key_not_found') this.coordinator.leaderServed(Date.now());
       last = res;
-      switch (code) {
+      switch (answer?.error) {
         case 'fenced': // refused, not applied: this LB fenced that writer meanwhile (or a previous LB did)
-          this.fencer.book.learnFloor(member.id, epoch, Number(res.headers[FENCE_FLOOR_HEADER]) || generation + 1);
+          this.fencer.book.learnFloor(member.id, epoch, Number(answer.floor) || generation + 1);
           continue;
         case 'stale_epoch': // refused, not applied
         case 'no_leader':
@@ -140,24 +143,10 @@ export class Forwarder {
       return res;
     }
     if (last && !(last instanceof Error) && last.status >= 500) return last; // the slave's own 5xx, with its explanation
-    const why = last instanceof Error ? `: ${last.message}` : last ? ` (last answer: ${last.status} ${answerCode(last) ?? ''})` : ' (no leader)';
+    const why = last instanceof Error ? `: ${last.message}` : last ? ` (last answer: ${last.status} ${parseAnswer(last.body)?.error ?? ''})` : ' (no leader)';
     throw new HttpError(503, 'unavailable', `no cluster could serve the request in time${why}; a write may or may not have been applied`, {
       'Retry-After': '1',
     });
-  }
-
-  private async send(member: Member, req: ForwardRequest): Promise<Attempt> {
-    const ctrl = new AbortController();
-    const mine = this.running.get(member.id) ?? new Set();
-    this.running.set(member.id, mine.add(ctrl));
-    try {
-      return { res: await this.view.send(member, { ...req, timeoutMs: this.opts.requestTimeoutMs, signal: ctrl.signal }) };
-    } catch (err) {
-      return { err: err as Error, givenUp: ctrl.signal.aborted };
-    } finally {
-      mine.delete(ctrl);
-      if (mine.size === 0) this.running.delete(member.id);
-    }
   }
 
   private pick(epoch: number, exclude: Set<string>): Member | undefined {
@@ -179,14 +168,9 @@ export class Forwarder {
   }
 }
 
-function errorCode(err: Error): string {
-  const e = err as Error & { code?: string; cause?: { code?: string } };
-  return e.code ?? e.cause?.code ?? '';
-}
-
-function answerCode(res: SlaveResponse): string | undefined {
+function parseAnswer(body: Buffer): { error?: string; floor?: number } | undefined {
   try {
-    return (JSON.parse(res.body.toString('utf8')) as { error?: string }).error;
+    return JSON.parse(body.toString('utf8')) as { error?: string; floor?: number };
   } catch {
     return undefined;
   }

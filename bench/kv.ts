@@ -1,0 +1,184 @@
+// Key-value benchmark (a report, not a test): our LB against nginx in the LB's seat (same
+// slaves) and against one slave directly, measured side by side in one run with wrk, for GET, PUT
+// and a 90/10 mix at several concurrencies; then POST /batch; then the Docker system as
+// ./launch-env.sh 3 starts it. Results: bench/results/kv.json, BENCHMARKS.md, bench/results/kv.svg.
+// Usage: npm run bench:kv [-- --seconds 6] [--skip-docker]
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { containerCpuSeconds, processCpuSeconds } from './lib/cpu.ts';
+import { startNginx } from './lib/nginx.ts';
+import { lineChart, machine, table, writeSection } from './lib/report.ts';
+import { wrk, type WrkResult, type Workload } from './lib/wrk.ts';
+import { containers, run } from '../test/helpers/docker.ts';
+import { freePort, Harness, ROOT } from '../test/helpers/processes.ts';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '6' }, 'skip-docker': { type: 'boolean', default: false } } });
+const SECONDS = Number(values.seconds);
+const CONCURRENCY = [16, 64, 256];
+const WORKLOADS: Workload[] = ['get', 'put', 'mix'];
+const KEYS = 1000;
+
+type PathName = 'lb' | 'nginx' | 'direct';
+interface Measured extends WrkResult {
+  path: PathName | 'docker' | 'lb-batch';
+  workload: Workload;
+  connections: number;
+  /** CPU seconds per 1,000 requests, per process (or container). */
+  cpuPer1000: Record<string, number>;
+}
+
+async function ensureTools(): Promise<void> {
+  const missing = [];
+  for (const [cmd, pkg] of [['wrk', 'wrk'], ['nginx', 'nginx-light']] as const) {
+    if ((await run('sh', ['-c', `command -v ${cmd}`])).code !== 0) missing.push(pkg);
+  }
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) throw new Error(`bench:kv needs ${missing.join(' and ')}: sudo apt-get install ${missing.join(' ')}`);
+  console.log(`installing ${missing.join(', ')} (Debian packages)`);
+  const r = await run('sh', ['-c', `apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${missing.join(' ')} >/dev/null`]);
+  if (r.code !== 0) throw new Error(`apt-get install failed: ${r.stderr}`);
+}
+
+async function preload(url: string): Promise<void> {
+  for (let i = 0; i < KEYS; i += 50) {
+    await Promise.all(Array.from({ length: 50 }, (_, j) => fetch(`${url}/keys/bench:${i + j}`, { method: 'PUT', body: 'v'.repeat(100) }).then((r) => r.arrayBuffer())));
+  }
+}
+
+async function measure(pathName: Measured['path'], url: string, workload: Workload, c: number, cpu: Record<string, () => number | null>, headers = {}): Promise<Measured> {
+  const before = Object.fromEntries(Object.entries(cpu).map(([k, f]) => [k, f()]));
+  const r = await wrk(url, workload, c, SECONDS, { keys: KEYS, headers });
+  const cpuPer1000: Record<string, number> = {};
+  for (const [k, f] of Object.entries(cpu)) {
+    const b = before[k];
+    const a = f();
+    if (a !== null && b !== null && b !== undefined) cpuPer1000[k] = Math.round(((a - b) / (r.requests / 1000)) * 1e4) / 1e4;
+  }
+  console.log(`  ${pathName.padEnd(8)} ${workload.padEnd(8)} c=${String(c).padEnd(3)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50ms.toFixed(1)} ms  p99 ${r.p99ms.toFixed(1)} ms  p99.9 ${r.p999ms.toFixed(1)} ms${r.errors + r.non2xx ? `  (${r.errors} errors, ${r.non2xx} non-2xx)` : ''}`);
+  return { path: pathName, workload, connections: c, cpuPer1000, ...r };
+}
+
+async function processTopology(results: Measured[]): Promise<void> {
+  console.log('==> processes: 3 clusters (redis-server + slave) and the LB, default settings');
+  const h = await Harness.start(3, { lb: { LOG_LEVEL: 'info' }, slave: { LOG_LEVEL: 'info' } });
+  const nginxPort = await freePort();
+  try {
+    await preload(h.lbUrl);
+    const leader = (await (await fetch(`${h.lbUrl}/leader`)).json()) as { epoch: number };
+    const nginx = await startNginx(nginxPort, h.clusters.map((c) => `127.0.0.1:${c.slavePort}`), leader.epoch);
+    try {
+      const pid = (p: { child: { pid?: number } | null }) => () => processCpuSeconds(p.child!.pid!);
+      const clusters = Object.fromEntries(h.clusters.flatMap((c, i) => [[`slave${i + 1}`, pid(c.slave)], [`redis${i + 1}`, pid(c.redis)]]));
+      const first = h.clusters[0]!;
+      const paths: Record<PathName, { url: string; cpu: Record<string, () => number | null>; headers?: Record<string, string> }> = {
+        lb: { url: h.lbUrl, cpu: { lb: pid(h.lb), ...clusters } },
+        nginx: { url: `http://127.0.0.1:${nginxPort}`, cpu: { nginx: () => processCpuSeconds(nginx.workerPid()), ...clusters } },
+        direct: {
+          url: `http://127.0.0.1:${first.slavePort}`,
+          cpu: clusters,
+          headers: { 'x-leader-epoch': String(leader.epoch), 'x-writer': 'direct', 'x-writer-generation': '1', 'x-op-id': 'bench' },
+        },
+      };
+      for (const p of Object.values(paths)) await wrk(p.url, 'mix', 64, 2, { keys: KEYS, headers: p.headers }); // warm-up (JIT)
+      for (const workload of WORKLOADS) {
+        for (const c of CONCURRENCY) {
+          for (const [name, p] of Object.entries(paths) as [PathName, (typeof paths)[PathName]][]) results.push(await measure(name, p.url, workload, c, p.cpu, p.headers));
+        }
+      }
+      if ((await fetch(`${h.lbUrl}/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ops":[]}' })).status !== 404) {
+        for (const c of [16, 64]) results.push(await measure('lb-batch', h.lbUrl, 'batch100', c, paths.lb.cpu));
+      }
+    } finally {
+      await nginx.stop();
+    }
+  } finally {
+    await h.stopAll();
+  }
+}
+
+async function dockerSystem(results: Measured[]): Promise<void> {
+  console.log('==> Docker: ./launch-env.sh 3 (as a user starts it), wrk on the published port');
+  const port = await freePort();
+  const env = { LB_PORT: String(port), COMPOSE_PROJECT_NAME: 'hscale-benchkv', HSCALE_ENV_FILE: path.join(mkdtempSync(path.join(os.tmpdir(), 'hscale-benchkv-')), '.env') };
+  const launch = (...args: string[]) => run(path.join(ROOT, 'launch-env.sh'), args, env);
+  const up = await launch('3');
+  if (up.code !== 0) throw new Error(`launch-env.sh failed: ${up.stderr}`);
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await preload(url);
+    const all = await containers('hscale-benchkv');
+    const ids = await Promise.all(all.map(async (c) => ({ name: c.service === 'lb' ? 'lb' : c.name, id: (await run('docker', ['inspect', '-f', '{{.Id}}', c.id])).stdout.trim() })));
+    const cpu = Object.fromEntries(ids.map(({ name, id }) => [name, () => containerCpuSeconds(id)]));
+    await wrk(url, 'mix', 64, 2, { keys: KEYS });
+    for (const workload of WORKLOADS) for (const c of CONCURRENCY) results.push(await measure('docker', url, workload, c, cpu));
+  } finally {
+    await launch('down');
+  }
+}
+
+function report(results: Measured[]): void {
+  const find = (p: Measured['path'], w: Workload, c: number) => results.find((r) => r.path === p && r.workload === w && r.connections === c);
+  const date = new Date().toISOString().slice(0, 10);
+  const rows: (string | number)[][] = [];
+  for (const w of WORKLOADS) {
+    for (const c of CONCURRENCY) {
+      const [lb, ng, di, dk] = (['lb', 'nginx', 'direct', 'docker'] as const).map((p) => find(p, w, c));
+      const cell = (r?: Measured) => (r ? `${r.rps.toLocaleString('en')} (${r.p50ms.toFixed(1)} / ${r.p99ms.toFixed(1)} / ${r.p999ms.toFixed(1)})` : '–');
+      rows.push([`${w.toUpperCase()} c=${c}`, cell(lb), cell(ng), cell(di), lb && ng ? `**${(lb.rps / ng.rps).toFixed(2)}×**` : '–', cell(dk)]);
+    }
+  }
+  const cpuLines = results
+    .filter((r) => r.connections === 64)
+    .map((r) => `- ${r.path} ${r.workload}: ${Object.entries(r.cpuPer1000).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
+  const batch = results.filter((r) => r.path === 'lb-batch');
+  const batchLines = batch.map((b) => {
+    const single = find('lb', 'get', b.connections);
+    return `- \`POST /batch\` of 100 GETs, c=${b.connections}: ${(b.rps * 100).toLocaleString('en')} operations/s (${b.rps.toLocaleString('en')} batches/s, p99 ${b.p99ms.toFixed(1)} ms)${single ? `, **${((b.rps * 100) / single.rps).toFixed(1)}×** the single-GET operations/s` : ''}`;
+  });
+  writeSection(
+    'kv',
+    `## Key-value path (\`npm run bench:kv\`)
+
+${machine()}; ${date}; wrk -t2, ${SECONDS} s per cell, 100-byte values, ${KEYS} keys, default settings (logging as shipped).
+Three clusters run as processes; **LB** is ours, **nginx** is nginx (1 worker, keep-alive upstream) in the LB's seat in
+front of the same slaves, **direct** is one slave alone. **Docker** is the whole system as \`./launch-env.sh 3\` starts it.
+Each cell: requests/s (p50 / p99 / p99.9 latency in ms). Ratio = our LB's requests/s over nginx's.
+
+${table(['workload', 'LB', 'nginx → same slaves', 'one slave directly', 'LB / nginx', 'Docker (launch-env.sh 3)'], rows)}
+
+${batchLines.join('\n')}
+
+CPU seconds per 1,000 requests at c=64, by process:
+
+${cpuLines.join('\n')}
+
+![requests/s by concurrency](bench/results/kv.svg)
+`,
+  );
+  const colors: Record<string, string> = { lb: '#d62728', nginx: '#1f77b4', direct: '#7f7f7f', docker: '#2ca02c' };
+  const svg = lineChart(
+    `Key-value requests/s by concurrency, ${date}`,
+    CONCURRENCY.map((c) => `c=${c}`),
+    WORKLOADS.map((w) => ({
+      title: w === 'mix' ? '90% GET / 10% PUT' : w.toUpperCase(),
+      series: (['lb', 'nginx', 'direct', 'docker'] as const)
+        .filter((p) => CONCURRENCY.some((c) => find(p, w, c)))
+        .map((p) => ({ name: { lb: 'our LB', nginx: 'nginx → same slaves', direct: 'one slave directly', docker: 'Docker (launch-env.sh 3)' }[p], color: colors[p]!, points: CONCURRENCY.map((c, i) => [i, find(p, w, c)?.rps ?? 0] as [number, number]) })),
+    })),
+    'requests/s',
+  );
+  writeFileSync(path.join(ROOT, 'bench/results/kv.svg'), svg);
+}
+
+await ensureTools();
+const build = await run('npx', ['tsc', '-b'], {}, 300_000);
+if (build.code !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+const started = Date.now();
+const results: Measured[] = [];
+await processTopology(results);
+if (!values['skip-docker']) await dockerSystem(results);
+writeFileSync(path.join(ROOT, 'bench/results/kv.json'), `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), seconds: SECONDS, results }, null, 2)}\n`);
+report(results);
+console.log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s: bench/results/kv.json, BENCHMARKS.md, bench/results/kv.svg`);

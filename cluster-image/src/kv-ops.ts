@@ -1,0 +1,88 @@
+// One key-value operation against the leader's Redis, and the answer it gets: shared by the
+// single routes (/keys/...) and the batch route (/internal/kv), so both answer alike.
+import { HttpError, validateKey, validateListQuery, validateTtl, validateValue, type KvOp, type OpFence } from '@hscale/common';
+import type { Leadership } from './leadership.js';
+import type { LeaderStore } from './leader-store.js';
+import { NotReplicatedError } from './replicated-writer.js';
+import { classifyRedisError } from './store/redis-errors.js';
+
+export interface OpAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  /** Retry-After for answers that say "try again". */
+  retryAfter?: boolean;
+}
+
+const retryable = (status: number, code: string, message: string) => new HttpError(status, code, message, { 'Retry-After': '1' });
+
+/** Turns a failed Redis call into the answer the LB acts on (lb-image/src/routing/forwarder.ts). */
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof NotReplicatedError) return retryable(503, 'not_replicated', `${err.message}; the write may or may not be kept, retry it`);
+  const f = classifyRedisError(err);
+  switch (f.kind) {
+    case 'leader':
+      return retryable(503, 'leader_unavailable', `the leader's redis did not answer: ${f.message}`);
+    case 'fenced':
+      return Object.assign(new HttpError(409, 'fenced', `this write was given up by the LB and refused by the leader (writes below generation ${f.floor} are refused)`), { floor: f.floor });
+    case 'epoch':
+      return new HttpError(409, 'stale_epoch', f.message);
+    case 'request':
+      return new HttpError(500, 'redis_error', `redis refused the operation: ${f.message}`);
+  }
+}
+
+export function errorAnswer(err: unknown): OpAnswer {
+  const e = toHttpError(err);
+  const floor = (e as HttpError & { floor?: number }).floor;
+  return { status: e.status, body: { error: e.code, message: e.message, ...(floor ? { floor } : {}) }, retryAfter: 'Retry-After' in e.headers };
+}
+
+function checkFence(f: OpFence | undefined): OpFence {
+  if (!f || typeof f.writer !== 'string' || !f.writer || typeof f.opId !== 'string' || !f.opId || !Number.isInteger(f.generation) || f.generation < 0) {
+    throw new HttpError(400, 'missing_fence', 'a write needs its fence: {writer, generation, opId}');
+  }
+  return f;
+}
+
+async function onLeader<T>(leadership: Leadership, fn: (store: LeaderStore) => Promise<T>): Promise<T> {
+  const store = leadership.leaderStore;
+  if (!store) throw retryable(503, 'no_leader', 'this slave has not been told a leader yet');
+  return fn(store);
+}
+
+/** Runs one operation of `epoch`; never rejects (errors become their answer). */
+export async function runKvOp(leadership: Leadership, epoch: number, op: KvOp, maxValueBytes: number): Promise<OpAnswer> {
+  try {
+    switch (op.op) {
+      case 'get': {
+        const key = validateKey(op.key);
+        const found = await onLeader(leadership, (s) => s.get(epoch, key));
+        if (!found) throw new HttpError(404, 'key_not_found', `no value is stored under key "${key}"`);
+        return { status: 200, body: { key, value: found.value, ttl: found.ttl } };
+      }
+      case 'set': {
+        const key = validateKey(op.key);
+        const ttl = validateTtl(op.ttl);
+        const value = validateValue(op.value, maxValueBytes);
+        const f = checkFence(op.fence);
+        const { durability } = await onLeader(leadership, (s) => s.write({ epoch, ...f, retry: !!f.retry }, { op: 'set', key, value, ttl }));
+        return { status: 200, body: { key, ttl: ttl ?? null, durability } };
+      }
+      case 'del': {
+        const key = validateKey(op.key);
+        const f = checkFence(op.fence);
+        const { applied, durability } = await onLeader(leadership, (s) => s.write({ epoch, ...f, retry: !!f.retry }, { op: 'del', key }));
+        return { status: 200, body: { key, deleted: applied, durability } };
+      }
+      case 'list': {
+        const q = validateListQuery({ prefix: op.prefix, cursor: op.cursor, limit: op.limit === undefined ? undefined : String(op.limit) });
+        return { status: 200, body: await onLeader(leadership, (s) => s.list(epoch, q)) };
+      }
+      default:
+        throw new HttpError(400, 'invalid_op', 'op must be get, set, del or list');
+    }
+  } catch (err) {
+    return errorAnswer(err);
+  }
+}
