@@ -12,7 +12,7 @@ export function createSlaveApp(settings: ClusterSettings, leadership: Leadership
   app.disable('x-powered-by');
   // No ETags: express would hash every body (megabytes per band or image) for nothing.
   app.set('etag', false);
-  app.use(requestLogger(log));
+  app.use(requestLogger(log, { sample: settings.ACCESS_LOG_SAMPLE, slowMs: settings.SLOW_REQUEST_MS }));
   app.use(controlRouter(leadership, settings.name, settings.CLUSTER_SECRET));
   app.use(kvRouter(leadership, settings.MAX_VALUE_BYTES, log));
   app.use(renderRouter(renderPool));

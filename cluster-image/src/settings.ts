@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { configDir, int, loadSettings, oneOf, readDefaults, text } from '@hscale/common';
+import { configDir, fraction, int, loadSettings, oneOf, readDefaults, text } from '@hscale/common';
 
 export const clusterSettingsSchema = z.object({
   PORT: int(1, 65535),
@@ -23,6 +23,9 @@ export const clusterSettingsSchema = z.object({
   /** Render worker threads: one keeps a cluster to one core, so N clusters scale across N cores. */
   RENDER_WORKERS: int(1, 64),
   LOG_LEVEL: oneOf(['error', 'warn', 'info', 'debug']),
+  /** Fraction of ordinary requests written to the log (errors, slow and abandoned requests always are). */
+  ACCESS_LOG_SAMPLE: fraction(),
+  SLOW_REQUEST_MS: int(1, 600_000),
 });
 export type ClusterSettings = z.infer<typeof clusterSettingsSchema> & { advertiseAddress: string; name: string };
 

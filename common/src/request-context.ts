@@ -1,27 +1,36 @@
-// Request ids and one log line per request. The id comes from the caller (the LB passes its own)
-// or is made here, and is echoed back so a client can quote it.
+// Request ids and the access log. The id comes from the caller (the LB passes its own) or is made
+// here, and is echoed back so a client can quote it. Ordinary requests are logged only as a sample
+// (ACCESS_LOG_SAMPLE, default none): a log line per request costs more than the request itself.
+// Errors (5xx), slow requests and requests whose caller hung up are always logged, with the id.
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from './logger.js';
 import { REQUEST_ID_HEADER } from './protocol.js';
 
-/** Paths polled by probes: logged at debug level so they do not drown real traffic. */
-const QUIET_PATHS = new Set(['/health', '/ready', '/metrics', '/servers', '/leader']);
+export interface AccessLogOptions {
+  /** Fraction of ordinary requests logged (0 = none, 1 = all). */
+  sample: number;
+  /** Requests slower than this are always logged. */
+  slowMs: number;
+}
 
-export function requestLogger(log: Logger): RequestHandler {
+const VALID_ID = /^[\w.-]{1,100}$/;
+
+export function requestLogger(log: Logger, opts: AccessLogOptions): RequestHandler {
   return (req, res, next) => {
     const incoming = req.headers[REQUEST_ID_HEADER];
-    const id = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+    const id = typeof incoming === 'string' && VALID_ID.test(incoming) ? incoming : randomUUID();
     req.headers[REQUEST_ID_HEADER] = id;
     res.setHeader(REQUEST_ID_HEADER, id);
-    const started = process.hrtime.bigint();
-    // 'close', not 'finish': a request whose caller hung up (for example, an LB that gave up on a
-    // frozen slave) is logged too, marked as not delivered.
-    res.on('close', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = QUIET_PATHS.has(req.path) && res.statusCode < 500 ? 'debug' : 'info';
+    const started = performance.now();
+    // 'close', not 'finish': a request whose caller hung up is logged too, as not delivered.
+    res.once('close', () => {
+      const ms = performance.now() - started;
       const delivered = res.writableFinished;
-      log.log(level, 'request', { requestId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...(delivered ? {} : { delivered }) });
+      const notable = res.statusCode >= 500 || ms >= opts.slowMs || !delivered;
+      if (!notable && !(opts.sample > 0 && Math.random() < opts.sample)) return;
+      const fields = { requestId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...(delivered ? {} : { delivered }) };
+      log.log(notable ? 'warn' : 'info', 'request', fields);
     });
     next();
   };

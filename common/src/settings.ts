@@ -65,6 +65,10 @@ export const int = (min: number, max: number) =>
 
 export const text = () => z.string().default('');
 
+/** A number from 0 to 1 (a fraction, such as a sampling rate). */
+export const fraction = () =>
+  z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1');
+
 export const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
   z.enum(values, { message: `must be one of ${values.join(', ')}` });
 

@@ -19,7 +19,7 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
   app.set('etag', false);
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c
   const metrics = createMetrics(view, coordinator, forwarder, fencer);
-  app.use(requestLogger(log));
+  app.use(requestLogger(log, { sample: s.ACCESS_LOG_SAMPLE, slowMs: s.SLOW_REQUEST_MS }));
   app.use(metrics.middleware);
   app.route('/').get((_req, res) => void res.type('html').send(DASHBOARD_HTML)).all(methodNotAllowed(['GET']));
   app.route('/metrics').get(metrics.handler).all(methodNotAllowed(['GET']));

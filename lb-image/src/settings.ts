@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { configDir, hostPortList, int, loadSettings, MANDELBROT_LIMITS, oneOf, readDefaults, text } from '@hscale/common';
+import { MANDELBROT_LIMITS, configDir, fraction, hostPortList, int, loadSettings, oneOf, readDefaults, text } from '@hscale/common';
 
 export const lbSettingsSchema = z.object({
   PORT: int(1, 65535),
@@ -31,6 +31,9 @@ export const lbSettingsSchema = z.object({
   RENDER_CONCURRENCY_PER_CLUSTER: int(1, 64),
   BAND_TIMEOUT_MS: int(100, 600_000),
   LOG_LEVEL: oneOf(['error', 'warn', 'info', 'debug']),
+  /** Fraction of ordinary requests written to the log (errors, slow and abandoned requests always are). */
+  ACCESS_LOG_SAMPLE: fraction(),
+  SLOW_REQUEST_MS: int(1, 600_000),
 });
 export type LbSettings = z.infer<typeof lbSettingsSchema>;
 

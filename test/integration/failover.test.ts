@@ -92,7 +92,7 @@ test('an LB restart adopts the current leader (under a new epoch, which fences t
   const after = (await call(`${lb}/leader`)).body;
   assert.equal(after.id, before.id);
   assert.ok(after.epoch > before.epoch, `epoch ${before.epoch} -> ${after.epoch}`);
-  assert.match(h.lb.output, /adopted the leader the clusters agree on/);
+  await h.lb.waitForOutput(/adopted the leader the clusters agree on/);
   assert.doesNotMatch(h.lb.output, /elected a new leader/);
   assert.equal((await call(`${lb}/keys/before:3`)).body.value, 'v3');
 });
