@@ -88,13 +88,14 @@ export function kvRouter(leadership: Leadership, maxValueBytes: number, log: Log
       if (!Array.isArray(batch?.ops) || batch.ops.length > MAX_BATCH_OPS) throw new HttpError(400, 'invalid_batch', `ops must be an array of at most ${MAX_BATCH_OPS}`);
       const epoch = epochOf(batch.epoch);
       // Issued together: node-redis pipelines the reads, the writer group-commits the writes.
-      const answers = await Promise.all(batch.ops.map((op) => runKvOp(leadership, epoch, op, maxValueBytes)));
-      const lines = answers.map((a) => `${a.status} ${JSON.stringify(a.body)}\n`).join('');
-      if (res.socket?.destroyed) {
-        // The LB gave up on this batch (it will have fenced its writes): say what happened to them.
-        log.warn('batch not delivered: the LB gave up on it', { ops: answers.length, ids: batch.ids, statuses: answers.map((a) => a.status) });
-      }
-      res.type('text/plain').send(lines);
+      const done = Promise.all(batch.ops.map((op) => runKvOp(leadership, epoch, op, maxValueBytes)));
+      res.once('close', () => {
+        if (res.writableFinished) return;
+        // The LB gave up on this batch (and fenced its writes): say what became of each operation.
+        void done.then((answers) => log.warn('batch not delivered: the LB gave up on it', { ids: batch.ids, statuses: answers.map((a) => a.status) }));
+      });
+      const answers = await done;
+      res.type('text/plain').send(answers.map((a) => `${a.status} ${JSON.stringify(a.body)}\n`).join(''));
     })
     .all(methodNotAllowed(['POST']));
 

@@ -3,7 +3,7 @@
 // it must be separate). Every call names the epoch it belongs to, and every write carries its
 // fencing token, so that the leader's Redis itself refuses what is stale.
 import { encodeCursor, type FenceToken, type ListQuery, type Logger, type RedisEndpoint } from '@hscale/common';
-import { connectRedis, type RedisClient } from './local-redis.js';
+import { RedisConnection } from './redis-connection.js';
 import { ReplicatedWriter, type WriteAck } from './replicated-writer.js';
 import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, opKey } from './store/internal-keys.js';
 
@@ -17,15 +17,15 @@ export interface StoreOptions {
 export type WriteOp = { op: 'set'; key: string; value: string; ttl?: number } | { op: 'del'; key: string };
 
 export class LeaderStore {
-  private readonly reader: RedisClient;
-  private readonly writerClient: RedisClient;
+  private readonly reader: RedisConnection;
+  private readonly writerConn: RedisConnection;
   private readonly writer: ReplicatedWriter;
 
   constructor(readonly endpoint: RedisEndpoint, opts: StoreOptions, log: Logger) {
-    this.reader = connectRedis(endpoint, opts.password, opts.opTimeoutMs, log, 'leader-read');
+    this.reader = new RedisConnection(endpoint, opts.password, opts.opTimeoutMs, log, 'leader-read');
     // WAIT is silent for up to waitTimeoutMs by design: the write connection allows for it.
-    this.writerClient = connectRedis(endpoint, opts.password, Math.max(opts.opTimeoutMs, opts.waitTimeoutMs + 500), log, 'leader-write');
-    this.writer = new ReplicatedWriter(this.writerClient, opts.writeAck, opts.waitTimeoutMs, log);
+    this.writerConn = new RedisConnection(endpoint, opts.password, Math.max(opts.opTimeoutMs, opts.waitTimeoutMs + 500), log, 'leader-write');
+    this.writer = new ReplicatedWriter(this.writerConn, opts.writeAck, opts.waitTimeoutMs, log);
   }
 
   /** Resolves when both connections are ready, or after `timeoutMs` (they keep retrying after that). */
@@ -36,11 +36,11 @@ export class LeaderStore {
   }
 
   get reachable(): boolean {
-    return this.reader.isReady && this.writerClient.isReady;
+    return this.reader.isReady && this.writerConn.isReady;
   }
 
   async get(epoch: number, key: string): Promise<{ value: string; ttl: number | null } | null> {
-    const reply = (await this.reader.sendCommand(['FCALL_RO', 'hs_get', '2', FENCE_KEY, key, String(epoch)])) as [string, number] | null;
+    const reply = (await this.reader.send(['FCALL_RO', 'hs_get', '2', FENCE_KEY, key, String(epoch)])) as [string, number] | null;
     if (!reply) return null;
     const [value, ttl] = reply;
     return { value, ttl: ttl >= 0 ? ttl : null };
@@ -57,7 +57,7 @@ export class LeaderStore {
 
   /** One page of keys in byte order; the cursor is the last key looked at. */
   async list(epoch: number, q: ListQuery): Promise<{ keys: string[]; cursor: string | null }> {
-    const reply = (await this.reader.sendCommand([
+    const reply = (await this.reader.send([
       'FCALL', 'hs_list', '3', FENCE_KEY, INDEX_KEY, EXPIRY_KEY, String(epoch), q.prefix, q.after, String(q.limit),
     ])) as string[];
     const next = reply[reply.length - 1]!;
@@ -66,10 +66,10 @@ export class LeaderStore {
 
   /** Refuse, from now on, every write of `writer` below `generation`. Resolves once the leader's Redis has done so. */
   async raiseFence(epoch: number, writer: string, generation: number): Promise<number> {
-    return Number(await this.reader.sendCommand(['FCALL', 'hs_fence', '1', FENCE_KEY, String(epoch), writer, String(generation)]));
+    return Number(await this.reader.send(['FCALL', 'hs_fence', '1', FENCE_KEY, String(epoch), writer, String(generation)]));
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.reader.close().catch(() => undefined), this.writerClient.close().catch(() => undefined)]);
+    await Promise.all([this.reader.close(), this.writerConn.close()]);
   }
 }

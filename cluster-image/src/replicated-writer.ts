@@ -4,7 +4,7 @@
 // connection, which is why this connection carries nothing else (and why nothing is ever
 // pipelined behind a WAIT: Redis would stall it for up to an event-loop pass).
 import type { KvWriteResult, Logger } from '@hscale/common';
-import type { RedisClient } from './local-redis.js';
+import type { RedisConnection } from './redis-connection.js';
 
 export type WriteAck = 'replica' | 'leader';
 
@@ -27,7 +27,7 @@ export class ReplicatedWriter {
   private replicasSeen = 0;
 
   constructor(
-    private readonly client: RedisClient,
+    private readonly client: RedisConnection,
     private readonly mode: WriteAck,
     private readonly waitTimeoutMs: number,
     private readonly log: Logger,
@@ -57,8 +57,8 @@ export class ReplicatedWriter {
   private async commit(batch: Pending[]): Promise<void> {
     const replica = this.mode === 'replica';
     // Issued in the same tick, so node-redis writes them as one pipeline with the WAIT last.
-    const info = replica ? this.client.sendCommand(['INFO', 'replication']) : null;
-    const writes = Promise.allSettled(batch.map((p) => this.client.sendCommand(p.command)));
+    const info = replica ? this.client.send(['INFO', 'replication']) : null;
+    const writes = Promise.allSettled(batch.map((p) => this.client.send(p.command)));
     const waited = replica && this.replicasSeen > 0 ? this.sendWait() : null;
     const results = await writes;
     // Always awaited, even when every write failed: a WAIT left pending would hold up the next batch.
@@ -83,7 +83,7 @@ export class ReplicatedWriter {
 
   /** WAIT for one follower (never rejects: a failure counts as "no follower confirmed"). */
   private sendWait(): Promise<number> {
-    return this.client.sendCommand(['WAIT', '1', String(this.waitTimeoutMs)]).then(Number, () => 0);
+    return this.client.send(['WAIT', '1', String(this.waitTimeoutMs)]).then(Number, () => 0);
   }
 
   private async durability(acked: number, waitSent: boolean, batchSize: number): Promise<KvWriteResult['durability']> {
@@ -94,7 +94,7 @@ export class ReplicatedWriter {
     }
     if (this.replicasSeen > 0) {
       // The follower may have just died: look again before refusing the acknowledgement.
-      this.replicasSeen = connectedReplicas(await this.client.sendCommand(['INFO', 'replication']));
+      this.replicasSeen = connectedReplicas(await this.client.send(['INFO', 'replication']));
     }
     if (this.replicasSeen === 0) {
       this.log.warn('write acknowledged by the leader only: no follower is connected', { batchSize });

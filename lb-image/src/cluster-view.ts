@@ -18,6 +18,8 @@ export type ProbeOutcome =
 export class ClusterView extends EventEmitter {
   readonly table: MembershipTable;
   readonly pools = new SlavePools();
+  /** When each member last answered real traffic: proof of health that costs no probe. */
+  private readonly servedAt = new Map<string, number>();
 
   constructor(
     private readonly opts: { failureThreshold: number; probeTimeoutMs: number; clusterSecret: string },
@@ -42,6 +44,15 @@ export class ClusterView extends EventEmitter {
 
   expireRegistrations(): void {
     this.afterChange('registered', [], this.table.expireRegistrations(Date.now()));
+  }
+
+  /** A member answered a key-value batch. */
+  served(id: string, at = Date.now()): void {
+    this.servedAt.set(id, at);
+  }
+
+  lastServed(id: string): number {
+    return this.servedAt.get(id) ?? 0;
   }
 
   send(m: Member, req: SlaveRequest): Promise<SlaveResponse> {
@@ -108,6 +119,7 @@ export class ClusterView extends EventEmitter {
   private afterChange(source: Source, added: string[], removed: string[]): void {
     for (const id of removed) {
       this.pools.remove(id);
+      this.servedAt.delete(id);
       this.emit('removed', id);
     }
     if (added.length || removed.length) this.log.info('membership changed', { source, added, removed, total: this.table.list().length });

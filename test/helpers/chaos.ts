@@ -36,6 +36,8 @@ export function startWriter(lbUrl: string, opts: { prefix: string; concurrency: 
   };
   const done = Promise.all(Array.from({ length: opts.concurrency }, worker));
   return {
+    /** How many writes were acknowledged so far. */
+    acked: () => acked.size,
     /** When the first write sent after `t` (ms since the epoch) was acknowledged, or null. */
     firstAckAfter: (t: number) => acks.find(([sent]) => sent > t)?.[1] ?? null,
     async stop(): Promise<WriterResult> {

@@ -117,7 +117,9 @@ test('a frozen leader that comes back is demoted and never serves its stale data
   assert.deepEqual([...new Set(reads)], ['new value'], 'no read returned the old leader\'s data');
   await h.waitFor(async () => (await redisGet(old.redisPort, 'contested')) === 'new value', 10_000, 'the old leader to resync as a follower');
   console.log(`# frozen leader: demoted and resynced ${Date.now() - t1} ms after it came back`);
-  const servers = (await call(`${lb}/servers`)).body;
-  assert.equal(servers.find((s: any) => s.id === old.id).role, 'follower');
-  assert.equal(servers.find((s: any) => s.id === old.id).redis.role, 'replica');
+  // /servers shows what the probes last saw: wait for the next probe of the old leader.
+  await h.waitFor(async () => {
+    const s = (await call(`${lb}/servers`)).body.find((x: any) => x.id === old.id);
+    return s.role === 'follower' && s.redis.role === 'replica';
+  }, 10_000, '/servers to list the old leader as a follower whose Redis is a replica');
 });

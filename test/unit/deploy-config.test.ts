@@ -26,6 +26,7 @@ test('compose: services lb and cluster, a bridge network, only the LB publishes 
   for (const [name, svc] of Object.entries<any>(compose.services)) {
     assert.equal(svc.build.args.NODE_IMAGE, '${NODE_IMAGE:-node:24-bookworm-slim}');
     assert.ok(svc.healthcheck, `${name} has a healthcheck`);
+    assert.deepEqual(svc.healthcheck.test.slice(0, 2), ['CMD', 'healthcheck'], `${name}: the health check is common/healthcheck.sh`);
     for (const key of Object.keys(svc.environment)) assert.ok(knownFor(name).has(key), `${name}: ${key} is not a setting`);
   }
 });
@@ -34,9 +35,23 @@ test('Dockerfiles take ARG NODE_IMAGE and use no BuildKit-only syntax', () => {
   for (const file of ['cluster-image/Dockerfile', 'lb-image/Dockerfile']) {
     const text = readFileSync(path.join(ROOT, file), 'utf8');
     assert.match(text, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
-    assert.match(text, /^HEALTHCHECK /m);
+    assert.match(text, /^HEALTHCHECK .*CMD \["healthcheck"/m);
     assert.doesNotMatch(text, /RUN --mount|COPY --chmod|COPY --link|<<\w+/, `${file} must build with the classic builder`);
   }
+});
+
+test('health checks start no Node process: a request through bash\'s /dev/tcp', () => {
+  for (const file of ['cluster-image/Dockerfile', 'lb-image/Dockerfile', 'compose/docker-compose.yml']) {
+    const text = readFileSync(path.join(ROOT, file), 'utf8');
+    const checks = text.split('\n').filter((l) => /HEALTHCHECK|^\s+test:/.test(l));
+    assert.ok(checks.length > 0, file);
+    for (const line of checks) assert.doesNotMatch(line, /\bnode\b/, `${file}: ${line.trim()}`);
+  }
+  const script = readFileSync(path.join(ROOT, 'common/healthcheck.sh'), 'utf8');
+  const code = script.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+  assert.match(script, /^#!\/bin\/bash/);
+  assert.match(code, /\/dev\/tcp\/127\.0\.0\.1/);
+  assert.doesNotMatch(code, /\bnode\b|curl|wget/);
 });
 
 const k8sDocs = () =>

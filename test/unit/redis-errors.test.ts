@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorReply, SocketTimeoutError } from 'redis';
 import { classifyRedisError } from '../../cluster-image/src/store/redis-errors.ts';
+import { ReplyTimeoutError } from '../../cluster-image/src/redis-connection.ts';
 
 const kind = (e: unknown) => classifyRedisError(e).kind;
 
 test('only failures to reach or use the leader\'s Redis are the leader\'s failures', () => {
   assert.equal(kind(new SocketTimeoutError(1000)), 'leader');
+  assert.equal(kind(new ReplyTimeoutError('no reply within 1000 ms')), 'leader');
   assert.equal(kind(new Error('connect ECONNREFUSED 10.0.0.2:6379')), 'leader');
   for (const m of ['READONLY You can\'t write against a read only replica.', 'MASTERDOWN Link with MASTER is down', 'LOADING Redis is loading', 'HSNOEPOCH this redis serves no epoch', 'ERR Function not found']) {
     assert.equal(kind(new ErrorReply(m)), 'leader', m);

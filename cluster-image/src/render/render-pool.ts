@@ -1,4 +1,6 @@
-// A fixed set of render worker threads with a FIFO job queue. Each worker runs one job at a time.
+// Render worker threads with a FIFO job queue. Each worker runs one job at a time. Workers start
+// with the first render and stop after a while without work: a thread holds its own V8 heap
+// (megabytes), which a cluster at rest should not pay for.
 import { Worker } from 'node:worker_threads';
 import type { RenderParams } from '@hscale/common';
 import type { RenderJob } from './render-worker.js';
@@ -13,15 +15,17 @@ interface Slot {
   worker: Worker;
   /** The job this worker is running, if any. */
   current: Waiting | null;
+  idleTimer: NodeJS.Timeout | null;
 }
 
 export class RenderPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Waiting[] = [];
 
-  constructor(size: number) {
-    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
-  }
+  constructor(
+    private readonly size: number,
+    private readonly idleMs = 30_000,
+  ) {}
 
   render(params: RenderParams, y0: number, y1: number): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
@@ -30,12 +34,17 @@ export class RenderPool {
     });
   }
 
+  /** Worker threads running now (0 at rest). */
+  get threads(): number {
+    return this.slots.length;
+  }
+
   async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.splice(0).map((s) => (s.idleTimer && clearTimeout(s.idleTimer), s.worker.terminate())));
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(new URL('./render-worker.js', import.meta.url)), current: null };
+    const slot: Slot = { worker: new Worker(new URL('./render-worker.js', import.meta.url)), current: null, idleTimer: null };
     slot.worker.unref();
     slot.worker.on('message', (pixels: Uint8Array) => {
       const done = slot.current;
@@ -44,21 +53,38 @@ export class RenderPool {
       this.pump();
     });
     slot.worker.on('error', (err) => {
-      // A crashed worker fails its job and is replaced.
+      // A crashed worker fails its job and is dropped; the next job starts a new one.
       slot.current?.reject(err);
-      this.slots.splice(this.slots.indexOf(slot), 1, this.spawn());
+      slot.current = null;
+      this.retire(slot);
       this.pump();
     });
+    this.slots.push(slot);
     return slot;
   }
 
+  private retire(slot: Slot): void {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    void slot.worker.terminate().catch(() => undefined);
+  }
+
   private pump(): void {
-    for (const slot of this.slots) {
-      if (slot.current) continue;
-      const next = this.queue.shift();
-      if (!next) return;
+    while (this.queue.length > 0) {
+      const slot = this.slots.find((s) => !s.current) ?? (this.slots.length < this.size ? this.spawn() : undefined);
+      if (!slot) return;
+      const next = this.queue.shift()!;
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
+      slot.idleTimer = null;
       slot.current = next;
       slot.worker.postMessage(next.job);
+    }
+    for (const slot of this.slots) {
+      if (!slot.current && !slot.idleTimer) {
+        slot.idleTimer = setTimeout(() => this.retire(slot), this.idleMs);
+        slot.idleTimer.unref();
+      }
     }
   }
 }

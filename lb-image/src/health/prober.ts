@@ -1,6 +1,8 @@
 // Probes every cluster on its own schedule, so that a silent cluster never delays the others:
-// the leader often (its silence starts an election), the followers less often. Each probe's
-// outcome goes to the membership table and to the coordinator, which is then asked to act.
+// the leader often (its silence starts an election), the followers less often, and a follower that
+// is answering real traffic hardly at all (its answers prove it works). The cost stays flat per
+// cluster as the fleet grows. Each probe's outcome goes to the membership table and to the
+// coordinator, which is then asked to act.
 import type { ClusterView } from '../cluster-view.js';
 import type { Coordinator } from '../election/coordinator.js';
 import type { Logger } from '@hscale/common';
@@ -12,11 +14,16 @@ export interface ProberOptions {
 }
 
 const TICK_MS = 25;
-/** Leader probes may overlap, so that a silent leader is noticed at the leader interval, not at the timeout. */
-const LEADER_PROBES_IN_FLIGHT = 3;
+/** A follower that answers traffic is still probed this many intervals apart (to refresh what /servers shows). */
+const SERVING_SLOWDOWN = 5;
+/**
+ * Probes of the leader, and of a cluster that just failed one, may overlap and go out at the
+ * leader's pace: a silent cluster is then noticed at that pace, not one timeout after another.
+ */
+const URGENT_PROBES_IN_FLIGHT = 3;
 
 export class Prober {
-  private readonly schedule = new Map<string, { nextAt: number; inFlight: number }>();
+  private readonly schedule = new Map<string, { nextAt: number; inFlight: number; lastProbeAt: number }>();
   private timer: NodeJS.Timeout | null = null;
   private checking = false;
 
@@ -42,11 +49,18 @@ export class Prober {
     for (const id of this.schedule.keys()) if (!this.view.table.get(id)) this.schedule.delete(id);
     for (const m of members) {
       let s = this.schedule.get(m.id);
-      if (!s) this.schedule.set(m.id, (s = { nextAt: 0, inFlight: 0 }));
+      if (!s) this.schedule.set(m.id, (s = { nextAt: 0, inFlight: 0, lastProbeAt: 0 }));
       const leader = this.coordinator.isLeader(m.id);
-      if (now < s.nextAt || s.inFlight >= (leader ? LEADER_PROBES_IN_FLIGHT : 1)) continue;
+      const suspect = m.failures > 0 && m.healthy;
+      const urgent = leader || suspect;
+      if (now < s.nextAt || s.inFlight >= (urgent ? URGENT_PROBES_IN_FLIGHT : 1)) continue;
+      if (!urgent && m.healthy && now - this.view.lastServed(m.id) < this.opts.intervalMs && now - s.lastProbeAt < SERVING_SLOWDOWN * this.opts.intervalMs) {
+        s.nextAt = now + this.opts.intervalMs;
+        continue;
+      }
+      s.lastProbeAt = now;
       // A leader that just failed a check is checked again at once (its next answers decide).
-      const every = leader ? (this.coordinator.suspectingLeader ? TICK_MS : this.opts.leaderIntervalMs) : this.opts.intervalMs;
+      const every = leader && this.coordinator.suspectingLeader ? TICK_MS : urgent ? this.opts.leaderIntervalMs : this.opts.intervalMs;
       s.nextAt = now + every;
       s.inFlight++;
       const sentAt = Date.now();

@@ -118,6 +118,7 @@ export class Batcher {
         signal: ctrl.signal,
       });
       const results = res.status === 200 ? splitAnswers(res.body, batch.length) : null;
+      if (results) this.view.served(m.id);
       batch.forEach((p, i) => p.resolve(results?.[i] ?? { status: res.status, body: res.body }));
     } catch (err) {
       const e = err as Error & { code?: string; cause?: { code?: string } };
