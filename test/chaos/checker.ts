@@ -100,11 +100,16 @@ export function checkKey(all: Op[], maxSteps = 5_000_000): KeyVerdict {
   const n = ops.length;
   if (n === 0) return { ok: true, checked: 0 };
 
-  // Events in time order; a write without an answer "returns" after everything else.
+  // Events in time order. A write without an answer "returns" after everything else, except a put
+  // whose value was read: it took effect before the first read of its value ended (a tighter bound
+  // that keeps the search small, and loses nothing: values are unique).
+  const firstReadEnd = new Map<string, number>();
+  for (const r of reads) if (r.result != null) firstReadEnd.set(r.result, Math.min(firstReadEnd.get(r.result) ?? Infinity, r.end));
+  const returnTime = (o: Op) => (o.outcome !== 'unknown' ? o.end : o.kind === 'put' ? (firstReadEnd.get(o.value!) ?? Infinity) : Infinity);
   const events: Entry[] = [];
   ops.forEach((o, i) => {
     const call: Entry = { op: i, call: true, time: o.start, match: null, prev: null, next: null };
-    const ret: Entry = { op: i, call: false, time: o.outcome === 'unknown' ? Infinity : o.end, match: null, prev: null, next: null };
+    const ret: Entry = { op: i, call: false, time: returnTime(o), match: null, prev: null, next: null };
     call.match = ret;
     events.push(call, ret);
   });
