@@ -1,22 +1,29 @@
-import express, { type Express } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
 import { errorHandler, notFound, requestLogger, type Logger } from '@hscale/common';
 import { controlRouter } from './control-routes.js';
+import { kvBatchHandler } from './kv-batch-handler.js';
 import { kvRouter } from './kv-routes.js';
 import type { Leadership } from './leadership.js';
 import type { RenderPool } from './render/render-pool.js';
 import { renderRouter } from './render/render-routes.js';
 import type { ClusterSettings } from './settings.js';
 
-export function createSlaveApp(settings: ClusterSettings, leadership: Leadership, renderPool: RenderPool, log: Logger): Express {
+/** The slave's request handler: key-value batches (kv-batch-handler.ts), then Express for everything else. */
+export function createSlaveApp(settings: ClusterSettings, leadership: Leadership, renderPool: RenderPool, log: Logger) {
   const app = express();
   app.disable('x-powered-by');
   // No ETags: express would hash every body (megabytes per band or image) for nothing.
   app.set('etag', false);
-  app.use(requestLogger(log, { sample: settings.ACCESS_LOG_SAMPLE, slowMs: settings.SLOW_REQUEST_MS }));
+  const accessLog = { sample: settings.ACCESS_LOG_SAMPLE, slowMs: settings.SLOW_REQUEST_MS };
+  app.use(requestLogger(log, accessLog));
   app.use(controlRouter(leadership, settings.name, settings.CLUSTER_SECRET));
-  app.use(kvRouter(leadership, settings.MAX_VALUE_BYTES, log));
+  app.use(kvRouter(leadership, settings.MAX_VALUE_BYTES));
   app.use(renderRouter(renderPool));
   app.use(notFound);
   app.use(errorHandler(log, settings.MAX_VALUE_BYTES));
-  return app;
+  const batches = kvBatchHandler(leadership, settings.MAX_VALUE_BYTES, log, accessLog);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (!batches(req, res)) app(req, res);
+  };
 }

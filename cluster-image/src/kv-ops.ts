@@ -86,3 +86,43 @@ export async function runKvOp(leadership: Leadership, epoch: number, op: KvOp, m
     return errorAnswer(err);
   }
 }
+
+/**
+ * The operations of one batch, answered in order. The reads go to Redis as one call (hs_get_many);
+ * the writes each as their own call, group-committed by the writer with the other slaves'.
+ */
+export async function runKvBatch(leadership: Leadership, epoch: number, ops: KvOp[], maxValueBytes: number): Promise<OpAnswer[]> {
+  const answers: OpAnswer[] = new Array(ops.length);
+  const reads: { i: number; key: string }[] = [];
+  const pending: Promise<void>[] = [];
+  ops.forEach((op, i) => {
+    if (op?.op !== 'get') {
+      pending.push(runKvOp(leadership, epoch, op, maxValueBytes).then((a) => void (answers[i] = a)));
+      return;
+    }
+    try {
+      reads.push({ i, key: validateKey(op.key) });
+    } catch (err) {
+      answers[i] = errorAnswer(err);
+    }
+  });
+  if (reads.length > 0) {
+    pending.push(
+      onLeader(leadership, (s) => s.getMany(epoch, reads.map((r) => r.key))).then(
+        (found) =>
+          reads.forEach(({ i, key }, j) => {
+            const f = found[j];
+            answers[i] = f
+              ? { status: 200, body: { key, value: f.value, ttl: f.ttl } }
+              : { status: 404, body: { error: 'key_not_found', message: `no value is stored under key "${key}"` } };
+          }),
+        (err) => {
+          const a = errorAnswer(err);
+          for (const { i } of reads) answers[i] = a;
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+  return answers;
+}

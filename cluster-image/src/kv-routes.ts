@@ -1,10 +1,10 @@
-// The slave's key-value routes. The LB sends operations in batches (POST /internal/kv); the single
-// routes (/keys/...) answer the same way, one operation per request. Every request names its
+// The slave's single key-value routes (/keys/...): one operation per request, answered like the
+// operations of a batch (POST /internal/kv, kv-batch-handler.ts), which is how the LB sends them. Every request names its
 // epoch; writes also carry their fencing token (protocol.ts, FENCE_HEADERS and OpFence).
 import express, { Router, type Request, type Response } from 'express';
 import {
   EPOCH_HEADER, FENCE_HEADERS, HttpError, methodNotAllowed, validateListQuery, validateTtl, validateValue,
-  type KvBatch, type KvOp, type Logger, type OpFence,
+  type KvOp, type OpFence,
 } from '@hscale/common';
 import { runKvOp, type OpAnswer } from './kv-ops.js';
 import type { Leadership } from './leadership.js';
@@ -28,15 +28,11 @@ function send(res: Response, a: OpAnswer): void {
   res.status(a.status).json(a.body);
 }
 
-/** Batches larger than this are refused (the LB keeps its batches far below it). */
-const MAX_BATCH_OPS = 1000;
-
-export function kvRouter(leadership: Leadership, maxValueBytes: number, log: Logger): Router {
+export function kvRouter(leadership: Leadership, maxValueBytes: number): Router {
   const router = Router();
   // Raw body: the value is decoded strictly as UTF-8 by validateValue. +1 so an over-limit body
   // reaches validateValue, which names the limit; bigger bodies are cut off by the parser.
   const rawBody = express.raw({ type: () => true, limit: maxValueBytes + 1 });
-  const batchBody = express.raw({ type: () => true, limit: Math.max(maxValueBytes * 4, 16 * 1024 * 1024) });
 
   const epochOf = (raw: unknown): number => {
     const want = Number(raw);
@@ -76,28 +72,8 @@ export function kvRouter(leadership: Leadership, maxValueBytes: number, log: Log
     )
     .all(methodNotAllowed(['GET']));
 
-  router
-    .route('/internal/kv')
-    .post(batchBody, async (req, res) => {
-      let batch: KvBatch;
-      try {
-        batch = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '') as KvBatch;
-      } catch {
-        throw new HttpError(400, 'malformed_body', 'expected a JSON batch {epoch, ops}');
-      }
-      if (!Array.isArray(batch?.ops) || batch.ops.length > MAX_BATCH_OPS) throw new HttpError(400, 'invalid_batch', `ops must be an array of at most ${MAX_BATCH_OPS}`);
-      const epoch = epochOf(batch.epoch);
-      // Issued together: node-redis pipelines the reads, the writer group-commits the writes.
-      const done = Promise.all(batch.ops.map((op) => runKvOp(leadership, epoch, op, maxValueBytes)));
-      res.once('close', () => {
-        if (res.writableFinished) return;
-        // The LB gave up on this batch (and fenced its writes): say what became of each operation.
-        void done.then((answers) => log.warn('batch not delivered: the LB gave up on it', { ids: batch.ids, statuses: answers.map((a) => a.status) }));
-      });
-      const answers = await done;
-      res.type('text/plain').send(answers.map((a) => `${a.status} ${JSON.stringify(a.body)}\n`).join(''));
-    })
-    .all(methodNotAllowed(['POST']));
+  // POST is served by kv-batch-handler.ts, before Express.
+  router.route('/internal/kv').all(methodNotAllowed(['POST']));
 
   return router;
 }

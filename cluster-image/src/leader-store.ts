@@ -46,6 +46,12 @@ export class LeaderStore {
     return { value, ttl: ttl >= 0 ? ttl : null };
   }
 
+  /** Several reads in one call (the reads of one batch). */
+  async getMany(epoch: number, keys: string[]): Promise<({ value: string; ttl: number | null } | null)[]> {
+    const reply = (await this.reader.send(['FCALL_RO', 'hs_get_many', String(keys.length + 1), FENCE_KEY, ...keys, String(epoch)])) as ([string, number] | null)[];
+    return reply.map((r) => (r ? { value: r[0], ttl: r[1] >= 0 ? r[1] : null } : null));
+  }
+
   /** A set or delete; the reply is 1 (set, or deleted) or 0 (nothing to delete). */
   async write(token: FenceToken, w: WriteOp) {
     const keys = [FENCE_KEY, INDEX_KEY, EXPIRY_KEY, w.key, opKey(token.opId)];

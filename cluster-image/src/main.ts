@@ -1,4 +1,5 @@
 // The slave: an HTTP server beside this cluster's Redis (both under supervisord in the image).
+import { createServer } from 'node:http';
 import { createLogger, SettingsError } from '@hscale/common';
 import { createSlaveApp } from './app.js';
 import { Leadership } from './leadership.js';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   );
   const reconcile = setInterval(() => void leadership.reconcile().catch(() => undefined), settings.RECONCILE_INTERVAL_MS);
   const renderPool = new RenderPool(settings.RENDER_WORKERS);
-  const server = createSlaveApp(settings, leadership, renderPool, log).listen(settings.PORT, () =>
+  const server = createServer(createSlaveApp(settings, leadership, renderPool, log)).listen(settings.PORT, () =>
     log.info('slave listening', { port: settings.PORT, redis: `${settings.REDIS_HOST}:${settings.REDIS_PORT}`, advertise: settings.advertiseAddress, writeAck: settings.WRITE_ACK }),
   );
   const signup = startSignup(settings, log);

@@ -7,3 +7,4 @@ export * from './mandelbrot-view.js';
 export * from './request-context.js';
 export * from './bearer-auth.js';
 export * from './query-params.js';
+export * from './http-body.js';

@@ -16,22 +16,28 @@ export interface AccessLogOptions {
 
 const VALID_ID = /^[\w.-]{1,100}$/;
 
+/** The caller's request id if it is a sane one, else a new one. */
+export const requestIdFrom = (incoming: unknown): string => (typeof incoming === 'string' && VALID_ID.test(incoming) ? incoming : randomUUID());
+
+/** Writes the access log line of a finished request, if it is notable or sampled. */
+export function accessLog(log: Logger, opts: AccessLogOptions) {
+  return (r: { id: string; method: string; path: string; status: number; ms: number; delivered: boolean }) => {
+    const notable = r.status >= 500 || r.ms >= opts.slowMs || !r.delivered;
+    if (!notable && !(opts.sample > 0 && Math.random() < opts.sample)) return;
+    const fields = { requestId: r.id, method: r.method, path: r.path, status: r.status, ms: Math.round(r.ms * 10) / 10, ...(r.delivered ? {} : { delivered: false }) };
+    log.log(notable ? 'warn' : 'info', 'request', fields);
+  };
+}
+
 export function requestLogger(log: Logger, opts: AccessLogOptions): RequestHandler {
+  const write = accessLog(log, opts);
   return (req, res, next) => {
-    const incoming = req.headers[REQUEST_ID_HEADER];
-    const id = typeof incoming === 'string' && VALID_ID.test(incoming) ? incoming : randomUUID();
+    const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     req.headers[REQUEST_ID_HEADER] = id;
     res.setHeader(REQUEST_ID_HEADER, id);
     const started = performance.now();
     // 'close', not 'finish': a request whose caller hung up is logged too, as not delivered.
-    res.once('close', () => {
-      const ms = performance.now() - started;
-      const delivered = res.writableFinished;
-      const notable = res.statusCode >= 500 || ms >= opts.slowMs || !delivered;
-      if (!notable && !(opts.sample > 0 && Math.random() < opts.sample)) return;
-      const fields = { requestId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...(delivered ? {} : { delivered }) };
-      log.log(notable ? 'warn' : 'info', 'request', fields);
-    });
+    res.once('close', () => write({ id, method: req.method, path: req.path, status: res.statusCode, ms: performance.now() - started, delivered: res.writableFinished }));
     next();
   };
 }

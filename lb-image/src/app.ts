@@ -1,25 +1,30 @@
-import express, { type Express } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
 import { errorHandler, methodNotAllowed, notFound, requestLogger, type Logger } from '@hscale/common';
 import type { ClusterView } from './cluster-view.js';
 import type { Coordinator } from './election/coordinator.js';
 import { createMetrics } from './metrics.js';
+import type { Batcher } from './routing/batcher.js';
 import type { Fencer } from './routing/fencer.js';
 import type { Forwarder } from './routing/forwarder.js';
 import { clusterRouter } from './routes/cluster-routes.js';
 import { DASHBOARD_HTML } from './routes/dashboard.js';
+import { fastKvHandler } from './routes/fast-kv.js';
 import { batchRouter } from './routes/batch-route.js';
 import { kvRouter } from './routes/kv-routes.js';
 import { mandelbrotRouter } from './routes/mandelbrot-route.js';
 import type { LbSettings } from './settings.js';
 
-export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, fencer: Fencer, log: Logger): Express {
+/** The LB's request handler: the hot key-value routes (fast-kv.ts), then the Express app for everything else. */
+export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, fencer: Fencer, batcher: Batcher, log: Logger) {
   const app = express();
   app.disable('x-powered-by');
   // No ETags: express would hash every body (megabytes per band or image) for nothing.
   app.set('etag', false);
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c
-  const metrics = createMetrics(view, coordinator, forwarder, fencer);
-  app.use(requestLogger(log, { sample: s.ACCESS_LOG_SAMPLE, slowMs: s.SLOW_REQUEST_MS }));
+  const metrics = createMetrics(view, coordinator, forwarder, fencer, batcher);
+  const accessLog = { sample: s.ACCESS_LOG_SAMPLE, slowMs: s.SLOW_REQUEST_MS };
+  app.use(requestLogger(log, accessLog));
   app.use(metrics.middleware);
   app.route('/').get((_req, res) => void res.type('html').send(DASHBOARD_HTML)).all(methodNotAllowed(['GET']));
   app.route('/metrics').get(metrics.handler).all(methodNotAllowed(['GET']));
@@ -29,5 +34,8 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
   app.use(mandelbrotRouter(view, s, log));
   app.use(notFound);
   app.use(errorHandler(log, s.MAX_VALUE_BYTES));
-  return app;
+  const fast = fastKvHandler(forwarder, metrics, s.MAX_VALUE_BYTES, log, accessLog);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (!fast(req, res)) app(req, res);
+  };
 }

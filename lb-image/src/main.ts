@@ -1,4 +1,5 @@
 // The load balancer: membership (DNS, static list, sign-ups), probes, elections, routing.
+import { createServer } from 'node:http';
 import { createLogger, SettingsError } from '@hscale/common';
 import { createLbApp } from './app.js';
 import { ClusterView } from './cluster-view.js';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   const prober = new Prober(view, coordinator, { intervalMs: s.PROBE_INTERVAL_MS, leaderIntervalMs: s.LEADER_PROBE_INTERVAL_MS }, log);
   prober.start();
 
-  const server = createLbApp(s, view, coordinator, forwarder, fencer, log).listen(s.PORT, () =>
+  const server = createServer(createLbApp(s, view, coordinator, forwarder, fencer, batcher, log)).listen(s.PORT, () =>
     log.info('lb listening', { port: s.PORT, dns: s.CLUSTER_DNS_NAME || null, static: s.STATIC_CLUSTERS.length, threshold: s.FAILURE_THRESHOLD }),
   );
   server.keepAliveTimeout = 65_000;

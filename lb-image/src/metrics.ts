@@ -3,10 +3,15 @@ import client from 'prom-client';
 import type { RequestHandler } from 'express';
 import type { ClusterView } from './cluster-view.js';
 import type { Coordinator } from './election/coordinator.js';
+import type { Batcher } from './routing/batcher.js';
 import type { Fencer } from './routing/fencer.js';
 import type { Forwarder } from './routing/forwarder.js';
 
-export function createMetrics(view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, fencer: Fencer) {
+const KNOWN_METHODS = new Set(['GET', 'PUT', 'POST', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH']);
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics(view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, fencer: Fencer, batcher: Batcher) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const requests = new client.Histogram({
@@ -61,17 +66,31 @@ export function createMetrics(view: ClusterView, coordinator: Coordinator, forwa
     },
   });
 
+  new client.Gauge({
+    name: 'lb_kv_batches_total',
+    help: 'Batches of key-value operations sent to slaves, and the operations they carried',
+    labelNames: ['count'],
+    registers: [registry],
+    collect() {
+      this.set({ count: 'batches' }, batcher.batchesSent);
+      this.set({ count: 'operations' }, batcher.opsSent);
+    },
+  });
+
+  /** One request served: route is the matched pattern, so that label values stay few (never a raw path). */
+  const observe = (method: string, route: string, status: number, seconds: number) => {
+    requests.observe({ method: KNOWN_METHODS.has(method) ? method : 'other', route, status: String(status) }, seconds);
+  };
   const middleware: RequestHandler = (req, res, next) => {
-    const end = requests.startTimer();
-    res.on('finish', () => {
-      // The matched route pattern keeps label cardinality bounded (not the raw path with keys in it).
-      const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.path);
-      end({ method: req.method, route: `${req.baseUrl}${route}`, status: String(res.statusCode) });
+    const started = performance.now();
+    res.once('finish', () => {
+      const route = req.route?.path as string | undefined;
+      observe(req.method, route ? `${req.baseUrl}${route}` : 'unmatched', res.statusCode, (performance.now() - started) / 1000);
     });
     next();
   };
   const handler: RequestHandler = async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   };
-  return { middleware, handler };
+  return { middleware, handler, observe };
 }

@@ -81,6 +81,19 @@ local function get(keys, args)
   return { value, redis.call('TTL', keys[2]) }
 end
 
+-- KEYS: fence, key...   ARGV: epoch  ->  one {value, ttl seconds or -1} or nil per key: the reads of
+-- a batch in one call.
+local function get_many(keys, args)
+  local err = wrong_epoch(keys[1], args[1])
+  if err then return err end
+  local out = {}
+  for i = 2, #keys do
+    local value = redis.call('GET', keys[i])
+    if value then out[i - 1] = { value, redis.call('TTL', keys[i]) } else out[i - 1] = false end
+  end
+  return out
+end
+
 -- KEYS: fence, index, expiry   ARGV: epoch, prefix, after ('' = from the start), limit
 -- -> {keys..., next}: next is '' when the listing is complete, else the key to resume after.
 -- Index entries whose key is gone (expired, or deleted outside these functions) are pruned.
@@ -167,6 +180,7 @@ end
 
 redis.register_function('hs_write', write)
 redis.register_function{ function_name = 'hs_get', callback = get, flags = { 'no-writes' } }
+redis.register_function{ function_name = 'hs_get_many', callback = get_many, flags = { 'no-writes' } }
 redis.register_function('hs_list', list)
 redis.register_function('hs_fence', raise_fence)
 redis.register_function('hs_promote', promote)

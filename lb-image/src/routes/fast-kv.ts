@@ -1,0 +1,73 @@
+// The hot routes, GET, PUT and DELETE /keys/{key}, served straight from node:http: on this path
+// Express's routing, middleware chain and response helpers cost more than the work itself (see
+// BENCHMARKS.md). The answers are the same as the Express routes' (kv-routes.ts), which still
+// serve everything this handler declines: the aliases, listings, bad URLs, wrong methods.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  accessLog, HttpError, readBody, REQUEST_ID_HEADER, requestIdFrom, validateKey, validateTtl, validateValue, type AccessLogOptions, type Logger,
+} from '@hscale/common';
+import type { Metrics } from '../metrics.js';
+import type { ClientOp, Forwarder } from '../routing/forwarder.js';
+
+const PREFIX = '/keys/';
+const ROUTE = '/keys/:key';
+
+export function fastKvHandler(forwarder: Forwarder, metrics: Metrics, maxValueBytes: number, log: Logger, accessLogOpts: AccessLogOptions) {
+  const logAccess = accessLog(log, accessLogOpts);
+
+  const reply = (req: IncomingMessage, res: ServerResponse, id: string, started: number, status: number, body: Buffer | string) => {
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      [REQUEST_ID_HEADER]: id,
+    };
+    if (status === 503) headers['retry-after'] = '1';
+    res.writeHead(status, headers);
+    res.end(body);
+    const ms = performance.now() - started;
+    metrics.observe(req.method!, ROUTE, status, ms / 1000);
+    logAccess({ id, method: req.method!, path: req.url!.split('?')[0]!, status, ms, delivered: true });
+  };
+
+  const run = async (req: IncomingMessage, res: ServerResponse, rawKey: string, query: string) => {
+    const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    const started = performance.now();
+    try {
+      const key = validateKey(decodeURIComponent(rawKey));
+      let op: ClientOp;
+      if (req.method === 'GET') op = { op: 'get', key };
+      else if (req.method === 'DELETE') op = { op: 'del', key };
+      else {
+        const ttls = query ? new URLSearchParams(query).getAll('ttl') : [];
+        const ttl = validateTtl(ttls.length > 1 ? ttls : ttls[0]);
+        const value = validateValue(await readBody(req, maxValueBytes + 1), maxValueBytes);
+        op = { op: 'set', key, value, ...(ttl ? { ttl } : {}) };
+      }
+      const answer = await forwarder.forward(op, id);
+      reply(req, res, id, started, answer.status, answer.body);
+    } catch (err) {
+      if (err instanceof HttpError) {
+        reply(req, res, id, started, err.status, JSON.stringify({ error: err.code, message: err.message }));
+        return;
+      }
+      log.error('unhandled error', { requestId: id, path: req.url, error: String((err as Error)?.stack ?? err) });
+      reply(req, res, id, started, 500, JSON.stringify({ error: 'internal_error', message: 'an unexpected error happened; see the server log' }));
+    }
+  };
+
+  /** Serves the request and returns true, or returns false and leaves it to Express. */
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? '';
+    if (!url.startsWith(PREFIX) || (req.method !== 'GET' && req.method !== 'PUT' && req.method !== 'DELETE')) return false;
+    const q = url.indexOf('?');
+    const rawKey = url.slice(PREFIX.length, q < 0 ? undefined : q);
+    if (rawKey === '' || rawKey.includes('/')) return false; // no key, or a path Express answers 404
+    try {
+      decodeURIComponent(rawKey);
+    } catch {
+      return false; // broken percent-encoding: Express answers 400 malformed_url
+    }
+    void run(req, res, rawKey, q < 0 ? '' : url.slice(q + 1));
+    return true;
+  };
+}
