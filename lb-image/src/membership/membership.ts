@@ -33,6 +33,7 @@ export const memberId = (e: Endpoint): string => `${e.address}:${e.port}`;
 
 export class MembershipTable {
   private readonly members = new Map<string, Member>();
+  private sorted: Member[] | null = null;
 
   constructor(private readonly failureThreshold: number) {}
 
@@ -40,8 +41,10 @@ export class MembershipTable {
     return this.members.get(id);
   }
 
-  list(): Member[] {
-    return [...this.members.values()].sort((a, b) => a.id.localeCompare(b.id));
+  /** Every member, by id. The same array until a member comes or goes (this runs for every request). */
+  list(): readonly Member[] {
+    this.sorted ??= [...this.members.values()].sort((a, b) => a.id.localeCompare(b.id));
+    return this.sorted;
   }
 
   /**
@@ -64,6 +67,7 @@ export class MembershipTable {
       }
     }
     for (const id of removed) this.members.delete(id);
+    if (added.length || removed.length) this.sorted = null;
     return { added, removed };
   }
 
@@ -85,6 +89,7 @@ export class MembershipTable {
       }
     }
     for (const id of removed) this.members.delete(id);
+    if (removed.length) this.sorted = null;
     return removed;
   }
 
@@ -121,6 +126,7 @@ export class MembershipTable {
       if (e.name) existing.name = e.name;
       return false;
     }
+    this.sorted = null;
     this.members.set(id, {
       id,
       address: e.address,

@@ -27,7 +27,7 @@ export function parseBatchOp(raw: unknown, maxValueBytes: number): ClientOp {
   }
 }
 
-const errorResult = (e: HttpError) => Buffer.from(JSON.stringify({ status: e.status, error: e.code, message: e.message }));
+const errorResult = (e: HttpError): Buffer[] => [Buffer.from(JSON.stringify({ status: e.status, error: e.code, message: e.message }))];
 
 export function batchRouter(forwarder: Forwarder, maxValueBytes: number): Router {
   const router = Router();
@@ -51,15 +51,16 @@ export function batchRouter(forwarder: Forwarder, maxValueBytes: number): Router
           try {
             const r = await forwarder.forward(op, `${id}.${i}`);
             // The slave's body is a JSON object: put the status in front of its fields.
-            return r.body.length > 2 ? Buffer.concat([Buffer.from(`{"status":${r.status},`), r.body.subarray(1)]) : Buffer.from(`{"status":${r.status}}`);
+            return r.body.length > 2 ? [Buffer.from(`{"status":${r.status},`), r.body.subarray(1)] : [Buffer.from(`{"status":${r.status}}`)];
           } catch (err) {
             if (err instanceof HttpError) return errorResult(err);
             throw err;
           }
         }),
       );
+      const comma = Buffer.from(',');
       const parts: Buffer[] = [Buffer.from('{"results":[')];
-      results.forEach((r, i) => parts.push(i === 0 ? r : Buffer.concat([Buffer.from(','), r])));
+      results.forEach((r, i) => (i > 0 ? parts.push(comma, ...r) : parts.push(...r)));
       parts.push(Buffer.from(']}'));
       res.type('application/json').send(Buffer.concat(parts));
     })

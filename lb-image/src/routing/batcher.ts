@@ -81,24 +81,25 @@ export class Batcher {
   }
 
   private flush(m: Member): void {
-    const q = this.queues.get(m.id);
-    while (q && q.length > 0 && (this.running.get(m.id)?.size ?? 0) < this.opts.maxInFlight) {
+    let q = this.queues.get(m.id) ?? [];
+    while (q.length > 0 && (this.running.get(m.id)?.size ?? 0) < this.opts.maxInFlight) {
+      // One pass: operations of the first one's epoch go, up to the size limits; the rest wait, in order.
       const epoch = q[0]!.epoch;
       const batch: Pending[] = [];
+      const rest: Pending[] = [];
       let bytes = 0;
-      for (let i = 0; i < q.length && batch.length < this.opts.maxOps; ) {
-        const p = q[i]!;
-        if (p.epoch !== epoch || (batch.length > 0 && bytes + p.bytes > this.opts.maxBytes)) {
-          i++;
-          continue;
-        }
-        batch.push(p);
-        bytes += p.bytes;
-        q.splice(i, 1);
+      for (const p of q) {
+        const fits = p.epoch === epoch && batch.length < this.opts.maxOps && (batch.length === 0 || bytes + p.bytes <= this.opts.maxBytes);
+        if (fits) {
+          batch.push(p);
+          bytes += p.bytes;
+        } else rest.push(p);
       }
+      q = rest;
       void this.send(m, epoch, batch);
     }
-    if (q?.length === 0) this.queues.delete(m.id);
+    if (q.length === 0) this.queues.delete(m.id);
+    else this.queues.set(m.id, q);
   }
 
   private async send(m: Member, epoch: number, batch: Pending[]): Promise<void> {

@@ -67,7 +67,7 @@ export class Forwarder {
     let last: OpResult | Error | null = null;
 
     for (let attempts = 0; attempts < MAX_ATTEMPTS && remaining() > 0; ) {
-      if (!(await this.coordinator.waitForLeader(Math.min(remaining(), this.opts.leaderWaitMs)))) break;
+      if (!this.coordinator.available && !(await this.coordinator.waitForLeader(Math.min(remaining(), this.opts.leaderWaitMs)))) break;
       // A retry goes out only once the earlier attempts are fenced: they can no longer land after it.
       if (retry && !(await this.fencer.settled(remaining()))) break;
       const epoch = this.coordinator.leader?.epoch;
@@ -139,7 +139,7 @@ export class Forwarder {
       }
       // A final answer. If it says something about the data, it waits until every write given up
       // before it arrived is fenced; an error answer (5xx) promises nothing and goes at once.
-      if (res.status < 500 && !(await this.fencer.settled(remaining()))) break;
+      if (res.status < 500 && !this.fencer.book.settled && !(await this.fencer.settled(remaining()))) break;
       return res;
     }
     if (last && !(last instanceof Error) && last.status >= 500) return last; // the slave's own 5xx, with its explanation
