@@ -236,9 +236,12 @@ cmd_status() {
 
 cmd_down() {
   find_compose
-  [[ -f $ENV_FILE ]] || touch "$ENV_FILE"
+  [[ -f $ENV_FILE ]] || { mkdir -p "$(dirname "$ENV_FILE")" && touch "$ENV_FILE"; }
   say "stopping and removing containers and networks of project '$PROJECT'"
-  compose down --remove-orphans --timeout 15
+  # The compose file insists on the secrets; taking the system down does not need them (and the
+  # env file may be gone): placeholders are enough for compose to read the file.
+  REDIS_PASSWORD=${REDIS_PASSWORD:-unused} CLUSTER_SECRET=${CLUSTER_SECRET:-unused} ADMIN_TOKEN=${ADMIN_TOKEN:-unused} \
+    compose down --remove-orphans --timeout 15
 }
 
 main() {
