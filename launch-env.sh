@@ -213,8 +213,11 @@ cmd_up() {
     compose build
   fi
   say "starting: 1 LB + $n clusters"
-  # --no-recreate: a rescale must not restart the LB or the clusters that stay.
-  compose up -d --no-recreate --scale "cluster=$n"
+  # --no-recreate: a rescale must not restart the LB or the clusters that stay. Many containers
+  # at once keep the Docker daemon busy for minutes on a small machine: fewer requests in
+  # parallel, and a longer wait for each (compose v1's default of 60 s failed at 64 clusters).
+  COMPOSE_PARALLEL_LIMIT=${COMPOSE_PARALLEL_LIMIT:-8} COMPOSE_HTTP_TIMEOUT=${COMPOSE_HTTP_TIMEOUT:-300} \
+    compose up -d --no-recreate --scale "cluster=$n"
   wait_ready "$n" "$timeout"
   print_usage_hints
 }

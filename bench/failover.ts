@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { Harness, freePort, ROOT, sleep } from '../test/helpers/processes.ts';
 import { startWriter } from '../test/helpers/chaos.ts';
 import { containerWithIp, docker, run } from '../test/helpers/docker.ts';
+import { table, writeSection } from './lib/report.ts';
 
 const { values } = parseArgs({ options: { case: { type: 'string', default: 'all' }, rounds: { type: 'string', default: '10' } } });
 const rounds = Math.max(5, Number(values.rounds));
@@ -171,4 +172,26 @@ for (const c of wanted) {
   else console.log(`case ${c}: ${r.elections} elections under load`);
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 }
-console.log(`written to ${path.relative(process.cwd(), RESULTS)}`);
+const row = (name: string, what: string) => {
+  const r = results[name] as CaseResult | undefined;
+  return r && 'medianMs' in r ? [what, r.rounds, `${r.medianMs} ms`, `${r.maxMs} ms`, r.lostWrites, r.date.slice(0, 10)] : null;
+};
+const sat = results.saturated as { requests: number; seconds: number; elections: number; date: string } | undefined;
+writeSection(
+  'failover',
+  `## Failover (\`npm run bench:failover\`)
+
+${results.machine}. One writer sends one write at a time through the LB; the figure is the time from the fault to the
+acknowledgement of the first write sent after it. Default settings.
+
+${table(
+  ['fault', 'rounds', 'median', 'max', 'acknowledged writes lost', 'date'],
+  [
+    row('process', 'SIGKILL of the leader\'s redis-server (processes)'),
+    row('docker-kill', '\`docker kill\` of the leader\'s container'),
+    row('docker-pause', '\`docker pause\` of the leader\'s container (silence)'),
+  ].filter((r): r is (string | number)[] => r !== null),
+)}
+${sat ? `\nNo fault, both cores saturated (128 clients, ${sat.requests.toLocaleString('en')} requests in ${sat.seconds} s): **${sat.elections} elections** (${sat.date.slice(0, 10)}).\n` : ''}`,
+);
+console.log(`written to ${path.relative(process.cwd(), RESULTS)} and BENCHMARKS.md`);

@@ -23,7 +23,17 @@ export function createSlaveApp(settings: ClusterSettings, leadership: Leadership
   app.use(notFound);
   app.use(errorHandler(log, settings.MAX_VALUE_BYTES));
   const batches = kvBatchHandler(leadership, settings.MAX_VALUE_BYTES, log, accessLog);
+  // GET /health is asked ten times a second of the leader: answered here too, without Express.
+  const health = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'GET' || req.url !== '/health') return false;
+    void leadership.health(settings.name).then((h) => {
+      const body = JSON.stringify(h);
+      res.writeHead(h.redis.up ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+    return true;
+  };
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (!batches(req, res)) app(req, res);
+    if (!batches(req, res) && !health(req, res)) app(req, res);
   };
 }

@@ -38,8 +38,10 @@ export class Leadership {
     return this.serialized(async () => {
       const a = this.current;
       if (!a || a.youAreLeader) return;
-      const info = await this.local.inspect();
-      if (info && !(info.role === 'replica' && info.masterHost === a.leader.host && info.masterPort === a.leader.port)) {
+      const following = await this.local.following();
+      if (!following || !sameEndpoint(following, a.leader)) {
+        const info = await this.local.inspect();
+        if (!info) return;
         this.log.warn('local redis is not following the leader; re-pointing it', { epoch: a.epoch, was: info.role });
         await this.local.follow(a.leader).catch((err: Error) => this.log.warn('re-pointing failed', { error: err.message }));
       }

@@ -237,7 +237,11 @@ export class Coordinator extends EventEmitter {
     this.emit('epoch', epoch);
   }
 
-  /** Bring every healthy slave to the current epoch (followers re-point, a returning leader is demoted). */
+  /**
+   * Bring every healthy slave to the current epoch (followers re-point, a returning leader is
+   * demoted). Resolves once the first of them has followed (or all failed): then writes can be
+   * replicated, and the others, still on their way, simply are not routed to yet.
+   */
   private async syncAll(): Promise<void> {
     const cur = this.current;
     if (!cur) return;
@@ -246,17 +250,19 @@ export class Coordinator extends EventEmitter {
       .list()
       .filter((m) => !this.syncing.has(m.id) && (this.syncRetryAt.get(m.id) ?? 0) <= now && m.healthy && m.failures === 0 && m.health)
       .filter((m) => m.health!.epoch !== cur.epoch || (m.health!.role === 'leader') !== (m.id === cur.leaderId));
-    await Promise.all(
-      stale.map(async (m) => {
-        this.syncing.add(m.id);
-        try {
-          if (await this.assign(m, cur.epoch, cur.leaderId, 'sync')) this.syncRetryAt.delete(m.id);
-          else this.syncRetryAt.set(m.id, Date.now() + SYNC_RETRY_MS);
-        } finally {
-          this.syncing.delete(m.id);
-        }
-      }),
-    );
+    const synced = stale.map(async (m) => {
+      this.syncing.add(m.id);
+      try {
+        if (!(await this.assign(m, cur.epoch, cur.leaderId, 'sync'))) throw new Error(`${m.id} did not follow`);
+        this.syncRetryAt.delete(m.id);
+      } catch (err) {
+        this.syncRetryAt.set(m.id, Date.now() + SYNC_RETRY_MS);
+        throw err;
+      } finally {
+        this.syncing.delete(m.id);
+      }
+    });
+    await Promise.any(synced).catch(() => undefined);
   }
 
   private async assign(m: Member, epoch: number, leaderId: string, reason: LeaderAssignment['reason']): Promise<boolean> {

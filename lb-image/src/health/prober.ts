@@ -14,6 +14,7 @@ export interface ProberOptions {
 }
 
 const TICK_MS = 25;
+const CHECK_AT_LEAST_EVERY_MS = 250;
 /** A follower that answers traffic is still probed this many intervals apart (to refresh what /servers shows). */
 const SERVING_SLOWDOWN = 5;
 /**
@@ -26,6 +27,9 @@ export class Prober {
   private readonly schedule = new Map<string, { nextAt: number; inFlight: number; lastProbeAt: number }>();
   private timer: NodeJS.Timeout | null = null;
   private checking = false;
+  /** A probe came back since the coordinator last looked: worth looking again. */
+  private changed = true;
+  private lastCheck = 0;
 
   constructor(
     private readonly view: ClusterView,
@@ -66,11 +70,16 @@ export class Prober {
       const sentAt = Date.now();
       void this.view.probe(m).then((outcome) => {
         s.inFlight--;
+        this.changed = true;
         this.coordinator.onProbe(m, outcome, sentAt);
       });
     }
     this.view.expireRegistrations();
-    if (!this.checking) {
+    // The coordinator looks after each probe that came back (and now and then regardless, for
+    // what changes without a probe: traffic, membership), not at every tick.
+    if (!this.checking && (this.changed || now - this.lastCheck >= CHECK_AT_LEAST_EVERY_MS)) {
+      this.changed = false;
+      this.lastCheck = now;
       this.checking = true;
       void this.coordinator
         .check()
