@@ -90,6 +90,14 @@ describe('the system under compose', () => {
     assert.match(await docker('exec', c.name, 'redis-cli', 'info', 'replication'), /role:master/);
   });
 
+  test('the containers\' health checks pass, and run no Node process (bash\'s /dev/tcp)', async () => {
+    const all = await containers(PROJECT);
+    for (const c of all) {
+      assert.deepEqual(JSON.parse(await docker('inspect', '-f', '{{json .Config.Healthcheck.Test}}', c.name)).slice(0, 2), ['CMD', 'healthcheck']);
+      await waitFor(async () => (await docker('inspect', '-f', '{{.State.Health.Status}}', c.name)) === 'healthy', 60_000, `${c.name} to be healthy`);
+    }
+  });
+
   test('the redis of a cluster is not published on the host', async () => {
     const ports = await docker('ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', '{{.Ports}}');
     assert.doesNotMatch(ports, /6379->|3000->/);
