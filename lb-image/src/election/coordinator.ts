@@ -14,6 +14,7 @@ import { LeaderWatch } from './leader-watch.js';
 const ELECTION_RETRY_MS = 200;
 /** A cluster that refused to follow the current leader is asked again after this long (not at every check). */
 const SYNC_RETRY_MS = 1000;
+const SYNC_CONCURRENCY = 4;
 
 export interface CoordinatorOptions {
   failureThreshold: number;
@@ -240,7 +241,9 @@ export class Coordinator extends EventEmitter {
   /**
    * Bring every healthy slave to the current epoch (followers re-point, a returning leader is
    * demoted). Resolves once the first of them has followed (or all failed): then writes can be
-   * replicated, and the others, still on their way, simply are not routed to yet.
+   * replicated, and the others, still on their way, simply are not routed to yet. At most
+   * SYNC_CONCURRENCY at a time: with dozens of clusters on a few cores, re-pointing them all at
+   * once starves every process (this LB included) and delays the first follower by a second.
    */
   private async syncAll(): Promise<void> {
     const cur = this.current;
@@ -250,19 +253,25 @@ export class Coordinator extends EventEmitter {
       .list()
       .filter((m) => !this.syncing.has(m.id) && (this.syncRetryAt.get(m.id) ?? 0) <= now && m.healthy && m.failures === 0 && m.health)
       .filter((m) => m.health!.epoch !== cur.epoch || (m.health!.role === 'leader') !== (m.id === cur.leaderId));
-    const synced = stale.map(async (m) => {
-      this.syncing.add(m.id);
+    for (const m of stale) this.syncing.add(m.id);
+    const syncOne = async (m: Member): Promise<boolean> => {
       try {
-        if (!(await this.assign(m, cur.epoch, cur.leaderId, 'sync'))) throw new Error(`${m.id} did not follow`);
-        this.syncRetryAt.delete(m.id);
-      } catch (err) {
-        this.syncRetryAt.set(m.id, Date.now() + SYNC_RETRY_MS);
-        throw err;
+        if (this.current !== cur) return false; // a newer decision: the next sync handles this one
+        const followed = await this.assign(m, cur.epoch, cur.leaderId, 'sync').catch(() => false);
+        if (followed) this.syncRetryAt.delete(m.id);
+        else this.syncRetryAt.set(m.id, Date.now() + SYNC_RETRY_MS);
+        return followed;
       } finally {
         this.syncing.delete(m.id);
       }
-    });
-    await Promise.any(synced).catch(() => undefined);
+    };
+    let release!: () => void;
+    const firstFollowed = new Promise<void>((resolve) => (release = resolve));
+    const worker = async () => {
+      for (let m = stale.shift(); m; m = stale.shift()) if (await syncOne(m)) release();
+    };
+    void Promise.all(Array.from({ length: Math.min(SYNC_CONCURRENCY, stale.length) }, worker)).then(() => release());
+    await firstFollowed;
   }
 
   private async assign(m: Member, epoch: number, leaderId: string, reason: LeaderAssignment['reason']): Promise<boolean> {
