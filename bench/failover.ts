@@ -62,7 +62,8 @@ async function measure(lbUrl: string, fault: (round: number) => Promise<() => Pr
 }
 
 async function processCase(): Promise<CaseResult> {
-  const h = await Harness.start(3, { lb: { LOG_LEVEL: 'warn' }, slave: { LOG_LEVEL: 'warn' } });
+  const level = process.env.BENCH_LOG_LEVEL ?? 'warn';
+  const h = await Harness.start(3, { lb: { LOG_LEVEL: level }, slave: { LOG_LEVEL: level } });
   try {
     return await measure(h.lbUrl, async () => {
       const leader = await h.leader();

@@ -40,7 +40,8 @@ export function controlRouter(leadership: Leadership, name: string, clusterSecre
     .put(secretRequired, express.json(), async (req, res) => {
       const result = await leadership.accept(parseAssignment(req.body));
       if (!result.ok) throw new HttpError(result.status, result.code, result.message);
-      res.json({ epoch: leadership.epoch });
+      // Whether this slave reaches the new leader's Redis now: the LB routes to it right away if so.
+      res.json({ epoch: leadership.epoch, leaderReachable: leadership.leaderReachable });
     })
     .all(methodNotAllowed(['PUT']));
 

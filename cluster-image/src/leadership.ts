@@ -20,6 +20,11 @@ export class Leadership {
 
   constructor(private readonly local: LocalRedis, private readonly storeOptions: StoreOptions, private readonly log: Logger) {}
 
+  /** Whether this slave's connections to the leader's Redis are up. */
+  get leaderReachable(): boolean {
+    return this.store?.reachable ?? false;
+  }
+
   get epoch(): number {
     return this.current?.epoch ?? 0;
   }
@@ -59,7 +64,7 @@ export class Leadership {
       epoch: this.epoch,
       role: !this.current ? 'none' : this.current.youAreLeader ? 'leader' : 'follower',
       leaderId: this.current?.leaderId ?? null,
-      leaderReachable: this.store?.reachable ?? false,
+      leaderReachable: this.leaderReachable,
       redis: {
         up: info !== null,
         role,

@@ -114,7 +114,11 @@ export class Coordinator extends EventEmitter {
       this.current = null;
     }
     const d = this.decideNow(false);
-    if ((d.kind === 'adopt' || d.kind === 'elect') && Date.now() >= this.retryElectionAt) await this.startElection(false);
+    // Decided on the health the probes last reported, which for a follower serving traffic may be
+    // seconds old (it is probed less often): its replication history may have changed since (a
+    // full sync). So "none" after the leader failed is checked again by an election on fresh probes.
+    const worthElecting = d.kind === 'adopt' || d.kind === 'elect' || (d.kind === 'none' && this.current !== null && this.watch.failed);
+    if (worthElecting && Date.now() >= this.retryElectionAt) await this.startElection(false);
     else if (d.kind === 'none') this.sayNone(d.reason);
     else if (d.kind === 'keep') void this.syncAll(); // not awaited: a hung cluster must not hold up the next check
   }
@@ -281,7 +285,10 @@ export class Coordinator extends EventEmitter {
     try {
       const res = await this.view.assign(m, body, this.opts.assignTimeoutMs);
       if (res.status === 200) {
-        if (m.health) Object.assign(m.health, { epoch, leaderId, role: body.youAreLeader ? 'leader' : 'follower' });
+        // The answer says whether the slave already reaches the new leader's Redis; without it,
+        // requests would wait for this member's next probe (a second, for a follower).
+        const reachable = (parseJson(res.body) as { leaderReachable?: unknown } | null)?.leaderReachable === true;
+        if (m.health) Object.assign(m.health, { epoch, leaderId, role: body.youAreLeader ? 'leader' : 'follower', leaderReachable: reachable });
         return true;
       }
       const answer = res.body.toString('utf8').slice(0, 300);
@@ -293,5 +300,13 @@ export class Coordinator extends EventEmitter {
       this.view.recordFailure(m);
     }
     return false;
+  }
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return null;
   }
 }
