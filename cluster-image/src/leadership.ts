@@ -34,8 +34,14 @@ export class Leadership {
     return this.store;
   }
 
-  accept(a: LeaderAssignment): Promise<AcceptResult> {
-    return this.serialized(() => this.apply(a));
+  async accept(a: LeaderAssignment): Promise<AcceptResult> {
+    const result = await this.serialized(() => this.apply(a));
+    // Answer the LB once connected to the leader's Redis (bounded), so that it can route to this
+    // slave right away. Outside the lock: a leader that died meanwhile must not hold up the next
+    // assignment (the election that replaces it) for the whole wait.
+    const store = this.store;
+    if (result.ok && store && sameEndpoint(store.endpoint, a.leader)) await store.ready(this.storeOptions.opTimeoutMs);
+    return result;
   }
 
   /** Periodic repair: a follower whose Redis restarted (and came back fenced) follows the leader again. */
@@ -127,8 +133,6 @@ export class Leadership {
       const old = this.store;
       this.store = new LeaderStore(a.leader, this.storeOptions, this.log);
       void old?.close();
-      // Answer the LB once connected (bounded), so that it can route to this slave right away.
-      await this.store.ready(this.storeOptions.opTimeoutMs);
     }
     if (!cur || cur.epoch !== a.epoch) {
       this.log.info('leader assignment accepted', { epoch: a.epoch, leaderId: a.leaderId, youAreLeader: a.youAreLeader, reason: a.reason });
