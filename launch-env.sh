@@ -41,6 +41,9 @@ Environment:
   WRITE_ACK             replica (default) or leader: see README, "Guarantees"
   COMPOSE_PROJECT_NAME  compose project (default hscale; remembered)
   HSCALE_ENV_FILE       where secrets and remembered settings live (default compose/.env)
+  COMPOSE_PARALLEL_LIMIT, COMPOSE_HTTP_TIMEOUT
+                        compose's parallelism and Docker timeout (default 8 and 300 s: many
+                        containers at once keep a small machine's Docker daemon busy for minutes)
   DEBUG=1               trace every command
 
 Examples:
