@@ -1,16 +1,17 @@
-// npm run chaos -- [--minutes M | --per-kind K] [--seed S] [--clusters N] [--keep] [--report FILE]
+// npm run chaos -- [--minutes M | --per-kind K] [--seed S] [--clusters N] [--keep] [--report FILE] [--history FILE]
+// npm run chaos -- --check FILE   (check a saved history again, without Docker)
 //
 // A fault-injection run against the real system: ./launch-env.sh starts it in its own compose
 // project, clients read, write and delete through the LB and record every operation, a nemesis
 // injects faults at random (seeded), and at the end the checker (checker.ts) looks for anomalies
 // in the history, in what each cluster claimed, and in each cluster's final data.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { containers, docker, run } from '../helpers/docker.ts';
 import { freePort, ROOT } from '../helpers/processes.ts';
-import { checkRun, type ClusterData, type LeaderSighting, type Op } from './checker.ts';
+import { checkRun, type ClusterData, type LeaderSighting, type Op, type RunRecord } from './checker.ts';
 import { FAULT_KINDS, Nemesis, type FaultKind, type FaultRecord } from './nemesis.ts';
 import { runOp, seeded, startWorkload, type Random } from './workload.ts';
 
@@ -27,6 +28,8 @@ export interface ChaosOptions {
   keep: boolean;
   /** Where to write the report (JSON). */
   report?: string;
+  /** Where to write the whole history (JSON), to check it again with --check. */
+  history?: string;
   /** The checkout whose launch-env.sh starts the system (to run against another version). */
   root: string;
   log: (line: string) => void;
@@ -48,6 +51,16 @@ export interface ChaosReport {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * How long the LB of `root` may work on a request before it has given up on every attempt: its
+ * deadline (2 attempts' timeouts plus the wait for a leader), one more attempt that started just
+ * before the deadline, one attempt's wait in the queue to the slave, and a second of slack.
+ */
+export function lbGiveUpMs(root: string): number {
+  const lb = JSON.parse(readFileSync(path.join(root, 'config', 'lb.json'), 'utf8')) as { REQUEST_TIMEOUT_MS: number; LEADER_WAIT_MS: number };
+  return 4 * lb.REQUEST_TIMEOUT_MS + lb.LEADER_WAIT_MS + 1000;
+}
 
 function shuffledDeck(perKind: number, random: Random): FaultKind[] {
   const deck = FAULT_KINDS.flatMap((k) => Array.from({ length: perKind }, () => k));
@@ -158,7 +171,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await watch.stop();
 
     const ops: Op[] = [...workload.ops, ...finals];
-    const verdict = checkRun({ ops, sightings: watch.sightings, finalData: finalState, malformed: nemesis.malformed });
+    const record: RunRecord = { ops, sightings: watch.sightings, finalData: finalState, malformed: nemesis.malformed };
+    if (o.history) writeFileSync(o.history, JSON.stringify({ giveUpMs: lbGiveUpMs(o.root), ...record }));
+    const verdict = checkRun(record, { giveUpMs: lbGiveUpMs(o.root) });
     const count = (f: (op: Op) => boolean) => ops.filter(f).length;
     const report: ChaosReport = {
       seed: o.seed,
@@ -202,8 +217,18 @@ export function summarize(r: ChaosReport): string {
   ].join('\n');
 }
 
-function parseArgs(argv: string[]): ChaosOptions {
-  const o: ChaosOptions = { seed: 1, clusters: 3, keys: 8, clients: 6, keep: false, root: ROOT, log: (s) => console.log(s) };
+/** Checks a history saved with --history again (for example after changing the checker). */
+function checkSaved(file: string): number {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as RunRecord & { giveUpMs: number };
+  const started = Date.now();
+  const v = checkRun(saved, { giveUpMs: saved.giveUpMs });
+  console.log(`${saved.ops.length} operations on ${v.keys} keys (${v.opsChecked} checked) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`anomalies: ${v.anomalies.length}${v.anomalies.map((a) => `\n  - ${a.kind}: ${a.detail}`).join('')}`);
+  return v.anomalies.length > 0 ? 1 : 0;
+}
+
+function parseArgs(argv: string[]): ChaosOptions & { check?: string } {
+  const o: ChaosOptions & { check?: string } = { seed: 1, clusters: 3, keys: 8, clients: 6, keep: false, root: ROOT, log: (s) => console.log(s) };
   const num = (v: string | undefined, name: string) => {
     const n = Number(v);
     if (!v || !Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`);
@@ -217,9 +242,12 @@ function parseArgs(argv: string[]): ChaosOptions {
     else if (a === '--clusters') o.clusters = num(argv[++i], a);
     else if (a === '--keep') o.keep = true;
     else if (a === '--report') o.report = path.resolve(argv[++i] ?? '');
+    else if (a === '--history') o.history = path.resolve(argv[++i] ?? '');
+    else if (a === '--check') o.check = path.resolve(argv[++i] ?? '');
     else if (a === '--root') o.root = path.resolve(argv[++i] ?? '');
     else if (a === '-h' || a === '--help') {
-      console.log(`Usage: npm run chaos -- [--minutes M | --per-kind K] [--seed S] [--clusters N] [--keep] [--report FILE] [--root DIR]
+      console.log(`Usage: npm run chaos -- [--minutes M | --per-kind K] [--seed S] [--clusters N] [--keep] [--report FILE] [--history FILE] [--root DIR]
+       npm run chaos -- --check FILE
 
   --minutes M    random faults for M minutes
   --per-kind K   K faults of each of the ${FAULT_KINDS.length} kinds, in a shuffled order (default 10)
@@ -227,6 +255,8 @@ function parseArgs(argv: string[]): ChaosOptions {
   --clusters N   clusters to start (default 3)
   --keep         leave the system running afterwards
   --report FILE  write the full report (JSON) there
+  --history FILE write every recorded operation (JSON) there
+  --check FILE   check a history written by --history again (no Docker needed)
   --root DIR     start the system from another checkout (to compare versions)
 
 Fault kinds: ${FAULT_KINDS.join(', ')}.
@@ -240,6 +270,7 @@ Needs Docker; starts its own compose project (hscale-chaos) on a free port.`);
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const o = parseArgs(process.argv.slice(2));
+  if (o.check) process.exit(checkSaved(o.check));
   runChaos(o)
     .then((r) => {
       console.log(summarize(r));

@@ -27,9 +27,19 @@ export async function runOp(lbUrl: string, op: Pick<Op, 'client' | 'key' | 'kind
   const url = `${lbUrl}/keys/${encodeURIComponent(op.key)}`;
   const init: RequestInit = { method: op.kind === 'get' ? 'GET' : op.kind === 'put' ? 'PUT' : 'DELETE', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
   if (op.kind === 'put') init.body = op.value!;
-  const done = (outcome: Op['outcome'], result?: string | null): Op => ({ ...op, start, end: performance.now(), outcome, result, ...(final ? { final } : {}) });
+  let status: number | undefined;
+  const done = (outcome: Op['outcome'], result?: string | null): Op => ({
+    ...op,
+    start,
+    end: performance.now(),
+    outcome,
+    result,
+    ...(status !== undefined ? { status } : {}),
+    ...(final ? { final } : {}),
+  });
   try {
     const res = await fetch(url, init);
+    status = res.status;
     const body = (await res.json().catch(() => ({}))) as { value?: string; error?: string };
     if (op.kind === 'get') {
       if (res.status === 200) return done('ok', body.value ?? null);

@@ -2,7 +2,8 @@
 // that look suspicious but are fine.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkKey, checkRun, type Op, type RunRecord } from '../chaos/checker.ts';
+import { checkRun, fencingBound, type Op, type RunRecord } from '../chaos/checker.ts';
+import { checkKey } from '../chaos/linearizability.ts';
 
 const put = (client: number, value: string, start: number, end: number, outcome: Op['outcome'] = 'ok'): Op => ({ client, key: 'k', kind: 'put', value, start, end, outcome });
 const del = (client: number, start: number, end: number, outcome: Op['outcome'] = 'ok'): Op => ({ client, key: 'k', kind: 'del', start, end, outcome });
@@ -43,6 +44,100 @@ test('a write without an answer may have happened at any time after it was sent,
   assert.equal(checkKey([put(1, 'a', 0, 1), del(2, 2, 3, 'unknown'), get(3, null, 100, 101)]).ok, true, 'an unanswered delete');
   // ... but never before it was sent.
   assert.equal(checkKey([get(3, 'x', 0, 1), put(2, 'x', 2, 3, 'unknown')]).ok, false);
+});
+
+// A write the LB gave up on (5xx, or no answer) can only take effect before the LB answers anything
+// else: the fencing invariant. `other` is an operation on another key that the LB answered.
+const other = (start: number, end: number): Op => ({ client: 9, key: 'other', kind: 'get', result: null, start, end, outcome: 'ok' });
+const gaveUp = (o: Op, status?: number): Op => ({ ...o, outcome: 'unknown', ...(status ? { status } : {}) });
+const FENCING = { giveUpMs: 15_000 };
+
+test('a write given up with a 5xx cannot land after the LB answered anything else', () => {
+  // The delete got a 503; an answer on another key came after; then the key was still there, and
+  // later gone: the delete landed after that answer. Without the bound that looks fine.
+  const late = [put(1, 'a', 0, 1), gaveUp(del(2, 2, 3), 503), other(5, 6), get(3, 'a', 50, 60), get(3, null, 100, 110)];
+  assert.equal(checkKey(late.filter((o) => o.key === 'k')).ok, true, 'without the fencing bound: a delete may land at any time');
+  assert.deepEqual(checkRun(run(late), FENCING).anomalies.map((a) => a.kind), ['stale-read']);
+  // The same without the other answer: nothing was answered in between, so the delete may land late.
+  const fine = [put(1, 'a', 0, 1), gaveUp(del(2, 2, 3), 503), get(3, 'a', 50, 60), get(3, null, 100, 110)];
+  assert.deepEqual(checkRun(run(fine), FENCING).anomalies, []);
+});
+
+test('a write given up may also never take effect, even once its bound has passed', () => {
+  const never = [put(1, 'a', 0, 1), gaveUp(del(2, 2, 3), 503), other(5, 6), get(3, 'a', 50, 60), get(3, 'a', 100, 110)];
+  assert.deepEqual(checkRun(run(never), FENCING).anomalies, []);
+  const landed = [put(1, 'a', 0, 1), gaveUp(put(2, 'x', 2, 3), 503), other(5, 6), get(3, 'x', 50, 60), get(3, 'x', 100, 110, true)];
+  assert.deepEqual(checkRun(run(landed), FENCING).anomalies, []);
+});
+
+test('a write with no answer at all is bounded by the LB\'s own deadline', () => {
+  // Sent at 0, connection lost at 5: the LB may still have been working on it for 15 s.
+  const within = [put(1, 'a', 0, 1), gaveUp(put(2, 'x', 2, 5)), other(100, 110), get(3, 'a', 1_000, 1_010), get(3, 'x', 10_000, 10_010)];
+  assert.deepEqual(checkRun(run(within), FENCING).anomalies, []);
+  // An answer sent after the LB's deadline ends at 16,010: a value first seen after that, with the
+  // key read unchanged in between, landed too late.
+  const after = [put(1, 'a', 0, 1), gaveUp(put(2, 'x', 2, 5)), other(16_000, 16_010), get(3, 'a', 17_000, 17_010), get(3, 'x', 20_000, 20_010)];
+  assert.deepEqual(checkRun(run(after), FENCING).anomalies.map((a) => a.kind), ['stale-read']);
+});
+
+test('the fencing bound is the earliest end of an answer sent after the LB gave up', () => {
+  const ops = [other(0, 50), other(10, 20), other(30, 45), other(40, 41), other(60, 70)];
+  const bound = fencingBound(ops, 1_000);
+  assert.equal(bound(gaveUp(del(1, 0, 5), 503)), 20, 'after 5: the answers [10,20], [30,45], [40,41], [60,70]');
+  assert.equal(bound(gaveUp(del(1, 0, 35), 503)), 41);
+  assert.equal(bound(gaveUp(del(1, 0, 65), 503)), Infinity, 'nothing answered afterwards');
+  assert.equal(bound(gaveUp(del(1, 0, 5))), Infinity, 'no answer: the LB may work on it until 1,000');
+});
+
+/**
+ * A history like a chaos run's: `clients` loops over `keys` keys with 5-15 ms between operations,
+ * and every 2 s a one-second fault during which operations take up to 1.5 s, 20% of writes get a
+ * 503 and 2% no answer at all (half of those land). A register per key that each operation reaches
+ * at a random instant of its interval produces it, so it is linearizable by construction.
+ */
+function chaosLikeHistory(total: number, clients = 6, keys = 8): Op[] {
+  let seed = 7;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const ops: Op[] = [];
+  const effects: { at: number; op: Op }[] = [];
+  const free = Array.from({ length: clients }, () => 0);
+  for (let i = 0; i < total; i++) {
+    const c = i % clients;
+    const start = free[c]! + 5 + random() * 10;
+    const faulty = start % 2000 > 1000;
+    const end = start + (faulty ? random() * 1500 : 1 + random() * 4);
+    free[c] = end;
+    const r = random();
+    const kind = r < 0.5 ? 'get' : r < 0.85 ? 'put' : 'del';
+    const o: Op = { client: c, key: `k${Math.floor(random() * keys)}`, kind, start, end, outcome: 'ok', ...(kind === 'put' ? { value: `v${i}` } : {}) };
+    const fate = kind === 'get' || !faulty ? 1 : random();
+    if (fate < 0.2) Object.assign(o, { outcome: 'unknown', status: 503 });
+    else if (fate < 0.22) o.outcome = 'unknown';
+    ops.push(o);
+    if (o.outcome === 'ok' || random() < 0.5) effects.push({ at: start + random() * (end - start), op: o });
+  }
+  const state = new Map<string, string | null>();
+  for (const { op } of effects.sort((a, b) => a.at - b.at)) {
+    if (op.kind === 'put') state.set(op.key, op.value!);
+    else if (op.kind === 'del') state.set(op.key, null);
+    else op.result = state.get(op.key) ?? null;
+  }
+  return ops;
+}
+
+test('a long chaos-like history with many writes given up is decided, not left inconclusive', () => {
+  const ops = chaosLikeHistory(60_000);
+  const r = checkRun(run(ops), FENCING);
+  assert.deepEqual(r.anomalies, []);
+  assert.ok(r.opsChecked > 50_000, `${r.opsChecked} operations checked`);
+  // The same history with one late read changed to a value overwritten before it began is caught.
+  const read = ops.find((o) => o.kind === 'get' && o.result != null && o.start > ops[30_000]!.start)!;
+  const overwrite = ops.find((o) => o.key === read.key && o.kind === 'put' && o.outcome === 'ok' && o.start > read.end)!;
+  const later = ops.find((o) => o.key === read.key && o.kind === 'get' && o.start > overwrite.end)!;
+  const stale = ops.map((o) => (o === later ? { ...o, result: read.result } : o));
+  const v = checkRun(run(stale), FENCING);
+  assert.deepEqual(v.anomalies.map((a) => a.kind), ['stale-read']);
+  assert.match(v.anomalies[0]!.detail, new RegExp(`key "${read.key}"`));
 });
 
 test('a write refused for sure (4xx) never took effect', () => {
