@@ -2,6 +2,8 @@
 # Writes the Redis password into a config file only redis can read (not on a command line,
 # where `ps` would show it), then hands over to supervisord.
 set -eu
+# shellcheck source=/dev/null
+. "$(dirname "$0")/redis-conf-quote.sh"
 if [ -n "${REDIS_PASSWORD_FILE:-}" ]; then
   REDIS_PASSWORD=$(cat "$REDIS_PASSWORD_FILE")
   export REDIS_PASSWORD
@@ -15,8 +17,7 @@ umask 077
 {
   echo "include /etc/redis/cluster.conf"
   echo "port ${REDIS_PORT:-6379}"
-  echo "requirepass \"$REDIS_PASSWORD\""
-  echo "masterauth \"$REDIS_PASSWORD\""
+  printf 'requirepass %s\nmasterauth %s\n' "$(redis_conf_quote "$REDIS_PASSWORD")" "$(redis_conf_quote "$REDIS_PASSWORD")"
 } > /run/hscale/redis.conf
 chown redis:redis /run/hscale/redis.conf
 exec "$@"
