@@ -12,34 +12,61 @@ export function encodePng(indices: Uint8Array, width: number, height: number): B
   return Buffer.from(png.buffer, png.byteOffset, png.byteLength);
 }
 
-/** Encodes in worker threads (one per concurrent image, up to `size`), so the event loop stays free. */
+/** Starts one encoder thread (replaceable in tests, to make one crash). */
+export type EncoderFactory = () => Worker;
+const encoderThread: EncoderFactory = () => new Worker(new URL('./png-worker.js', import.meta.url));
+
+/**
+ * Encodes in worker threads (one per concurrent image, up to `size`), so the event loop stays free.
+ * A thread that crashes or exits fails its image and is replaced, never handed out again.
+ */
 export class PngEncoderPool {
   private idle: Worker[] = [];
   private waiting: ((w: Worker) => void)[] = [];
   private nextId = 1;
   private created = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly start: EncoderFactory = encoderThread,
+  ) {}
 
   async encode(indices: Uint8Array, width: number, height: number): Promise<Buffer> {
     const worker = await this.acquire();
+    let broken = false;
     try {
       return await new Promise<Buffer>((resolve, reject) => {
         const id = this.nextId++;
+        const done = () => {
+          worker.off('message', onMessage);
+          worker.off('error', onError);
+          worker.off('exit', onExit);
+        };
         const onMessage = (msg: { id: number; png?: Uint8Array; error?: string }) => {
           if (msg.id !== id) return;
-          worker.off('message', onMessage);
-          worker.off('error', reject);
+          done();
           if (msg.png) resolve(Buffer.from(msg.png.buffer, msg.png.byteOffset, msg.png.byteLength));
           else reject(new Error(msg.error ?? 'PNG encoding failed'));
         };
+        const onError = (err: Error) => {
+          broken = true;
+          done();
+          reject(err);
+        };
+        const onExit = (code: number) => {
+          broken = true;
+          done();
+          reject(new Error(`the PNG encoder thread exited (code ${code})`));
+        };
         worker.on('message', onMessage);
-        worker.once('error', reject);
+        worker.on('error', onError);
+        worker.on('exit', onExit);
         // Transferred, not copied: the caller must not use `indices` afterwards.
         worker.postMessage({ id, indices, width, height }, [indices.buffer as ArrayBuffer]);
       });
     } finally {
-      this.release(worker);
+      if (broken) this.replace(worker);
+      else this.release(worker);
     }
   }
 
@@ -48,15 +75,17 @@ export class PngEncoderPool {
     this.idle = [];
   }
 
+  private spawn(): Worker {
+    this.created++;
+    const worker = this.start();
+    worker.unref();
+    return worker;
+  }
+
   private acquire(): Promise<Worker> {
     const w = this.idle.pop();
     if (w) return Promise.resolve(w);
-    if (this.created < this.size) {
-      this.created++;
-      const worker = new Worker(new URL('./png-worker.js', import.meta.url));
-      worker.unref();
-      return Promise.resolve(worker);
-    }
+    if (this.created < this.size) return Promise.resolve(this.spawn());
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
@@ -64,5 +93,13 @@ export class PngEncoderPool {
     const next = this.waiting.shift();
     if (next) next(w);
     else this.idle.push(w);
+  }
+
+  /** A broken thread is dropped; whoever waits for one gets a new thread. */
+  private replace(w: Worker): void {
+    this.created--;
+    void w.terminate().catch(() => undefined);
+    const next = this.waiting.shift();
+    if (next) next(this.spawn());
   }
 }
