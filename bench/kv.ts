@@ -12,7 +12,7 @@ import { startNginx } from './lib/nginx.ts';
 import { lineChart, machine, table, writeSection } from './lib/report.ts';
 import { wrk, type WrkResult, type Workload } from './lib/wrk.ts';
 import { containers, run } from '../test/helpers/docker.ts';
-import { freePort, Harness, ROOT } from '../test/helpers/processes.ts';
+import { freePort, Harness, ROOT, SECRET } from '../test/helpers/processes.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '6' }, 'skip-docker': { type: 'boolean', default: false } } });
 const SECONDS = Number(values.seconds);
@@ -67,7 +67,7 @@ async function processTopology(results: Measured[]): Promise<void> {
   try {
     await preload(h.lbUrl);
     const leader = (await (await fetch(`${h.lbUrl}/leader`)).json()) as { epoch: number };
-    const nginx = await startNginx(nginxPort, h.clusters.map((c) => `127.0.0.1:${c.slavePort}`), leader.epoch);
+    const nginx = await startNginx(nginxPort, h.clusters.map((c) => `127.0.0.1:${c.slavePort}`), leader.epoch, SECRET);
     try {
       const pid = (p: { child: { pid?: number } | null }) => () => processCpuSeconds(p.child!.pid!);
       const clusters = Object.fromEntries(h.clusters.flatMap((c, i) => [[`slave${i + 1}`, pid(c.slave)], [`redis${i + 1}`, pid(c.redis)]]));
@@ -78,7 +78,7 @@ async function processTopology(results: Measured[]): Promise<void> {
         direct: {
           url: `http://127.0.0.1:${first.slavePort}`,
           cpu: clusters,
-          headers: { 'x-leader-epoch': String(leader.epoch), 'x-writer': 'direct', 'x-writer-generation': '1', 'x-op-id': 'bench' },
+          headers: { authorization: `Bearer ${SECRET}`, 'x-leader-epoch': String(leader.epoch), 'x-writer': 'direct', 'x-writer-generation': '1', 'x-op-id': 'bench' },
         },
       };
       for (const p of Object.values(paths)) await wrk(p.url, 'mix', 64, 2, { keys: KEYS, headers: p.headers }); // warm-up (JIT)

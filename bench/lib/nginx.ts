@@ -14,7 +14,7 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
-export async function startNginx(port: number, upstreams: string[], epoch: number): Promise<Nginx> {
+export async function startNginx(port: number, upstreams: string[], epoch: number, clusterSecret: string): Promise<Nginx> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hscale-nginx-'));
   writeFileSync(
     path.join(dir, 'nginx.conf'),
@@ -37,6 +37,7 @@ ${upstreams.map((u) => `    server ${u};`).join('\n')}
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header x-leader-epoch ${epoch};
+      proxy_set_header authorization "Bearer ${clusterSecret}";
       proxy_set_header x-writer nginx;
       proxy_set_header x-writer-generation 1;
       proxy_set_header x-op-id $request_id;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
-import { errorHandler, notFound, requestLogger, type Logger } from '@hscale/common';
+import { errorHandler, hasBearer, notFound, requestLogger, type Logger } from '@hscale/common';
 import { controlRouter } from './control-routes.js';
 import { kvBatchHandler } from './kv-batch-handler.js';
 import { kvRouter } from './kv-routes.js';
@@ -33,7 +33,15 @@ export function createSlaveApp(settings: ClusterSettings, leadership: Leadership
     });
     return true;
   };
+  // Every other route is for the LB (and the operator) alone: the cluster secret, in constant time.
+  const UNAUTHORIZED = JSON.stringify({ error: 'unauthorized', message: 'this route needs "Authorization: Bearer <CLUSTER_SECRET>"; only GET /health is open' });
+  const refuse = (res: ServerResponse) => {
+    res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(UNAUTHORIZED), 'www-authenticate': 'Bearer' });
+    res.end(UNAUTHORIZED);
+  };
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (!batches(req, res) && !health(req, res)) app(req, res);
+    if (health(req, res)) return;
+    if (!hasBearer(req.headers.authorization, settings.CLUSTER_SECRET)) return refuse(res);
+    if (!batches(req, res)) app(req, res);
   };
 }

@@ -1,6 +1,6 @@
 // The slave: an HTTP server beside this cluster's Redis (both under supervisord in the image).
 import { createServer } from 'node:http';
-import { createLogger, SettingsError } from '@hscale/common';
+import { createLogger, SettingsError, warnWhileInsecure } from '@hscale/common';
 import { createSlaveApp } from './app.js';
 import { Leadership } from './leadership.js';
 import { RenderPool } from './render/render-pool.js';
@@ -11,6 +11,7 @@ import { startSignup } from './signup.js';
 async function main(): Promise<void> {
   const settings = loadClusterSettings();
   const log = createLogger('slave', settings.LOG_LEVEL);
+  warnWhileInsecure(log, settings.INSECURE_DEV_MODE);
   const local = new LocalRedis(
     { host: settings.REDIS_HOST, port: settings.REDIS_PORT },
     { host: settings.advertiseAddress, port: settings.REDIS_PORT },

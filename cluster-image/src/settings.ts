@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { configDir, fraction, int, loadSettings, oneOf, readDefaults, text } from '@hscale/common';
+import { configDir, flag, fraction, int, loadSettings, oneOf, readDefaults, requireSecrets, text } from '@hscale/common';
 
 export const clusterSettingsSchema = z.object({
   PORT: int(1, 65535),
@@ -16,7 +16,10 @@ export const clusterSettingsSchema = z.object({
   RECONCILE_INTERVAL_MS: int(100, 60_000),
   MAX_VALUE_BYTES: int(1, 512 * 1024 * 1024),
   LB_URL: text(),
+  /** Shared with the LB; required (at least 16 characters) unless INSECURE_DEV_MODE. */
   CLUSTER_SECRET: text(),
+  /** 1: start without the secret (a trial on one's own machine); the log says so every few minutes. */
+  INSECURE_DEV_MODE: flag(),
   SIGNUP_SCHEDULE: z.string().min(1),
   SIGNUP_ADDRESS: text(),
   CLUSTER_NAME: text(),
@@ -39,5 +42,6 @@ export function firstExternalIPv4(): string {
 export function loadClusterSettings(env: NodeJS.ProcessEnv = process.env): ClusterSettings {
   const defaults = readDefaults(path.join(configDir(import.meta.url, env), 'cluster.json'));
   const s = loadSettings(clusterSettingsSchema, defaults, env);
+  requireSecrets({ CLUSTER_SECRET: s.CLUSTER_SECRET }, s.INSECURE_DEV_MODE);
   return { ...s, advertiseAddress: s.ADVERTISE_ADDRESS || firstExternalIPv4(), name: s.CLUSTER_NAME || os.hostname() };
 }

@@ -90,3 +90,38 @@ export const hostPortList = () =>
       }
       return out;
     });
+
+/** "1"/"true" or "0"/"false" (env strings), or a JSON boolean. */
+export const flag = () =>
+  z
+    .preprocess((v) => String(v ?? 'false'), z.enum(['0', '1', 'true', 'false'], { message: 'must be 1 or 0' }))
+    .transform((v) => v === '1' || v === 'true');
+
+export const MIN_SECRET_LENGTH = 16;
+
+/**
+ * Secrets are required: without them anyone who reaches a port could sign up, assign leaders or
+ * read and write through a slave. INSECURE_DEV_MODE=1 lifts this for a trial on one's own machine.
+ * The values are never part of the message.
+ */
+export function requireSecrets(secrets: Record<string, string>, insecureDevMode: boolean): void {
+  if (insecureDevMode) return;
+  const problems = Object.entries(secrets)
+    .filter(([, value]) => value.length < MIN_SECRET_LENGTH)
+    .map(
+      ([name, value]) =>
+        `${name}: ${value ? `too short (${value.length} characters, at least ${MIN_SECRET_LENGTH})` : 'required'}; ./launch-env.sh makes one, ` +
+        `or: openssl rand -hex 24 (INSECURE_DEV_MODE=1 runs without, for a trial on your own machine only)`,
+    );
+  if (problems.length > 0) throw new SettingsError(problems);
+}
+
+/** What the log says at start, and again every few minutes, while INSECURE_DEV_MODE is on. */
+export const INSECURE_WARNING = 'INSECURE_DEV_MODE=1: secrets are not required; anyone who can reach this port can use every route. Never run it like this where others can reach it.';
+
+/** Says INSECURE_WARNING now and every 5 minutes while `on` (nobody should miss it in the log). */
+export function warnWhileInsecure(log: { warn(message: string): unknown }, on: boolean): void {
+  if (!on) return;
+  log.warn(INSECURE_WARNING);
+  setInterval(() => log.warn(INSECURE_WARNING), 5 * 60_000).unref();
+}

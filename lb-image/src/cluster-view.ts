@@ -55,8 +55,10 @@ export class ClusterView extends EventEmitter {
     return this.servedAt.get(id) ?? 0;
   }
 
+  /** Every request to a slave carries the cluster secret: a slave answers nobody else (but /health). */
   send(m: Member, req: SlaveRequest): Promise<SlaveResponse> {
-    return this.pools.request(m.id, `http://${m.address}:${m.port}`, req);
+    const headers = { ...req.headers, authorization: `Bearer ${this.opts.clusterSecret}` };
+    return this.pools.request(m.id, `http://${m.address}:${m.port}`, { ...req, headers });
   }
 
   /**
@@ -110,7 +112,7 @@ export class ClusterView extends EventEmitter {
     return this.send(m, {
       method: 'PUT',
       path: '/internal/leader',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.opts.clusterSecret}` },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
       timeoutMs,
     });

@@ -1,6 +1,6 @@
 // The load balancer: membership (DNS, static list, sign-ups), probes, elections, routing.
 import { createServer } from 'node:http';
-import { createLogger, SettingsError } from '@hscale/common';
+import { createLogger, SettingsError, warnWhileInsecure } from '@hscale/common';
 import { createLbApp } from './app.js';
 import { ClusterView } from './cluster-view.js';
 import { startDnsDiscovery } from './discovery.js';
@@ -16,11 +16,12 @@ import { loadLbSettings } from './settings.js';
 async function main(): Promise<void> {
   const s = loadLbSettings();
   const log = createLogger('lb', s.LOG_LEVEL);
+  warnWhileInsecure(log, s.INSECURE_DEV_MODE);
   const stalls = new LoopStalls(Math.max(100, s.PROBE_TIMEOUT_MS / 2));
   stalls.start();
   const view = new ClusterView({ failureThreshold: s.FAILURE_THRESHOLD, probeTimeoutMs: s.PROBE_TIMEOUT_MS, clusterSecret: s.CLUSTER_SECRET }, log, stalls);
   const coordinator = new Coordinator(view, { failureThreshold: s.FAILURE_THRESHOLD, assignTimeoutMs: Math.max(1000, 2 * s.PROBE_TIMEOUT_MS) }, log);
-  const fencer: Fencer = new Fencer(view, (epoch): Member[] => forwarder.routable(epoch), s.CLUSTER_SECRET, log);
+  const fencer: Fencer = new Fencer(view, (epoch): Member[] => forwarder.routable(epoch), log);
   const batcher = new Batcher(view, { timeoutMs: s.REQUEST_TIMEOUT_MS, maxInFlight: s.BATCHES_IN_FLIGHT, maxOps: 256, maxBytes: 4 * 1024 * 1024 });
   const forwarder = new Forwarder(view, coordinator, fencer, batcher, { requestTimeoutMs: s.REQUEST_TIMEOUT_MS, leaderWaitMs: s.LEADER_WAIT_MS }, log);
 

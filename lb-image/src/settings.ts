@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { MANDELBROT_LIMITS, configDir, fraction, hostPortList, int, loadSettings, oneOf, readDefaults, text } from '@hscale/common';
+import { MANDELBROT_LIMITS, configDir, flag, fraction, hostPortList, int, loadSettings, oneOf, readDefaults, requireSecrets, text } from '@hscale/common';
 
 export const lbSettingsSchema = z.object({
   PORT: int(1, 65535),
@@ -21,8 +21,12 @@ export const lbSettingsSchema = z.object({
   LEADER_WAIT_MS: int(0, 60_000),
   /** Batches of key-value operations out to one slave at once; operations that arrive meanwhile wait and share the next. */
   BATCHES_IN_FLIGHT: int(1, 64),
+  /** Shared with the slaves; required (at least 16 characters) unless INSECURE_DEV_MODE. */
   CLUSTER_SECRET: text(),
+  /** For POST /election; required (at least 16 characters) unless INSECURE_DEV_MODE. */
   ADMIN_TOKEN: text(),
+  /** 1: start without secrets (a trial on one's own machine); the log says so every few minutes. */
+  INSECURE_DEV_MODE: flag(),
   REGISTRATION_TTL_SECONDS: int(1, 3600),
   MAX_VALUE_BYTES: int(1, 512 * 1024 * 1024),
   MANDELBROT_MAX_DIMENSION: int(1, MANDELBROT_LIMITS.maxDimension),
@@ -38,5 +42,7 @@ export const lbSettingsSchema = z.object({
 export type LbSettings = z.infer<typeof lbSettingsSchema>;
 
 export function loadLbSettings(env: NodeJS.ProcessEnv = process.env): LbSettings {
-  return loadSettings(lbSettingsSchema, readDefaults(path.join(configDir(import.meta.url, env), 'lb.json')), env);
+  const s = loadSettings(lbSettingsSchema, readDefaults(path.join(configDir(import.meta.url, env), 'lb.json')), env);
+  requireSecrets({ CLUSTER_SECRET: s.CLUSTER_SECRET, ADMIN_TOKEN: s.ADMIN_TOKEN }, s.INSECURE_DEV_MODE);
+  return s;
 }

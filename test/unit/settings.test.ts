@@ -4,16 +4,37 @@ import { loadSettings } from '../../common/src/settings.ts';
 import { loadLbSettings } from '../../lb-image/src/settings.ts';
 import { loadClusterSettings } from '../../cluster-image/src/settings.ts';
 
-test('the defaults in config/ are valid for both services', () => {
-  const lb = loadLbSettings({});
+const SECRETS = { CLUSTER_SECRET: 'a-cluster-secret-of-32-characters', ADMIN_TOKEN: 'an-admin-token-of-30-characters' };
+
+test('the defaults in config/ are valid for both services (given the secrets)', () => {
+  const lb = loadLbSettings(SECRETS);
   assert.equal(lb.PORT, 8080);
   assert.equal(lb.FAILURE_THRESHOLD, 3);
-  const cl = loadClusterSettings({});
+  assert.equal(lb.INSECURE_DEV_MODE, false);
+  const cl = loadClusterSettings(SECRETS);
   assert.equal(cl.WRITE_ACK, 'replica');
 });
 
+test('without secrets neither service starts, unless INSECURE_DEV_MODE=1; the message never shows a secret', () => {
+  const refused = (load: () => unknown, pattern: RegExp) =>
+    assert.throws(load, (err: unknown) => (err as Error).name === 'SettingsError' && pattern.test((err as Error).message));
+  refused(() => loadLbSettings({}), /CLUSTER_SECRET: required[^]*ADMIN_TOKEN: required/);
+  refused(() => loadLbSettings({ CLUSTER_SECRET: SECRETS.CLUSTER_SECRET }), /ADMIN_TOKEN: required; .*openssl rand -hex 24.*INSECURE_DEV_MODE=1/);
+  refused(() => loadClusterSettings({}), /CLUSTER_SECRET: required/);
+  try {
+    loadClusterSettings({ CLUSTER_SECRET: 'short-Secret' });
+    assert.fail('a 12-character secret was accepted');
+  } catch (err) {
+    assert.match((err as Error).message, /CLUSTER_SECRET: too short \(12 characters, at least 16\)/);
+    assert.doesNotMatch((err as Error).message, /short-Secret/);
+  }
+  assert.equal(loadLbSettings({ INSECURE_DEV_MODE: '1' }).CLUSTER_SECRET, '');
+  assert.equal(loadClusterSettings({ INSECURE_DEV_MODE: 'true' }).INSECURE_DEV_MODE, true);
+  refused(() => loadClusterSettings({ INSECURE_DEV_MODE: 'yes' }), /INSECURE_DEV_MODE: must be 1 or 0/);
+});
+
 test('environment variables override the defaults and are coerced', () => {
-  const lb = loadLbSettings({ FAILURE_THRESHOLD: '5', STATIC_CLUSTERS: '127.0.0.1:3001, host-b:3002' });
+  const lb = loadLbSettings({ ...SECRETS, FAILURE_THRESHOLD: '5', STATIC_CLUSTERS: '127.0.0.1:3001, host-b:3002' });
   assert.equal(lb.FAILURE_THRESHOLD, 5);
   assert.deepEqual(lb.STATIC_CLUSTERS, [{ address: '127.0.0.1', port: 3001 }, { address: 'host-b', port: 3002 }]);
 });
@@ -26,9 +47,9 @@ test('a bad setting stops start-up with a message that names it and says why', (
     [{ PROBE_INTERVAL_MS: '1.5' }, /PROBE_INTERVAL_MS: must be a whole number/],
   ];
   for (const [env, pattern] of cases) {
-    assert.throws(() => loadLbSettings(env), (err: unknown) => (err as Error).name === 'SettingsError' && pattern.test((err as Error).message), JSON.stringify(env));
+    assert.throws(() => loadLbSettings({ ...SECRETS, ...env }), (err: unknown) => (err as Error).name === 'SettingsError' && pattern.test((err as Error).message), JSON.stringify(env));
   }
-  assert.throws(() => loadClusterSettings({ WRITE_ACK: 'all' }), /WRITE_ACK: must be one of replica, leader/);
+  assert.throws(() => loadClusterSettings({ ...SECRETS, WRITE_ACK: 'all' }), /WRITE_ACK: must be one of replica, leader/);
 });
 
 test('unknown keys in a defaults file are reported (typos)', async () => {

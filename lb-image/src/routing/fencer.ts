@@ -19,7 +19,6 @@ export class Fencer extends EventEmitter {
     private readonly view: ClusterView,
     /** Slaves that serve the given epoch (forwarder.ts). */
     private readonly routable: (epoch: number) => Member[],
-    private readonly clusterSecret: string,
     private readonly log: Logger,
   ) {
     super();
@@ -82,7 +81,7 @@ export class Fencer extends EventEmitter {
           const res = await this.view.send(via, {
             method: 'PUT',
             path: '/internal/fence',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${this.clusterSecret}`, [EPOCH_HEADER]: String(epoch) },
+            headers: { 'content-type': 'application/json', [EPOCH_HEADER]: String(epoch) },
             body: JSON.stringify(f),
             timeoutMs: RAISE_TIMEOUT_MS,
           });
