@@ -12,12 +12,18 @@ if [ -z "${REDIS_PASSWORD:-}" ]; then
   echo "cluster-entrypoint: REDIS_PASSWORD (or REDIS_PASSWORD_FILE) must be set" >&2
   exit 64
 fi
+# On its own line, so that set -e stops here if quoting fails (it would not inside printf's arguments).
+quoted=$(redis_conf_quote "$REDIS_PASSWORD")
+if [ "$quoted" = '""' ]; then
+  echo "cluster-entrypoint: could not quote REDIS_PASSWORD for redis.conf" >&2
+  exit 70
+fi
 install -d -o redis -g redis -m 0750 /run/hscale
 umask 077
 {
   echo "include /etc/redis/cluster.conf"
   echo "port ${REDIS_PORT:-6379}"
-  printf 'requirepass %s\nmasterauth %s\n' "$(redis_conf_quote "$REDIS_PASSWORD")" "$(redis_conf_quote "$REDIS_PASSWORD")"
+  printf 'requirepass %s\nmasterauth %s\n' "$quoted" "$quoted"
 } > /run/hscale/redis.conf
 chown redis:redis /run/hscale/redis.conf
 exec "$@"

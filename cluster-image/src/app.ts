@@ -36,7 +36,7 @@ export function createSlaveApp(settings: ClusterSettings, leadership: Leadership
   // Every other route is for the LB (and the operator) alone: the cluster secret, in constant time.
   const UNAUTHORIZED = JSON.stringify({ error: 'unauthorized', message: 'this route needs "Authorization: Bearer <CLUSTER_SECRET>"; only GET /health is open' });
   const refuse = (res: ServerResponse) => {
-    res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(UNAUTHORIZED), 'www-authenticate': 'Bearer' });
+    res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(UNAUTHORIZED), 'www-authenticate': 'Bearer', connection: 'close' });
     res.end(UNAUTHORIZED);
   };
   return (req: IncomingMessage, res: ServerResponse) => {

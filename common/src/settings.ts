@@ -104,13 +104,24 @@ export const MIN_SECRET_LENGTH = 16;
  * read and write through a slave. INSECURE_DEV_MODE=1 lifts this for a trial on one's own machine.
  * The values are never part of the message.
  */
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
 export function requireSecrets(secrets: Record<string, string>, insecureDevMode: boolean): void {
   if (insecureDevMode) return;
+  const problem = (value: string) =>
+    !value
+      ? 'required'
+      : value.length < MIN_SECRET_LENGTH
+        ? `too short (${value.length} characters, at least ${MIN_SECRET_LENGTH})`
+        : // It travels in an HTTP header: a space, control character or non-ASCII letter would not arrive intact.
+          !PRINTABLE_ASCII.test(value)
+          ? 'may hold only printable ASCII characters without spaces'
+          : undefined;
   const problems = Object.entries(secrets)
-    .filter(([, value]) => value.length < MIN_SECRET_LENGTH)
+    .filter(([, value]) => problem(value) !== undefined)
     .map(
       ([name, value]) =>
-        `${name}: ${value ? `too short (${value.length} characters, at least ${MIN_SECRET_LENGTH})` : 'required'}; ./launch-env.sh makes one, ` +
+        `${name}: ${problem(value)}; ./launch-env.sh makes one, ` +
         `or: openssl rand -hex 24 (INSECURE_DEV_MODE=1 runs without, for a trial on your own machine only)`,
     );
   if (problems.length > 0) throw new SettingsError(problems);

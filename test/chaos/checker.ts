@@ -65,7 +65,7 @@ export interface RunRecord {
 }
 
 export interface Anomaly {
-  kind: 'lost-write' | 'stale-read' | 'split-brain' | 'divergence' | 'malformed-input' | 'inconclusive';
+  kind: 'lost-write' | 'stale-read' | 'late-write' | 'split-brain' | 'divergence' | 'malformed-input' | 'inconclusive';
   detail: string;
 }
 
@@ -127,6 +127,15 @@ export function checkRun(run: RunRecord, opts: CheckOptions = { giveUpMs: Infini
       continue;
     }
     const c = v.culprit;
+    // Explained once given-up writes may land at any time: linearizable, but a write took effect
+    // after the LB had answered something else (the fencing invariant broken), not a plain stale read.
+    if (opts.giveUpMs !== Infinity && checkKey(ops, opts.maxSteps, () => Infinity).ok === true) {
+      anomalies.push({
+        kind: 'late-write',
+        detail: `key ${JSON.stringify(key)}: a write the LB had given up on took effect after the LB answered another request (first unexplained: ${c ? describe(c) : 'the history'})`,
+      });
+      continue;
+    }
     anomalies.push({
       kind: c?.final ? 'lost-write' : 'stale-read',
       detail: `key ${JSON.stringify(key)}: no order of its ${v.checked} operations explains ${c ? describe(c) : 'the history'}`,

@@ -42,7 +42,8 @@ export async function runOp(lbUrl: string, op: Pick<Op, 'client' | 'key' | 'kind
     status = res.status;
     const body = (await res.json().catch(() => ({}))) as { value?: string; error?: string };
     if (op.kind === 'get') {
-      if (res.status === 200) return done('ok', body.value ?? null);
+      // A 200 whose body did not arrive whole says nothing about the value: not a read of null.
+      if (res.status === 200) return typeof body.value === 'string' ? done('ok', body.value) : done('unknown');
       if (res.status === 404 && body.error === 'key_not_found') return done('ok', null);
       return done('unknown');
     }

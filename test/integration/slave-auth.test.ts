@@ -18,7 +18,7 @@ const ROUTES: [method: string, path: string, body?: string][] = [
   ['GET', '/keys'],
   ['POST', '/internal/kv', '{"epoch":1,"ids":["x"],"ops":[{"op":"del","key":"greeting"}]}'],
   ['PUT', '/internal/leader', '{"epoch":999999,"leaderId":"127.0.0.1:1","leader":{"host":"127.0.0.1","port":1}}'],
-  ['POST', '/internal/fence', '{"writer":"x","generation":9}'],
+  ['PUT', '/internal/fence', '{"writer":"x","generation":9}'],
   ['GET', '/render/rows?width=64&height=64&y0=0&y1=64&escape=100'],
   ['GET', '/no-such-route'],
 ];

@@ -12,6 +12,7 @@ const { parentPort } = require('node:worker_threads');
 parentPort.on('message', (job) => {
   if (job.width === 13) throw new Error('encoder crashed');
   if (job.width === 14) process.exit(3);
+  if (job.width === 15) setTimeout(() => process.exit(0), 10); // answers, then dies while idle
   parentPort.postMessage({ id: job.id, png: new Uint8Array(job.width) });
 });`;
 
@@ -38,6 +39,25 @@ test('a crashed or exited encoder thread fails its image and is replaced, so lat
     const results = await within(Promise.allSettled([13, 6, 7].map((w) => pool.encode(new Uint8Array(4), w, 1))), 5000, 'queued images');
     assert.deepEqual(results.map((r) => r.status), ['rejected', 'fulfilled', 'fulfilled']);
     assert.equal(started, 4, 'one thread at first and one per crash or exit');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('an idle encoder thread that dies is not handed to the next image', async () => {
+  const threads: Worker[] = [];
+  const pool = new PngEncoderPool(1, () => {
+    const w = new Worker(FAKE_ENCODER, { eval: true });
+    threads.push(w);
+    return w;
+  });
+  try {
+    const first = threads.length;
+    assert.equal((await within(pool.encode(new Uint8Array(4), 15, 1), 5000, 'image before the thread dies')).length, 15);
+    const dying = threads[first]!;
+    await within(new Promise((resolve) => (dying.threadId === -1 ? resolve(null) : dying.once('exit', resolve))), 5000, 'the idle thread exiting');
+    assert.equal((await within(pool.encode(new Uint8Array(4), 6, 1), 5000, 'image after the idle thread died')).length, 6);
+    assert.equal(threads.length, 2, 'a new thread replaced the dead one');
   } finally {
     await pool.close();
   }

@@ -28,6 +28,8 @@ test('without secrets neither service starts, unless INSECURE_DEV_MODE=1; the me
     assert.match((err as Error).message, /CLUSTER_SECRET: too short \(12 characters, at least 16\)/);
     assert.doesNotMatch((err as Error).message, /short-Secret/);
   }
+  refused(() => loadClusterSettings({ CLUSTER_SECRET: 'a secret with spaces in it' }), /CLUSTER_SECRET: may hold only printable ASCII characters without spaces/);
+  refused(() => loadClusterSettings({ CLUSTER_SECRET: 'geheimes-passwört-lang' }), /CLUSTER_SECRET: may hold only printable ASCII/);
   assert.equal(loadLbSettings({ INSECURE_DEV_MODE: '1' }).CLUSTER_SECRET, '');
   assert.equal(loadClusterSettings({ INSECURE_DEV_MODE: 'true' }).INSECURE_DEV_MODE, true);
   refused(() => loadClusterSettings({ INSECURE_DEV_MODE: 'yes' }), /INSECURE_DEV_MODE: must be 1 or 0/);

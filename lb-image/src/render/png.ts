@@ -61,8 +61,12 @@ export class PngEncoderPool {
         worker.on('message', onMessage);
         worker.on('error', onError);
         worker.on('exit', onExit);
-        // Transferred, not copied: the caller must not use `indices` afterwards.
-        worker.postMessage({ id, indices, width, height }, [indices.buffer as ArrayBuffer]);
+        try {
+          // Transferred, not copied: the caller must not use `indices` afterwards.
+          worker.postMessage({ id, indices, width, height }, [indices.buffer as ArrayBuffer]);
+        } catch (err) {
+          onError(err as Error); // a thread that has already exited refuses the message
+        }
       });
     } finally {
       if (broken) this.replace(worker);
@@ -71,14 +75,25 @@ export class PngEncoderPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.idle.map((w) => w.terminate()));
+    const idle = this.idle;
     this.idle = [];
+    await Promise.all(idle.map((w) => w.terminate()));
   }
 
   private spawn(): Worker {
-    this.created++;
     const worker = this.start();
+    this.created++; // only once it exists: a factory that throws must not use up a slot
     worker.unref();
+    // An idle thread that dies is dropped at once, not handed to the next image.
+    const dropIfIdle = () => {
+      const i = this.idle.indexOf(worker);
+      if (i >= 0) {
+        this.idle.splice(i, 1);
+        this.replace(worker);
+      }
+    };
+    worker.on('exit', dropIfIdle);
+    worker.on('error', dropIfIdle);
     return worker;
   }
 
