@@ -6,15 +6,15 @@ import type { Leadership } from './leadership.js';
 function parseAssignment(body: unknown): LeaderAssignment {
   const a = body as Partial<LeaderAssignment>;
   const ok =
-    a && Number.isInteger(a.epoch) && (a.epoch as number) > 0 && typeof a.leaderId === 'string' && typeof a.youAreLeader === 'boolean' &&
-    (a.reason === 'election' || a.reason === 'sync') && typeof a.leader?.host === 'string' && Number.isInteger(a.leader?.port);
+    a && Number.isSafeInteger(a.epoch) && (a.epoch as number) > 0 && typeof a.leaderId === 'string' && typeof a.youAreLeader === 'boolean' &&
+    (a.reason === 'election' || a.reason === 'sync') && typeof a.leader?.host === 'string' && a.leader.host.length > 0 && Number.isInteger(a.leader?.port) && (a.leader!.port as number) >= 1 && (a.leader!.port as number) <= 65535;
   if (!ok) throw new HttpError(400, 'invalid_assignment', 'expected {epoch, leaderId, leader: {host, port}, youAreLeader, reason}');
   return a as LeaderAssignment;
 }
 
 function parseFence(body: unknown): FenceRaise {
   const f = body as Partial<FenceRaise>;
-  if (!f || typeof f.writer !== 'string' || !f.writer || !Number.isInteger(f.generation) || (f.generation as number) < 1) {
+  if (!f || typeof f.writer !== 'string' || !f.writer || !Number.isSafeInteger(f.generation) || (f.generation as number) < 1) {
     throw new HttpError(400, 'invalid_fence', 'expected {writer, generation}');
   }
   return f as FenceRaise;

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { type Logger, type SlaveHealth } from '@hscale/common';
 import { memberId, MembershipTable, type Endpoint, type Member, type Source } from './membership/membership.js';
 import type { LoopStalls } from './health/loop-stalls.js';
+import { parseSlaveHealth } from './health/slave-health.js';
 import { SlavePools, type SlaveRequest, type SlaveResponse } from './routing/slave-pools.js';
 
 export type ProbeOutcome =
@@ -82,15 +83,19 @@ export class ClusterView extends EventEmitter {
     let health: SlaveHealth | null = null;
     const sentAt = Date.now();
     try {
-      const res = await this.send(m, { method: 'GET', path: '/health', timeoutMs: this.opts.probeTimeoutMs });
-      health = JSON.parse(res.body.toString('utf8')) as SlaveHealth;
-      if (res.status === 200 && health.redis?.up) {
+      const res = await this.send(m, { method: 'GET', path: '/health', timeoutMs: this.opts.probeTimeoutMs, lane: 'probe' });
+      const h = parseSlaveHealth(res.body.toString('utf8'));
+      health = h;
+      if (!h) {
+        if (res.status === 200) this.log.warn('a cluster answered its health probe with something that is not a valid health report', { id: m.id });
+      } else if (res.status === 200 && h.redis.up) {
         const wasHealthy = m.healthy;
-        this.table.recordSuccess(m.id, health);
-        if (!wasHealthy) this.log.info('cluster healthy', { id: m.id, name: health.name, epoch: health.epoch });
-        return { ok: true, health };
+        this.table.recordSuccess(m.id, h);
+        if (!wasHealthy) this.log.info('cluster healthy', { id: m.id, name: h.name, epoch: h.epoch });
+        return { ok: true, health: h };
+      } else {
+        m.health = h;
       }
-      m.health = health;
     } catch {
       if (this.stalls?.stalledSince(sentAt)) return { ok: false, stalled: true, health: null };
     }

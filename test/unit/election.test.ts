@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { adoptionGap, decide, rankCandidates, type CandidateView, type ElectionInput } from '../../lb-image/src/election/decide.ts';
 
 const member = (id: string, over: Partial<CandidateView> = {}): CandidateView => ({
-  id, probed: true, healthy: true, epoch: 0, claimsLeadership: false, redisRole: 'replica', offset: 0, replId: 'h1', syncing: false, ...over,
+  id, probed: true, healthy: true, epoch: 0, claimsLeadership: false, leaderId: null, followsLeader: false, redisRole: 'replica', offset: 0, replId: 'h1', syncing: false, ...over,
 });
 const input = (over: Partial<ElectionInput>): ElectionInput => ({
   members: [], current: null, leaderFailed: false, spentEpoch: 0, history: { replId: 'h1' }, ...over,
@@ -24,7 +24,7 @@ test('a restarted LB adopts the leader of the highest epoch, under a new epoch w
   const members = [
     member('a', { epoch: 4, claimsLeadership: true, redisRole: 'master', offset: 100 }),
     member('b', { epoch: 5, claimsLeadership: true, redisRole: 'master', offset: 90 }),
-    member('c', { epoch: 5, offset: 95 }),
+    member('c', { epoch: 5, offset: 95, leaderId: 'b', followsLeader: true }),
   ];
   // Above any epoch the previous LB may have offered without an answer yet.
   assert.deepEqual(decide(input({ members, history: null })), { kind: 'adopt', leaderId: 'b', epoch: 5 + adoptionGap(3) });
@@ -43,7 +43,8 @@ test('a cluster that also claims the current epoch (a late offer of a previous L
 test('a restarted LB elects above the highest epoch when that epoch has no working leader', () => {
   const members = [member('a', { epoch: 5, claimsLeadership: true, redisRole: 'fenced', offset: 0 }), member('b', { epoch: 5, offset: 95 })];
   const d = decide(input({ members, history: null }));
-  assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['b', 6]);
+  // Well above it: the previous LB may have offered the next epochs to clusters that have not answered.
+  assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['b', 5 + adoptionGap(2)]);
 });
 
 test('the leader is kept until it has failed, then replaced', () => {
@@ -114,4 +115,37 @@ test('only clusters that hold part of the leader\'s history are candidates', () 
 test('rankCandidates orders by offset, then id', () => {
   const order = rankCandidates([member('c', { offset: 1 }), member('b', { offset: 2 }), member('a', { offset: 2 })]).map((m) => m.id);
   assert.deepEqual(order, ['a', 'b', 'c']);
+});
+
+// A member's claim is believed only when the others agree: its word alone never moves the leader.
+const led = (id: string, epoch: number, over: Partial<CandidateView> = {}) => member(id, { epoch, claimsLeadership: true, leaderId: id, redisRole: 'master', ...over });
+const following = (id: string, leaderId: string, epoch: number, over: Partial<CandidateView> = {}) => member(id, { epoch, leaderId, followsLeader: true, ...over });
+
+test('a fresh LB does not adopt a member that claims a higher epoch alone, and does not elect it', () => {
+  const members = [led('x', 999_999, { offset: 10_000 }), led('a', 7, { offset: 50 }), following('b', 'a', 7, { offset: 50 }), following('c', 'a', 7, { offset: 49 })];
+  const d = decide(input({ members, history: null }));
+  assert.equal(d.kind, 'elect');
+  assert.notEqual(d.kind === 'elect' && d.leaderId, 'x', 'the lone claimant is not a candidate');
+  assert.ok(d.kind === 'elect' && d.epoch > 999_999, 'the new epoch is above the claim, so the claimant is demoted by it');
+  assert.match(d.kind === 'elect' ? d.reason : '', /x claims epoch 999999 without the other clusters' agreement/);
+});
+
+test('a fresh LB adopts a claim the others confirm, and a lone claim nobody contradicts competes on its data', () => {
+  const agreed = [led('a', 7), following('b', 'a', 7), member('c', { epoch: 3, leaderId: 'z' })];
+  assert.deepEqual(decide(input({ members: agreed, history: null })).kind, 'adopt');
+  // b says a leads, but its Redis does not replicate a (link down): not confirmation.
+  const unconfirmed = [led('a', 7, { offset: 60 }), following('b', 'a', 7, { followsLeader: false, offset: 40 }), member('c', { offset: 30 })];
+  const d = decide(input({ members: unconfirmed, history: null }));
+  assert.deepEqual(d.kind === 'elect' && d.leaderId, 'a', 'not adopted, but elected on its data (nobody names another leader)');
+  // One cluster alone: its own word is the majority.
+  assert.equal(decide(input({ members: [led('a', 7)], history: null })).kind, 'adopt');
+});
+
+test('with a leader, a member ahead of its epoch alone is out-voted by a new epoch; one the others follow is adopted', () => {
+  const current = { leaderId: 'a', epoch: 7 };
+  const lone = [led('a', 7, { offset: 50 }), following('b', 'a', 7, { offset: 50 }), led('x', 500, { offset: 90 })];
+  const d = decide(input({ current, members: lone }));
+  assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['a', 501], 'the leader keeps leading, above the claim');
+  const moved = [led('n', 9, { offset: 50 }), following('b', 'n', 9), following('c', 'n', 9), led('a', 7)];
+  assert.deepEqual(decide(input({ current, members: moved })), { kind: 'adopt', leaderId: 'n', epoch: 9 + adoptionGap(4) });
 });

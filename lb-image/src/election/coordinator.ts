@@ -5,6 +5,7 @@
 // Events: 'era' when the LB stops waiting for every request in flight (an election starts, or the
 // epoch changes), 'epoch' (number) when a new epoch begins, 'leader' when requests may go out.
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import type { LeaderAssignment, Logger, SlaveHealth } from '@hscale/common';
 import type { ClusterView, ProbeOutcome } from '../cluster-view.js';
 import type { Member } from '../membership/membership.js';
@@ -107,12 +108,8 @@ export class Coordinator extends EventEmitter {
   /** Called after probes: elect, adopt or bring clusters up to date as the rules say. */
   async check(): Promise<void> {
     if (this.electing) return;
-    const newest = Math.max(0, ...this.view.table.list().map((m) => m.health?.epoch ?? 0));
-    if (this.current && newest > this.current.epoch) {
-      // A cluster knows a newer epoch than we do (another LB?): never go back, learn it again.
-      this.log.warn('a cluster reports a newer epoch; re-learning the leader', { ours: this.current.epoch, theirs: newest });
-      this.current = null;
-    }
+    // A cluster ahead of our epoch is learnt from only if the others agree (decide.ts): adopted,
+    // or out-voted by a new epoch above its claim.
     const d = this.decideNow(false);
     // Decided on the health the probes last reported, which for a follower serving traffic may be
     // seconds old (it is probed less often): its replication history may have changed since (a
@@ -156,6 +153,8 @@ export class Coordinator extends EventEmitter {
       healthy: m.healthy && m.failures === 0 && !exclude.has(m.id),
       epoch: m.health?.epoch ?? 0,
       claimsLeadership: m.health?.role === 'leader',
+      leaderId: m.health?.leaderId ?? null,
+      followsLeader: !!m.health && m.health.leaderReachable && m.health.redis.role === 'replica' && m.health.redis.linkUp,
       redisRole: m.health?.redis.role ?? 'down',
       offset: m.health?.redis.offset ?? 0,
       replId: m.health?.redis.replIds[0] ?? '',
@@ -279,8 +278,15 @@ export class Coordinator extends EventEmitter {
   }
 
   private async assign(m: Member, epoch: number, leaderId: string, reason: LeaderAssignment['reason']): Promise<boolean> {
-    const leader = this.view.table.get(leaderId)?.health?.redis.endpoint;
+    const leaderMember = this.view.table.get(leaderId);
+    const leader = leaderMember?.health?.redis.endpoint;
     if (!leader) return false;
+    // Every Redis is about to replicate this address, and send it the Redis password: it must be
+    // the leader's own (when its address is an IP to compare with), not whatever its /health says.
+    if (isIP(leaderMember.address) && leader.host !== leaderMember.address) {
+      this.log.warn('not assigning a leader whose Redis address is not its own', { leaderId, address: leaderMember.address, claimed: leader.host });
+      return false;
+    }
     const body: LeaderAssignment = { epoch, leaderId, leader, youAreLeader: m.id === leaderId, reason };
     try {
       const res = await this.view.assign(m, body, this.opts.assignTimeoutMs);

@@ -11,6 +11,10 @@ export interface CandidateView {
   /** What the member's slave last reported. */
   epoch: number;
   claimsLeadership: boolean;
+  /** The leader of its epoch, as the member reports it. */
+  leaderId: string | null;
+  /** Its Redis replicates that leader's Redis, and the link is up (a follower's proof of allegiance). */
+  followsLeader: boolean;
   redisRole: RedisRole;
   /** Replication offset of the member's Redis: how much of the write stream it holds. */
   offset: number;
@@ -79,12 +83,46 @@ export function rankCandidates(members: CandidateView[], history: History | null
     .sort((a, b) => b.offset - a.offset || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/**
+ * Whether the clusters agree that `leaderId` leads `epoch`: it claims so and its Redis is a
+ * master, and with it more than half of the healthy members say so (followers whose Redis
+ * replicates it). One member's word is never enough while others answer: a cluster that claims a
+ * huge epoch on its own (a bug, or a compromised container) must not take over the system.
+ */
+export function agreed(members: CandidateView[], leaderId: string, epoch: number): boolean {
+  const voters = members.filter((m) => m.healthy);
+  const ayes = voters.filter((m) =>
+    m.epoch !== epoch ? false : m.id === leaderId ? m.claimsLeadership && m.redisRole === 'master' : !m.claimsLeadership && m.leaderId === leaderId && m.followsLeader,
+  );
+  return ayes.some((m) => m.id === leaderId) && ayes.length * 2 > voters.length;
+}
+
+/** More than half of the healthy members name another leader than `claimantId`. */
+export function contradicted(members: CandidateView[], claimantId: string): boolean {
+  const voters = members.filter((m) => m.healthy);
+  const nays = voters.filter((m) => m.id !== claimantId && m.leaderId !== null && m.leaderId !== claimantId);
+  return nays.length * 2 > voters.length;
+}
+
 export function decide(input: ElectionInput): Decision {
   const { members, current, force } = input;
   // Epochs are never reused: above every epoch known, and above every epoch ever offered.
   const maxEpoch = Math.max(current?.epoch ?? 0, input.spentEpoch, ...members.map((m) => m.epoch));
   let reason: string;
   let leaderIsCandidate = !!force;
+
+  // Members ahead of the current epoch: the clusters agree on a newer leader (another LB's
+  // decision: learn it), or one member says so alone (ignore its word: a new epoch above its claim).
+  const ahead = current && !force ? members.filter((m) => m.epoch > current.epoch) : [];
+  if (current && ahead.length > 0) {
+    const claim = ahead.find((m) => m.claimsLeadership && agreed(members, m.id, m.epoch));
+    if (claim) return { kind: 'adopt', leaderId: claim.id, epoch: maxEpoch + adoptionGap(members.length) };
+    const pool = members.filter((m) => m.epoch <= current.epoch && !(input.leaderFailed && m.id === current.leaderId));
+    const best = rankCandidates(pool, input.history)[0];
+    const reason = `${ahead.map((m) => m.id).join(', ')} reported epoch ${Math.max(...ahead.map((m) => m.epoch))} without the other clusters' agreement`;
+    if (best) return { kind: 'elect', leaderId: best.id, epoch: maxEpoch + 1, reason };
+    return { kind: 'none', reason: `${reason}; no other cluster can lead` };
+  }
 
   if (current && !force) {
     const leader = members.find((m) => m.id === current.leaderId);
@@ -103,8 +141,22 @@ export function decide(input: ElectionInput): Decision {
     if (members.some((m) => !m.probed)) return { kind: 'wait', reason: 'not every cluster has been probed yet' };
     const newest = Math.max(0, ...members.map((m) => m.epoch));
     const claimants = members.filter((m) => m.epoch === newest && newest > 0 && m.claimsLeadership && m.healthy && m.redisRole === 'master');
-    if (claimants.length === 1) return { kind: 'adopt', leaderId: claimants[0]!.id, epoch: maxEpoch + adoptionGap(members.length) };
-    reason = newest > 0 ? `the leader of epoch ${newest} is not available` : 'no leader yet';
+    if (claimants.length === 1 && agreed(members, claimants[0]!.id, newest)) {
+      return { kind: 'adopt', leaderId: claimants[0]!.id, epoch: maxEpoch + adoptionGap(members.length) };
+    }
+    reason =
+      claimants.length === 1
+        ? `${claimants[0]!.id} claims epoch ${newest} without the other clusters' agreement`
+        : newest > 0
+          ? `the leader of epoch ${newest} is not available`
+          : 'no leader yet';
+    // A claim the other clusters contradict is not a candidate either (it may hold anything). One
+    // they neither confirm nor contradict (followers mid-resync) competes on its data as any other.
+    if (claimants.length === 1 && contradicted(members, claimants[0]!.id)) {
+      const best = rankCandidates(members.filter((m) => m !== claimants[0]), input.history)[0];
+      if (best) return { kind: 'elect', leaderId: best.id, epoch: maxEpoch + adoptionGap(members.length), reason };
+      return { kind: 'none', reason: `${reason}; no other cluster can lead` };
+    }
   } else {
     reason = 'requested by an administrator';
   }
@@ -113,7 +165,9 @@ export function decide(input: ElectionInput): Decision {
   // whatever history it belongs to).
   const pool = leaderIsCandidate ? members : members.filter((m) => m.id !== current?.leaderId);
   const best = rankCandidates(pool, force ? null : input.history)[0];
-  if (best) return { kind: 'elect', leaderId: best.id, epoch: maxEpoch + 1, reason };
+  // A fresh LB cannot know what the previous one offered: above that too (see adoptionGap).
+  const step = !current && maxEpoch > 0 ? adoptionGap(members.length) : 1;
+  if (best) return { kind: 'elect', leaderId: best.id, epoch: maxEpoch + step, reason };
   // The failed leader is the only cluster there is: if it answers again (its Redis restarted,
   // empty), it leads a new epoch rather than leaving the system without a leader. Not while any
   // other cluster is known: one that comes back may still hold the data.
