@@ -1,6 +1,6 @@
 // The slave: an HTTP server beside this cluster's Redis (both under supervisord in the image).
 import { createServer } from 'node:http';
-import { createLogger, SettingsError, warnWhileInsecure } from '@hscale/common';
+import { answerClientErrorsAsJson, createLogger, SettingsError, warnWhileInsecure } from '@hscale/common';
 import { createSlaveApp } from './app.js';
 import { Leadership } from './leadership.js';
 import { RenderPool } from './render/render-pool.js';
@@ -26,7 +26,12 @@ async function main(): Promise<void> {
   );
   const reconcile = setInterval(() => void leadership.reconcile().catch(() => undefined), settings.RECONCILE_INTERVAL_MS);
   const renderPool = new RenderPool(settings.RENDER_WORKERS);
-  const server = createServer(createSlaveApp(settings, leadership, renderPool, log)).listen(settings.PORT, () =>
+  // Only the LB talks to a slave, over keep-alive pools that drop idle sockets after 10 s: the
+  // slave keeps them 15 s (so the LB closes first, never sending on a socket being closed), and a
+  // request must arrive whole within 10 s (anything slower is not the LB).
+  const server = createServer({ headersTimeout: 5_000, requestTimeout: 10_000, keepAliveTimeout: 15_000 }, createSlaveApp(settings, leadership, renderPool, log));
+  answerClientErrorsAsJson(server);
+  server.listen(settings.PORT, () =>
     log.info('slave listening', { port: settings.PORT, redis: `${settings.REDIS_HOST}:${settings.REDIS_PORT}`, advertise: settings.advertiseAddress, writeAck: settings.WRITE_ACK }),
   );
   const signup = startSignup(settings, log);

@@ -1,4 +1,5 @@
 // Every error a client sees is JSON {"error": <stable code>, "message": <text for a person>}.
+import type { Server } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from './logger.js';
 
@@ -53,4 +54,23 @@ export function methodNotAllowed(allowed: string[]): RequestHandler {
     res.setHeader('Allow', allowed.join(', '));
     res.status(405).json({ error: 'method_not_allowed', message: `${req.method} is not allowed on ${req.path}; use ${allowed.join(' or ')}` });
   };
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (a garbled request line, a bad
+ * header, headers over 16 KiB, headers too slow to arrive) get the same JSON error as everything
+ * else, instead of Node's bare "400 Bad Request" with no body.
+ */
+export function answerClientErrorsAsJson(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    const [status, reason, message] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'the request headers are too large']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'the request did not arrive in time']
+          : [400, 'Bad Request', 'the request is not valid HTTP/1.1'];
+    const body = JSON.stringify({ error: 'malformed_request', message });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
 }

@@ -1,6 +1,6 @@
 // The load balancer: membership (DNS, static list, sign-ups), probes, elections, routing.
 import { createServer } from 'node:http';
-import { createLogger, SettingsError, warnWhileInsecure } from '@hscale/common';
+import { answerClientErrorsAsJson, createLogger, SettingsError, warnWhileInsecure } from '@hscale/common';
 import { createLbApp } from './app.js';
 import { ClusterView } from './cluster-view.js';
 import { startDnsDiscovery } from './discovery.js';
@@ -32,10 +32,14 @@ async function main(): Promise<void> {
   const prober = new Prober(view, coordinator, { intervalMs: s.PROBE_INTERVAL_MS, leaderIntervalMs: s.LEADER_PROBE_INTERVAL_MS }, log);
   prober.start();
 
-  const server = createServer(createLbApp(s, view, coordinator, forwarder, fencer, batcher, log)).listen(s.PORT, () =>
+  // Slow clients hold a socket and some memory each: their headers must arrive within 10 s and the
+  // whole request (up to a 1 MiB value) within 30 s. Idle keep-alive connections live 65 s (longer
+  // than the idle timeouts of common proxies in front, so the proxy closes first).
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 65_000 }, createLbApp(s, view, coordinator, forwarder, fencer, batcher, log));
+  answerClientErrorsAsJson(server);
+  server.listen(s.PORT, () =>
     log.info('lb listening', { port: s.PORT, dns: s.CLUSTER_DNS_NAME || null, static: s.STATIC_CLUSTERS.length, threshold: s.FAILURE_THRESHOLD }),
   );
-  server.keepAliveTimeout = 65_000;
 
   const stop = (signal: string) => {
     log.info('stopping', { signal });

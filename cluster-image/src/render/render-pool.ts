@@ -18,6 +18,9 @@ interface Slot {
   idleTimer: NodeJS.Timeout | null;
 }
 
+/** Too many bands queued: the cluster is saturated (answered 503, the LB tries another). */
+export class RenderBusy extends Error {}
+
 export class RenderPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Waiting[] = [];
@@ -25,11 +28,35 @@ export class RenderPool {
   constructor(
     private readonly size: number,
     private readonly idleMs = 30_000,
+    private readonly maxQueued = 256,
   ) {}
 
-  render(params: RenderParams, y0: number, y1: number): Promise<Uint8Array> {
+  /**
+   * Rows [y0, y1). When `signal` aborts (the LB gave up on the band, or its client left), a queued
+   * job is dropped and a running one stops at once: its thread is terminated (the pixel loop has no
+   * other way out) and replaced by the next job. More than `maxQueued` jobs waiting: RenderBusy.
+   */
+  render(params: RenderParams, y0: number, y1: number, signal?: AbortSignal): Promise<Uint8Array> {
+    if (this.queue.length >= this.maxQueued) return Promise.reject(new RenderBusy(`${this.queue.length} bands are already waiting for a render thread`));
+    if (signal?.aborted) return Promise.reject(new Error('render cancelled'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { params, y0, y1 }, resolve, reject });
+      const waiting: Waiting = { job: { params, y0, y1 }, resolve, reject };
+      const cancel = () => {
+        const queued = this.queue.indexOf(waiting);
+        if (queued >= 0) this.queue.splice(queued, 1);
+        const slot = this.slots.find((s) => s.current === waiting);
+        if (slot) {
+          slot.current = null;
+          this.retire(slot);
+          this.pump();
+        }
+        reject(new Error('render cancelled'));
+      };
+      signal?.addEventListener('abort', cancel, { once: true });
+      const settle = () => signal?.removeEventListener('abort', cancel);
+      waiting.resolve = (p) => (settle(), resolve(p));
+      waiting.reject = (e) => (settle(), reject(e));
+      this.queue.push(waiting);
       this.pump();
     });
   }
@@ -52,13 +79,16 @@ export class RenderPool {
       done?.resolve(pixels);
       this.pump();
     });
-    slot.worker.on('error', (err) => {
-      // A crashed worker fails its job and is dropped; the next job starts a new one.
+    // A crashed or exited worker fails its job and is dropped; the next job starts a new one.
+    const lost = (err: Error) => {
+      if (!this.slots.includes(slot)) return; // retired already (cancelled, idle, or closed)
       slot.current?.reject(err);
       slot.current = null;
       this.retire(slot);
       this.pump();
-    });
+    };
+    slot.worker.on('error', lost);
+    slot.worker.on('exit', (code) => lost(new Error(`a render thread exited (code ${code})`)));
     this.slots.push(slot);
     return slot;
   }

@@ -9,6 +9,8 @@ import type { Band } from './band-plan.js';
 export interface DispatchOptions {
   concurrencyPerCluster: number;
   bandTimeoutMs: number;
+  /** Calls the render off (its client left): every band in flight is aborted, nothing new starts. */
+  signal?: AbortSignal;
 }
 
 interface BandState {
@@ -53,8 +55,11 @@ export async function dispatchBands(
   return new Promise((resolveOuter, rejectOuter) => {
     // Slow bands are only noticed when the pump runs: wake it now and then while rendering.
     const ticker = setInterval(() => pump(), BACKUP_MIN_MS);
-    const resolve = (v: { bandsByCluster: Record<string, number>; retries: number; backups: number }) => (clearInterval(ticker), resolveOuter(v));
-    const reject = (e: Error) => (clearInterval(ticker), rejectOuter(e));
+    const { signal } = opts;
+    const callOff = () => fail(new RenderError('render called off'));
+    const stop = () => (clearInterval(ticker), signal?.removeEventListener('abort', callOff));
+    const resolve = (v: { bandsByCluster: Record<string, number>; retries: number; backups: number }) => (stop(), resolveOuter(v));
+    const reject = (e: Error) => (stop(), rejectOuter(e));
     let failed = false;
     const busy = new Map<string, number>(); // in-flight bands per cluster
 
@@ -102,7 +107,7 @@ export async function dispatchBands(
       busy.set(m.id, (busy.get(m.id) ?? 0) + 1);
       const q = new URLSearchParams({ width: String(params.width), height: String(params.height), escape: String(params.escape), y0: String(s.band.y0), y1: String(s.band.y1) });
       view
-        .send(m, { method: 'GET', path: `/render/rows?${q}`, timeoutMs: opts.bandTimeoutMs, signal: ctrl.signal })
+        .send(m, { method: 'GET', path: `/render/rows?${q}`, timeoutMs: opts.bandTimeoutMs, signal: ctrl.signal, lane: 'render' })
         .then((res) => {
           const expected = (s.band.y1 - s.band.y0) * stride;
           if (res.status !== 200 || res.body.length !== expected) throw new Error(`HTTP ${res.status}, ${res.body.length} bytes`);
@@ -124,6 +129,8 @@ export async function dispatchBands(
         });
     };
 
+    if (signal?.aborted) return callOff();
+    signal?.addEventListener('abort', callOff, { once: true });
     pump();
   });
 }

@@ -62,6 +62,9 @@ export function fastKvHandler(forwarder: Forwarder, metrics: Metrics, maxValueBy
     const q = url.indexOf('?');
     const rawKey = url.slice(PREFIX.length, q < 0 ? undefined : q);
     if (rawKey === '' || rawKey.includes('/')) return false; // no key, or a path Express answers 404
+    // A compressed body (or one in an encoding nobody knows): Express inflates it, or answers 415.
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return false;
     try {
       decodeURIComponent(rawKey);
     } catch {

@@ -1,10 +1,11 @@
 // GET /mandelbrot.png: plan bands, have the clusters render them, assemble, encode one PNG.
-import { Router, type Request } from 'express';
-import { defaultHeight, intQueryParam, methodNotAllowed, type Logger, type RenderParams } from '@hscale/common';
+import { Router, type Request, type Response } from 'express';
+import { defaultHeight, HttpError, intQueryParam, methodNotAllowed, type Logger, type RenderParams } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import { mirrorRows, planBands, rowsToRender } from '../render/band-plan.js';
 import { dispatchBands, RenderError } from '../render/band-dispatcher.js';
 import { PngEncoderPool } from '../render/png.js';
+import { RenderAdmission } from '../render/admission.js';
 import type { LbSettings } from '../settings.js';
 
 export const DEFAULT_WIDTH = 800;
@@ -22,34 +23,55 @@ export function parseRenderParams(req: Request, s: LbSettings): RenderParams {
 export function mandelbrotRouter(view: ClusterView, s: LbSettings, log: Logger): Router {
   const router = Router();
   const encoder = new PngEncoderPool(2);
+  const admission = new RenderAdmission({ maxRenders: s.MANDELBROT_MAX_RENDERS, maxPixels: s.MANDELBROT_MAX_PIXELS });
   router
     .route('/mandelbrot.png')
     .get(async (req, res) => {
       const params = parseRenderParams(req, s);
-      const clusters = view.table.list().filter((m) => m.healthy).length;
-      const started = Date.now();
-      const image = new Uint8Array(params.width * params.height); // palette indices
-      const bands = planBands(rowsToRender(params.height), params.width, Math.max(1, clusters), s.RENDER_BANDS_PER_CLUSTER);
-      let stats;
-      try {
-        stats = await dispatchBands(view, params, bands, image, { concurrencyPerCluster: s.RENDER_CONCURRENCY_PER_CLUSTER, bandTimeoutMs: s.BAND_TIMEOUT_MS });
-      } catch (err) {
-        if (err instanceof RenderError) {
-          res.status(503).setHeader('Retry-After', '1').json({ error: 'render_failed', message: err.message });
-          return;
-        }
-        throw err;
+      const release = admission.tryAdmit(params.width * params.height);
+      if (!release) {
+        const now = admission.inProgress;
+        throw new HttpError(429, 'too_many_renders', `${now.renders} renders (${now.pixels} pixels) are in progress, the most this LB takes on at once; try again shortly`, { 'Retry-After': '1' });
       }
-      mirrorRows(image, params.width, params.height);
-      const renderedMs = Date.now() - started;
-      const png = await encoder.encode(image, params.width, params.height);
-      log.info('mandelbrot rendered', { ...params, bands: bands.length, clusters, retries: stats.retries, backups: stats.backups, renderMs: renderedMs, totalMs: Date.now() - started, bandsByCluster: stats.bandsByCluster });
-      res.setHeader('X-Render-Bands', String(bands.length));
-      res.setHeader('X-Render-Ms', String(renderedMs));
-      res.setHeader('X-Render-Retries', String(stats.retries));
-      res.setHeader('X-Render-Backups', String(stats.backups));
-      res.type('image/png').send(png);
+      // A client that hangs up stops its render: the clusters' bands are called off.
+      const gone = new AbortController();
+      res.on('close', () => res.writableFinished || gone.abort());
+      try {
+        await render(params, gone.signal, res);
+      } finally {
+        release();
+      }
     })
     .all(methodNotAllowed(['GET']));
+
+  async function render(params: RenderParams, signal: AbortSignal, res: Response): Promise<void> {
+    const clusters = view.table.list().filter((m) => m.healthy).length;
+    const started = Date.now();
+    const image = new Uint8Array(params.width * params.height); // palette indices
+    const bands = planBands(rowsToRender(params.height), params.width, Math.max(1, clusters), s.RENDER_BANDS_PER_CLUSTER);
+    let stats;
+    try {
+      stats = await dispatchBands(view, params, bands, image, { concurrencyPerCluster: s.RENDER_CONCURRENCY_PER_CLUSTER, bandTimeoutMs: s.BAND_TIMEOUT_MS, signal });
+    } catch (err) {
+      if (signal.aborted) {
+        log.info('mandelbrot render called off: the client left', { ...params, ms: Date.now() - started });
+        return;
+      }
+      if (err instanceof RenderError) {
+        res.status(503).setHeader('Retry-After', '1').json({ error: 'render_failed', message: err.message });
+        return;
+      }
+      throw err;
+    }
+    mirrorRows(image, params.width, params.height);
+    const renderedMs = Date.now() - started;
+    const png = await encoder.encode(image, params.width, params.height);
+    log.info('mandelbrot rendered', { ...params, bands: bands.length, clusters, retries: stats.retries, backups: stats.backups, renderMs: renderedMs, totalMs: Date.now() - started, bandsByCluster: stats.bandsByCluster });
+    res.setHeader('X-Render-Bands', String(bands.length));
+    res.setHeader('X-Render-Ms', String(renderedMs));
+    res.setHeader('X-Render-Retries', String(stats.retries));
+    res.setHeader('X-Render-Backups', String(stats.backups));
+    res.type('image/png').send(png);
+  }
   return router;
 }

@@ -57,7 +57,32 @@ export class Forwarder {
     return leader?.epoch === epoch ? this.view.routable(epoch, leader.leaderId) : [];
   }
 
+  /**
+   * Refused at once (503, nothing sent) beyond these many operations, or bytes of values, in
+   * progress: every one waits in a batch queue and holds its value in memory, so without a bound a
+   * burst (or a stalled cluster under load) would grow them until the LB ran out of memory.
+   */
+  static readonly MAX_OPS_IN_FLIGHT = 20_000;
+  static readonly MAX_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
+  private opsInFlight = 0;
+  private bytesInFlight = 0;
+
   async forward(op: ClientOp, requestId: string): Promise<OpResult> {
+    const bytes = op.op === 'set' ? op.value.length + op.key.length : 64;
+    if (this.opsInFlight >= Forwarder.MAX_OPS_IN_FLIGHT || (this.opsInFlight > 0 && this.bytesInFlight + bytes > Forwarder.MAX_BYTES_IN_FLIGHT)) {
+      return overloaded(this.opsInFlight, this.bytesInFlight);
+    }
+    this.opsInFlight++;
+    this.bytesInFlight += bytes;
+    try {
+      return await this.forwardAdmitted(op, requestId);
+    } finally {
+      this.opsInFlight--;
+      this.bytesInFlight -= bytes;
+    }
+  }
+
+  private async forwardAdmitted(op: ClientOp, requestId: string): Promise<OpResult> {
     const write = op.op === 'set' || op.op === 'del';
     const opId = `${this.opPrefix}.${(this.opCounter++).toString(36)}`;
     const deadline = Date.now() + 2 * this.opts.requestTimeoutMs + this.opts.leaderWaitMs;
@@ -174,4 +199,9 @@ function parseAnswer(body: Buffer): { error?: string; floor?: number } | undefin
   } catch {
     return undefined;
   }
+}
+
+function overloaded(ops: number, bytes: number): OpResult {
+  const message = `this LB has ${ops} operations (${Math.round(bytes / 1024)} KiB of values) in progress, the most it holds at once; try again shortly`;
+  return { status: 503, body: Buffer.from(JSON.stringify({ error: 'overloaded', message })) };
 }

@@ -1,4 +1,6 @@
-// One keep-alive connection pool per slave (undici). A pool is destroyed when its slave leaves
+// Keep-alive connection pools per slave (undici), one per lane: key-value traffic, health probes
+// and render bands each have their own connections, so a probe never waits behind a band (a slow
+// render must not make a healthy cluster look dead). A slave's pools are destroyed when it leaves
 // the membership: Docker reuses IP addresses, and a pooled socket to a removed address must never
 // carry a request meant for whatever container gets that address next.
 import { Pool, type Dispatcher } from 'undici';
@@ -10,7 +12,13 @@ export interface SlaveRequest {
   body?: string | Buffer;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Which of the slave's pools carries it (default: 'kv'). */
+  lane?: Lane;
 }
+
+export type Lane = 'kv' | 'probe' | 'render';
+/** Probes are one small request at a time per slave; two connections leave room for a retry. */
+const PROBE_CONNECTIONS = 2;
 
 export interface SlaveResponse {
   status: number;
@@ -27,15 +35,19 @@ function aborted(signal: AbortSignal): Promise<never> {
 }
 
 export class SlavePools {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, Map<Lane, Pool>>();
 
   constructor(private readonly connectionsPerSlave = 32) {}
 
   async request(id: string, origin: string, req: SlaveRequest): Promise<SlaveResponse> {
-    let pool = this.pools.get(id);
+    const lane = req.lane ?? 'kv';
+    let lanes = this.pools.get(id);
+    if (!lanes) this.pools.set(id, (lanes = new Map()));
+    let pool = lanes.get(lane);
     if (!pool) {
-      pool = new Pool(origin, { connections: this.connectionsPerSlave, keepAliveTimeout: 10_000, connectTimeout: Math.min(req.timeoutMs, 3000) });
-      this.pools.set(id, pool);
+      const connections = lane === 'probe' ? PROBE_CONNECTIONS : this.connectionsPerSlave;
+      pool = new Pool(origin, { connections, keepAliveTimeout: 10_000, connectTimeout: Math.min(req.timeoutMs, 3000) });
+      lanes.set(lane, pool);
     }
     // The deadline is an AbortSignal: undici's own headersTimeout/bodyTimeout run on a coarse
     // timer (about 1 s resolution), which turned a 300 ms probe timeout into 1 s.
@@ -53,9 +65,9 @@ export class SlavePools {
   }
 
   remove(id: string): void {
-    const pool = this.pools.get(id);
+    const lanes = this.pools.get(id);
     this.pools.delete(id);
-    void pool?.destroy().catch(() => undefined);
+    for (const pool of lanes?.values() ?? []) void pool.destroy().catch(() => undefined);
   }
 
   has(id: string): boolean {
@@ -63,7 +75,7 @@ export class SlavePools {
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => undefined)));
+    await Promise.all([...this.pools.values()].flatMap((lanes) => [...lanes.values()]).map((p) => p.destroy().catch(() => undefined)));
     this.pools.clear();
   }
 }
