@@ -39,6 +39,10 @@ Environment:
   REDIS_PASSWORD, CLUSTER_SECRET, ADMIN_TOKEN
                         secrets; generated into compose/.env on the first run unless set
   WRITE_ACK             replica (default) or leader: see README, "Guarantees"
+  LB_MEM_LIMIT, CLUSTER_MEM_LIMIT, CLUSTER_TMP_SIZE
+                        memory limit of the LB and of each cluster container (default 1g each),
+                        and the size of a cluster's /tmp, where a follower receives the
+                        leader's data (default 512m)
   COMPOSE_PROJECT_NAME  compose project (default hscale; remembered)
   HSCALE_ENV_FILE       where secrets and remembered settings live (default compose/.env)
   COMPOSE_PARALLEL_LIMIT, COMPOSE_HTTP_TIMEOUT

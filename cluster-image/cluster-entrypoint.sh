@@ -18,12 +18,16 @@ if [ "$quoted" = '""' ]; then
   echo "cluster-entrypoint: could not quote REDIS_PASSWORD for redis.conf" >&2
   exit 70
 fi
-install -d -o redis -g redis -m 0750 /run/hscale
 umask 077
+mkdir -p /run/hscale
 {
   echo "include /etc/redis/cluster.conf"
   echo "port ${REDIS_PORT:-6379}"
   printf 'requirepass %s\nmasterauth %s\n' "$quoted" "$quoted"
 } > /run/hscale/redis.conf
+# In this order: the container keeps only CHOWN, SETUID, SETGID and KILL (compose, k8s), so root
+# can change a file's mode only while it owns it, and write into a directory only while it owns it.
 chown redis:redis /run/hscale/redis.conf
+chmod 0750 /run/hscale
+chown redis:redis /run/hscale
 exec "$@"

@@ -67,6 +67,43 @@ describe('the system under compose', () => {
     assert.match(taken.stderr, /already taken/);
   });
 
+  test('the containers run hardened: no extra capabilities, no-new-privileges, read-only root, limits, non-root programs', async () => {
+    for (const c of await containers(PROJECT)) {
+      const hc = JSON.parse(await docker('inspect', '-f', '{{json .HostConfig}}', c.id)) as {
+        CapDrop: string[] | null; CapAdd: string[] | null; SecurityOpt: string[] | null; ReadonlyRootfs: boolean; Memory: number; PidsLimit: number | null; Privileged: boolean;
+      };
+      assert.deepEqual(hc.CapDrop, ['ALL'], c.name);
+      const normalise = (caps: string[] | null) => (caps ?? []).map((x) => x.replace(/^CAP_/, '')).sort();
+      assert.deepEqual(normalise(hc.CapAdd), c.service === 'cluster' ? ['CHOWN', 'KILL', 'SETGID', 'SETUID'] : [], c.name);
+      assert.ok(hc.SecurityOpt?.some((o) => /^no-new-privileges(:true)?$/.test(o)), `${c.name}: ${hc.SecurityOpt}`);
+      assert.equal(hc.ReadonlyRootfs, true, c.name);
+      assert.equal(hc.Privileged, false, c.name);
+      assert.ok(hc.Memory > 0 && (hc.PidsLimit ?? 0) > 0, `${c.name}: memory ${hc.Memory}, pids ${hc.PidsLimit}`);
+      // Who runs what, from /proc: only supervisord (PID 1 of a cluster) is root, with its 4 capabilities.
+      const procs: string[] = [];
+      for (const pid of (await docker('exec', c.id, 'ls', '/proc')).split(/\s+/).filter((p) => /^\d+$/.test(p))) {
+        const r = await run('docker', ['exec', c.id, 'cat', `/proc/${pid}/status`, `/proc/${pid}/cmdline`], {});
+        // Gone meanwhile, this very cat, or Docker's health check (run as the image's user, for a moment).
+        if (r.code !== 0 || /^Name:\s*cat$/m.test(r.stdout) || /healthcheck/.test(r.stdout.slice(r.stdout.lastIndexOf('\n')))) continue;
+        const uid = /^Uid:\s*(\d+)/m.exec(r.stdout)![1]!;
+        const capEff = /^CapEff:\s*([0-9a-f]+)/m.exec(r.stdout)![1]!;
+        const command = r.stdout.slice(r.stdout.lastIndexOf('\n') + 1).replaceAll('\0', ' ').trim();
+        procs.push(`${uid} ${capEff} ${command}`);
+        if (/supervisord/.test(command)) {
+          assert.equal(uid, '0', command);
+          // CHOWN (bit 0), KILL (5), SETGID (6), SETUID (7): 0xe1.
+          assert.equal(BigInt(`0x${capEff}`), 0xe1n, `supervisord's capabilities: ${capEff}`);
+        } else {
+          assert.notEqual(uid, '0', `${c.name}: ${command} runs as root`);
+          assert.equal(BigInt(`0x${capEff}`), 0n, `${c.name}: ${command} has capabilities ${capEff}`);
+        }
+      }
+      assert.ok(procs.some((l) => /node/.test(l)), `${c.name}: no node process seen in ${procs.join('; ')}`);
+      const write = await run('docker', ['exec', c.id, 'sh', '-c', 'touch /app/x'], {});
+      assert.notEqual(write.code, 0, `${c.name}: the root filesystem is writable`);
+    }
+  });
+
   test('every key-value route through the LB', async () => {
     assert.equal((await put(`${lb}/keys/e2e:greeting?ttl=600`, 'hello from e2e')).status, 200);
     const got = await call(`${lb}/keys/e2e:greeting`);

@@ -102,3 +102,30 @@ test('k8s: kubectl kustomize builds the manifests', (t) => {
   assert.match(out, /kind: Deployment/);
   assert.match(out, /image: hscale-cluster:1\.0\.0/);
 });
+
+test('hardening: no capabilities but what supervisord needs, no-new-privileges, read-only root, limits (compose and k8s)', () => {
+  const compose = parse(readFileSync(path.join(ROOT, 'compose/docker-compose.yml'), 'utf8'));
+  const added = { lb: undefined, cluster: ['CHOWN', 'SETUID', 'SETGID', 'KILL'] } as Record<string, string[] | undefined>;
+  for (const [name, svc] of Object.entries<any>(compose.services)) {
+    assert.deepEqual(svc.cap_drop, ['ALL'], name);
+    assert.deepEqual(svc.cap_add, added[name], name);
+    assert.deepEqual(svc.security_opt, ['no-new-privileges:true'], name);
+    assert.equal(svc.read_only, true, name);
+    assert.ok(svc.tmpfs.some((t: string) => t.startsWith('/tmp:')), `${name}: /tmp is a tmpfs`);
+    assert.ok(svc.mem_limit, `${name}: memory limit`);
+    assert.ok(svc.pids_limit > 0, `${name}: PID limit`);
+    assert.equal(svc.privileged, undefined, name);
+  }
+  for (const { file, doc } of k8sDocs().filter((d) => d.doc.kind === 'Deployment')) {
+    const pod = doc.spec.template.spec;
+    assert.equal(pod.automountServiceAccountToken, false, file);
+    for (const c of pod.containers) {
+      assert.equal(c.securityContext.allowPrivilegeEscalation, false, file);
+      assert.equal(c.securityContext.readOnlyRootFilesystem, true, file);
+      assert.deepEqual(c.securityContext.capabilities.drop, ['ALL'], file);
+      assert.deepEqual(c.securityContext.capabilities.add, added[doc.metadata.name], file);
+      assert.ok(c.resources.limits.memory && c.resources.limits.cpu, `${file}: limits`);
+      assert.ok(c.volumeMounts.some((m: any) => m.mountPath === '/tmp'), `${file}: /tmp is writable`);
+    }
+  }
+});
