@@ -22,9 +22,9 @@ export class LeaderStore {
   private readonly writer: ReplicatedWriter;
 
   constructor(readonly endpoint: RedisEndpoint, opts: StoreOptions, log: Logger) {
-    this.reader = new RedisConnection(endpoint, opts.password, opts.opTimeoutMs, log, 'leader-read');
+    this.reader = new RedisConnection(endpoint, { username: 'app', password: opts.password }, opts.opTimeoutMs, log, 'leader-read');
     // WAIT is silent for up to waitTimeoutMs by design: the write connection allows for it.
-    this.writerConn = new RedisConnection(endpoint, opts.password, Math.max(opts.opTimeoutMs, opts.waitTimeoutMs + 500), log, 'leader-write');
+    this.writerConn = new RedisConnection(endpoint, { username: 'app', password: opts.password }, Math.max(opts.opTimeoutMs, opts.waitTimeoutMs + 500), log, 'leader-write');
     this.writer = new ReplicatedWriter(this.writerConn, opts.writeAck, opts.waitTimeoutMs, log);
   }
 

@@ -12,8 +12,8 @@ export class LocalRedis {
    * @param connectTo where this slave reaches its Redis (usually localhost)
    * @param endpoint where other clusters reach it (the advertised address)
    */
-  constructor(connectTo: RedisEndpoint, readonly endpoint: RedisEndpoint, private readonly password: string, opTimeoutMs: number, log: Logger) {
-    this.conn = new RedisConnection(connectTo, password, opTimeoutMs, log, 'local');
+  constructor(connectTo: RedisEndpoint, readonly endpoint: RedisEndpoint, password: string, opTimeoutMs: number, log: Logger) {
+    this.conn = new RedisConnection(connectTo, { username: 'control', password }, opTimeoutMs, log, 'local');
   }
 
   async inspect(): Promise<RedisInfo | null> {
@@ -32,8 +32,7 @@ export class LocalRedis {
   }
 
   async follow(leader: RedisEndpoint): Promise<void> {
-    // Replication between clusters authenticates with the shared password: set before the first sync.
-    if (this.password) await this.conn.send(['CONFIG', 'SET', 'masterauth', this.password]);
+    // Replication logs in as the repl user (masteruser and masterauth are in redis.conf).
     // Redis answers "+OK Already connected to specified master" when nothing changes.
     await this.conn.send(['REPLICAOF', leader.host, String(leader.port)]);
   }

@@ -13,7 +13,16 @@ export class ReplyTimeoutError extends Error {
   readonly code = 'REPLY_TIMEOUT';
 }
 
-function newClient(endpoint: RedisEndpoint, password: string, connectTimeoutMs: number) {
+/**
+ * Who a connection logs in as: a user of cluster-image/redis-auth-conf.sh, which says what each may
+ * run. Without a password (a Redis set up without users), the default user.
+ */
+export interface RedisAuth {
+  username: 'app' | 'control';
+  password: string;
+}
+
+function newClient(endpoint: RedisEndpoint, auth: RedisAuth, connectTimeoutMs: number) {
   return createClient({
     socket: {
       host: endpoint.host,
@@ -21,7 +30,8 @@ function newClient(endpoint: RedisEndpoint, password: string, connectTimeoutMs: 
       connectTimeout: connectTimeoutMs,
       reconnectStrategy: (retries) => Math.min(100 * (retries + 1), 1000),
     },
-    password: password || undefined,
+    username: auth.password ? auth.username : undefined,
+    password: auth.password || undefined,
     // Fail fast while disconnected instead of queueing requests for a Redis that may never return.
     disableOfflineQueue: true,
   });
@@ -38,7 +48,7 @@ export class RedisConnection {
    */
   constructor(
     readonly endpoint: RedisEndpoint,
-    private readonly password: string,
+    private readonly auth: RedisAuth,
     private readonly replyTimeoutMs: number,
     private readonly log: Logger,
     private readonly what: string,
@@ -70,7 +80,7 @@ export class RedisConnection {
   }
 
   private connect(): Client {
-    const client = newClient(this.endpoint, this.password, Math.max(this.replyTimeoutMs, 500));
+    const client = newClient(this.endpoint, this.auth, Math.max(this.replyTimeoutMs, 500));
     client.on('error', (err: Error) => {
       if (err.message !== this.lastError) this.log.warn('redis connection error', { redis: this.what, endpoint: this.endpoint, error: err.message });
       this.lastError = err.message;

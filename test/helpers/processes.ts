@@ -1,7 +1,7 @@
 // Real processes for integration tests: redis-server (Debian's), slaves and the LB from dist/,
 // on free ports of 127.0.0.1. Everything started here is killed by stopAll().
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,10 +102,19 @@ export class Harness {
     return this.track(
       new Proc(`redis:${port}`, 'redis-server', [
         path.join(ROOT, 'cluster-image/redis.conf'),
+        '--include', this.authConf(),
         '--port', String(port), '--bind', '127.0.0.1', '--dir', this.dir,
-        '--requirepass', PASSWORD, '--masterauth', PASSWORD,
       ]),
     );
+  }
+
+  /** Redis' users, as the cluster image sets them up (cluster-image/redis-auth-conf.sh). */
+  private authConf(): string {
+    const file = path.join(this.dir, 'auth.conf');
+    if (!existsSync(file)) {
+      writeFileSync(file, execFileSync(path.join(ROOT, 'cluster-image/redis-auth-conf.sh'), { env: { ...process.env, REDIS_PASSWORD: PASSWORD } }), { mode: 0o600 });
+    }
+    return file;
   }
 
   slaveProc(slavePort: number, redisPort: number, env: NodeJS.ProcessEnv = {}): Proc {
