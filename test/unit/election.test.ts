@@ -149,3 +149,34 @@ test('with a leader, a member ahead of its epoch alone is out-voted by a new epo
   const moved = [led('n', 9, { offset: 50 }), following('b', 'n', 9), following('c', 'n', 9), led('a', 7)];
   assert.deepEqual(decide(input({ current, members: moved })), { kind: 'adopt', leaderId: 'n', epoch: 9 + adoptionGap(4) });
 });
+
+test('a member claiming the current epoch alone (not offered to it) is not elected, whatever offset it reports', () => {
+  const current = { leaderId: 'a', epoch: 7 };
+  const members = [led('a', 7, { offset: 50 }), following('b', 'a', 7, { offset: 50 }), led('x', 7, { offset: 1e15 })];
+  const d = decide(input({ current, members, spentEpoch: 7, offers: new Map([[7, 'a']]) }));
+  assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['a', 8]);
+  // ... nor when the leader has failed: a real follower takes over.
+  const failed = decide(input({ current, members, leaderFailed: true, spentEpoch: 7, offers: new Map([[7, 'a']]) }));
+  assert.deepEqual(failed.kind === 'elect' && failed.leaderId, 'b');
+});
+
+test('an offer of this LB applied late is its own choice: a candidate with its data, not an intruder', () => {
+  // The LB offered epoch 6 to a (most data); the offer timed out, so the LB still sees epoch 5 led by l, which failed.
+  const members = [led('l', 5, { offset: 100, healthy: false }), led('a', 6, { offset: 120 }), following('b', 'l', 5, { offset: 90 })];
+  const d = decide(input({ current: { leaderId: 'l', epoch: 5 }, leaderFailed: true, members, spentEpoch: 6, offers: new Map([[6, 'a']]) }));
+  assert.deepEqual(d.kind === 'elect' && [d.leaderId, d.epoch], ['a', 7]);
+});
+
+test('with two clusters, a fresh LB does not elect a lone claimant above the other\'s epoch', () => {
+  const members = [led('i', 2 ** 40, { offset: 1e15 }), led('a', 3, { offset: 10 })];
+  const d = decide(input({ members, history: null }));
+  assert.deepEqual(d.kind === 'elect' && d.leaderId, 'a');
+  assert.ok(d.kind === 'elect' && d.epoch > 2 ** 40);
+});
+
+test('names from older epochs do not contradict a claim; on equal data the claimant keeps leading', () => {
+  // a leads epoch 9; b and c, mid-resync, still name the leader of epoch 8 and are at epoch 9 too.
+  const members = [led('a', 9, { offset: 40 }), member('b', { epoch: 9, leaderId: 'a', offset: 40 }), member('c', { epoch: 8, leaderId: 'old', offset: 40 })];
+  const d = decide(input({ members, history: null }));
+  assert.deepEqual(d.kind === 'elect' && d.leaderId, 'a', 'not a fail-over for a tie, and c\'s epoch-8 name does not count against a');
+});

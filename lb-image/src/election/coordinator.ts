@@ -43,6 +43,8 @@ export class Coordinator extends EventEmitter {
   private lastNoneReason = '';
   /** Highest epoch offered to any cluster: an offer that timed out may still have taken effect. */
   private spentEpoch = 0;
+  /** The recent offers: epoch -> the cluster it was offered to (a late one is a candidate this LB chose). */
+  private readonly offers = new Map<number, string>();
   /** Replication history of the leader's Redis, from its last good probe. */
   private history: History | null = null;
   /** When the current leader was set: probes sent before then say nothing about it. */
@@ -168,6 +170,7 @@ export class Coordinator extends EventEmitter {
       current: this.current,
       leaderFailed: this.watch.failed,
       spentEpoch: this.spentEpoch,
+      offers: this.offers,
       history: this.history,
       force,
     });
@@ -204,6 +207,8 @@ export class Coordinator extends EventEmitter {
       const m = this.view.table.get(d.leaderId)!;
       // Spent before it is sent: if the answer is lost, the offer may still take effect there.
       this.spentEpoch = Math.max(this.spentEpoch, d.epoch);
+      this.offers.set(d.epoch, d.leaderId);
+      for (const e of this.offers.keys()) if (this.offers.size > 64) this.offers.delete(e); // oldest first
       if (await this.assign(m, d.epoch, d.leaderId, d.kind === 'adopt' ? 'sync' : 'election')) {
         this.setLeader(d.leaderId, d.epoch);
         if (d.kind === 'adopt') {

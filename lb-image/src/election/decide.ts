@@ -45,6 +45,8 @@ export interface ElectionInput {
   leaderFailed: boolean;
   /** The highest epoch this LB has offered to a cluster: spent even if the offer seemed to fail. */
   spentEpoch: number;
+  /** Which cluster this LB offered each recent epoch to (an offer may take effect after it timed out). */
+  offers?: ReadonlyMap<number, string>;
   /** The current leader's replication history, when known. */
   history: History | null;
   /** An administrator asked for an election (POST /election). */
@@ -97,11 +99,24 @@ export function agreed(members: CandidateView[], leaderId: string, epoch: number
   return ayes.some((m) => m.id === leaderId) && ayes.length * 2 > voters.length;
 }
 
-/** More than half of the healthy members name another leader than `claimantId`. */
-export function contradicted(members: CandidateView[], claimantId: string): boolean {
+/**
+ * More than half of the healthy members name another leader than the claimant, for its epoch or a
+ * newer one, or replicate another leader now (names from older epochs say nothing about it).
+ */
+export function contradicted(members: CandidateView[], claimant: CandidateView): boolean {
   const voters = members.filter((m) => m.healthy);
-  const nays = voters.filter((m) => m.id !== claimantId && m.leaderId !== null && m.leaderId !== claimantId);
+  const nays = voters.filter(
+    (m) => m.id !== claimant.id && m.leaderId !== null && m.leaderId !== claimant.id && (m.epoch >= claimant.epoch || m.followsLeader),
+  );
   return nays.length * 2 > voters.length;
+}
+
+/** The best candidate; on equal data, `preferred` (a leader keeps leading rather than fail over for a tie). */
+function bestOf(pool: CandidateView[], history: History | null, preferred?: string): CandidateView | undefined {
+  const ranked = rankCandidates(pool, history);
+  const first = ranked[0];
+  const favourite = ranked.find((m) => m.id === preferred);
+  return favourite && first && favourite.offset === first.offset ? favourite : first;
 }
 
 export function decide(input: ElectionInput): Decision {
@@ -110,15 +125,18 @@ export function decide(input: ElectionInput): Decision {
   const maxEpoch = Math.max(current?.epoch ?? 0, input.spentEpoch, ...members.map((m) => m.epoch));
   let reason: string;
   let leaderIsCandidate = !!force;
+  // Members whose word is not taken: they may not lead this time (see below).
+  const distrusted = new Set<string>();
 
-  // Members ahead of the current epoch: the clusters agree on a newer leader (another LB's
-  // decision: learn it), or one member says so alone (ignore its word: a new epoch above its claim).
-  const ahead = current && !force ? members.filter((m) => m.epoch > current.epoch) : [];
+  // Members ahead of every epoch this LB has used or offered: the clusters agree on a newer leader
+  // (another LB's decision: learn it), or one member says so alone (ignore its word: a new epoch
+  // above its claim, led by another). Epochs up to spentEpoch are this LB's own offers.
+  const ahead = current && !force ? members.filter((m) => m.epoch > Math.max(current.epoch, input.spentEpoch)) : [];
   if (current && ahead.length > 0) {
     const claim = ahead.find((m) => m.claimsLeadership && agreed(members, m.id, m.epoch));
     if (claim) return { kind: 'adopt', leaderId: claim.id, epoch: maxEpoch + adoptionGap(members.length) };
-    const pool = members.filter((m) => m.epoch <= current.epoch && !(input.leaderFailed && m.id === current.leaderId));
-    const best = rankCandidates(pool, input.history)[0];
+    const pool = members.filter((m) => !ahead.includes(m) && !(input.leaderFailed && m.id === current.leaderId));
+    const best = bestOf(pool, input.history, current.leaderId);
     const reason = `${ahead.map((m) => m.id).join(', ')} reported epoch ${Math.max(...ahead.map((m) => m.epoch))} without the other clusters' agreement`;
     if (best) return { kind: 'elect', leaderId: best.id, epoch: maxEpoch + 1, reason };
     return { kind: 'none', reason: `${reason}; no other cluster can lead` };
@@ -126,12 +144,14 @@ export function decide(input: ElectionInput): Decision {
 
   if (current && !force) {
     const leader = members.find((m) => m.id === current.leaderId);
-    // A cluster that also leads the current epoch (an offer of a previous LB, applied late).
-    const rival = members.find((m) => m.id !== current.leaderId && m.epoch === current.epoch && m.claimsLeadership && m.redisRole === 'master');
+    // Another cluster that claims to lead this epoch or a later one this LB offered: an offer
+    // applied late (of this LB: a candidate it chose; of a previous LB: not to be trusted alone).
+    const rival = members.find((m) => m.id !== current.leaderId && m.epoch >= current.epoch && m.claimsLeadership && m.redisRole === 'master');
     if (leader && !input.leaderFailed && !rival) return { kind: 'keep' };
     leaderIsCandidate = !!leader && !input.leaderFailed;
+    if (rival && input.offers?.get(rival.epoch) !== rival.id && !agreed(members, rival.id, rival.epoch)) distrusted.add(rival.id);
     reason = rival
-      ? `${rival.id} also claims to lead epoch ${current.epoch}`
+      ? `${rival.id} also claims to lead epoch ${rival.epoch}`
       : leader
         ? `leader ${current.leaderId} failed`
         : `leader ${current.leaderId} left the membership`;
@@ -141,21 +161,21 @@ export function decide(input: ElectionInput): Decision {
     if (members.some((m) => !m.probed)) return { kind: 'wait', reason: 'not every cluster has been probed yet' };
     const newest = Math.max(0, ...members.map((m) => m.epoch));
     const claimants = members.filter((m) => m.epoch === newest && newest > 0 && m.claimsLeadership && m.healthy && m.redisRole === 'master');
-    if (claimants.length === 1 && agreed(members, claimants[0]!.id, newest)) {
-      return { kind: 'adopt', leaderId: claimants[0]!.id, epoch: maxEpoch + adoptionGap(members.length) };
+    const claimant = claimants.length === 1 ? claimants[0]! : undefined;
+    if (claimant && agreed(members, claimant.id, newest)) {
+      return { kind: 'adopt', leaderId: claimant.id, epoch: maxEpoch + adoptionGap(members.length) };
     }
-    reason =
-      claimants.length === 1
-        ? `${claimants[0]!.id} claims epoch ${newest} without the other clusters' agreement`
-        : newest > 0
-          ? `the leader of epoch ${newest} is not available`
-          : 'no leader yet';
-    // A claim the other clusters contradict is not a candidate either (it may hold anything). One
-    // they neither confirm nor contradict (followers mid-resync) competes on its data as any other.
-    if (claimants.length === 1 && contradicted(members, claimants[0]!.id)) {
-      const best = rankCandidates(members.filter((m) => m !== claimants[0]), input.history)[0];
-      if (best) return { kind: 'elect', leaderId: best.id, epoch: maxEpoch + adoptionGap(members.length), reason };
-      return { kind: 'none', reason: `${reason}; no other cluster can lead` };
+    reason = claimant ? `${claimant.id} claims epoch ${newest} without the other clusters' agreement` : newest > 0 ? `the leader of epoch ${newest} is not available` : 'no leader yet';
+    if (claimant) {
+      // A claim above every other member's epoch, or one the others contradict, may hold anything:
+      // it does not lead. One they neither confirm nor contradict (its followers mid-resync)
+      // competes on its data, and keeps leading on a tie.
+      const alone = members.every((m) => m === claimant || m.epoch < newest);
+      if (alone || contradicted(members, claimant)) distrusted.add(claimant.id);
+      else {
+        const best = bestOf(members, input.history, claimant.id);
+        if (best) return { kind: 'elect', leaderId: best.id, epoch: maxEpoch + adoptionGap(members.length), reason };
+      }
     }
   } else {
     reason = 'requested by an administrator';
@@ -163,8 +183,8 @@ export function decide(input: ElectionInput): Decision {
 
   // A leader that failed is not a candidate, unless an administrator asked (then the data decides,
   // whatever history it belongs to).
-  const pool = leaderIsCandidate ? members : members.filter((m) => m.id !== current?.leaderId);
-  const best = rankCandidates(pool, force ? null : input.history)[0];
+  const pool = (leaderIsCandidate ? members : members.filter((m) => m.id !== current?.leaderId)).filter((m) => !distrusted.has(m.id));
+  const best = bestOf(pool, force ? null : input.history, leaderIsCandidate ? current?.leaderId : undefined);
   // A fresh LB cannot know what the previous one offered: above that too (see adoptionGap).
   const step = !current && maxEpoch > 0 ? adoptionGap(members.length) : 1;
   if (best) return { kind: 'elect', leaderId: best.id, epoch: maxEpoch + step, reason };
