@@ -25,7 +25,7 @@ usage() {
   cat <<USAGE
 Usage:
   ./launch-env.sh [N] [--no-build] [--timeout S]   start, or rescale a running system, to N clusters
-  ./launch-env.sh status                           table of clusters (address, health, role)
+  ./launch-env.sh status                           table of clusters (address, health, role, memory)
   ./launch-env.sh down                             stop and remove every container and network it started
   ./launch-env.sh --help                           this text
 
@@ -237,8 +237,10 @@ cmd_status() {
   lb_get /health | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const h=JSON.parse(s);console.log("status "+h.status+", leader "+(h.leader?h.leader.id+" (epoch "+h.leader.epoch+")":"none")+", "+h.clusters.healthy+"/"+h.clusters.total+" healthy")})'
   lb_get /servers | node -e '
     let s=""; process.stdin.on("data",d=>s+=d).on("end",()=>{
-      const rows=[["ADDRESS","CONTAINER","HEALTHY","ROLE","EPOCH","REDIS","OFFSET","FAILURES","SOURCE"]];
-      for (const m of JSON.parse(s)) rows.push([m.address+":"+m.port, m.name??"", String(m.healthy), m.role, String(m.epoch??""), m.redis?.role??"", String(m.redis?.offset??""), String(m.failures), m.source]);
+      const mib=(b)=>(b/1048576).toFixed(0);
+      const memory=(x)=>!x?"":mib(x.used)+"/"+(x.max?mib(x.max)+" MiB":"unbounded")+(x.evictedKeys?" ("+x.evictedKeys+" evicted)":"");
+      const rows=[["ADDRESS","CONTAINER","HEALTHY","ROLE","EPOCH","REDIS","OFFSET","MEMORY","FAILURES","SOURCE"]];
+      for (const m of JSON.parse(s)) rows.push([m.address+":"+m.port, m.name??"", String(m.healthy), m.role, String(m.epoch??""), m.redis?.role??"", String(m.redis?.offset??""), memory(m.redis?.memory), String(m.failures), m.source]);
       const w=rows[0].map((_,i)=>Math.max(...rows.map(r=>r[i].length)));
       for (const r of rows) console.log(r.map((c,i)=>c.padEnd(w[i])).join("  "));
     })'

@@ -1,13 +1,19 @@
 #!/bin/sh
-# Prints the redis.conf lines that set up Redis' users, each with the password in $REDIS_PASSWORD
-# (read from the environment, never from the command line, where `ps` would show it):
+# Prints the redis.conf lines that set up Redis' users. Passwords come from the environment, never
+# from the command line, where `ps` would show them:
 #
-#   default   the operator (`docker exec <cluster> redis-cli`): every command
+#   default   the operator (`docker exec <cluster> redis-cli`): every command.
+#             REDIS_OPERATOR_PASSWORD: in the image, random per container, readable by root only
 #   app       the slaves' key-value traffic: the functions of the library (cluster-image/src/store)
 #             and only the commands they run, plus INFO and WAIT for write acknowledgement; no
 #             CONFIG, FLUSHALL, FLUSHDB, DEBUG, SHUTDOWN, MODULE, ACL, KEYS, MONITOR, ...
-#   control   the slave's control of its own Redis: follow a leader, be promoted, load the library
-#   repl      a follower's replication connection to the leader (masteruser)
+#             REDIS_PASSWORD, shared by every cluster (a slave uses the leader's Redis)
+#   control   the slave's control of its own Redis: follow a leader, be promoted, load the library.
+#             REDIS_CONTROL_PASSWORD: in the image, random per container (only its slave knows it)
+#   repl      a follower's replication connection to the leader (masteruser). REDIS_PASSWORD
+#
+# Without REDIS_OPERATOR_PASSWORD or REDIS_CONTROL_PASSWORD (the tests, a setup by hand), those
+# users take REDIS_PASSWORD too.
 #
 # Used by cluster-entrypoint.sh, the integration tests and the by-hand setup in the README:
 #   REDIS_PASSWORD=... cluster-image/redis-auth-conf.sh > auth.conf
@@ -20,20 +26,24 @@ if [ -z "${REDIS_PASSWORD:-}" ]; then
   exit 64
 fi
 # The commands the library's functions run (redis.call): ACL rules apply inside functions too.
-data='+del +exists +get +hget +hset +pexpire +pttl +set +time +ttl +zadd +zrangebylex +zrangebyscore +zrem'
-# node-redis also sends CLIENT SETINFO to a Redis 7.2 or newer when it connects, and ignores a
-# refusal; Redis 7.0 (Debian 12) does not know the command, so it cannot be listed here.
+data='+del +exists +get +hget +hset +pttl +set +time +ttl +unlink +zadd +zrangebylex +zrangebyscore +zrem'
+# node-redis also sends CLIENT SETINFO and CLIENT MAINT_NOTIFICATIONS when it connects, and ignores
+# a refusal; Redis 7.0 (Debian 12) knows neither, so they cannot be listed here.
 client='+ping'
+# Each on its own line, so that set -e stops here if quoting failed.
 pass=$(redis_conf_quote ">$REDIS_PASSWORD")
+operator=$(redis_conf_quote ">${REDIS_OPERATOR_PASSWORD:-$REDIS_PASSWORD}")
+control=$(redis_conf_quote ">${REDIS_CONTROL_PASSWORD:-$REDIS_PASSWORD}")
 masterauth=$(redis_conf_quote "$REDIS_PASSWORD")
-# On its own line so that set -e stops here if quoting failed.
-if [ "$pass" = '""' ] || [ "$masterauth" = '""' ]; then
-  echo "redis-auth-conf: could not quote REDIS_PASSWORD" >&2
-  exit 70
-fi
-echo "user default on $pass ~* &* +@all"
+for quoted in "$pass" "$operator" "$control" "$masterauth"; do
+  if [ "$quoted" = '""' ]; then
+    echo "redis-auth-conf: could not quote a password" >&2
+    exit 70
+  fi
+done
+echo "user default on $operator ~* &* +@all"
 echo "user app on $pass ~* resetchannels -@all $client +fcall +fcall_ro +info +wait $data"
-echo "user control on $pass ~* resetchannels -@all $client +info +role +replicaof +function|load +fcall $data"
+echo "user control on $control ~* resetchannels -@all $client +info +role +replicaof +function|load +fcall $data"
 echo "user repl on $pass resetchannels -@all +ping +psync +replconf"
 echo "masteruser repl"
 echo "masterauth $masterauth"

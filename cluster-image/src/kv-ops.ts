@@ -13,6 +13,9 @@ export interface OpAnswer {
   retryAfter?: boolean;
 }
 
+const STORE_FULL =
+  'the store is full (its Redis reached maxmemory, MAX_MEMORY, and EVICTION=none evicts nothing): this write was not applied; ' +
+  'delete keys or give the clusters more memory';
 const retryable = (status: number, code: string, message: string) => new HttpError(status, code, message, { 'Retry-After': '1' });
 
 /** Turns a failed Redis call into the answer the LB acts on (lb-image/src/routing/forwarder.ts). */
@@ -27,6 +30,8 @@ function toHttpError(err: unknown): HttpError {
       return Object.assign(new HttpError(409, 'fenced', `this write was given up by the LB and refused by the leader (writes below generation ${f.floor} are refused)`), { floor: f.floor });
     case 'epoch':
       return new HttpError(409, 'stale_epoch', f.message);
+    case 'full':
+      return new HttpError(507, 'store_full', STORE_FULL);
     case 'request':
       return new HttpError(500, 'redis_error', `redis refused the operation: ${f.message}`);
   }
@@ -66,7 +71,13 @@ export async function runKvOp(leadership: Leadership, epoch: number, op: KvOp, m
         const ttl = validateTtl(op.ttl);
         const value = validateValue(op.value, maxValueBytes);
         const f = checkFence(op.fence);
-        const { durability } = await onLeader(leadership, (s) => s.write({ epoch, ...f, retry: !!f.retry }, { op: 'set', key, value, ttl }));
+        const { durability } = await onLeader(leadership, (s) => s.write({ epoch, ...f, retry: !!f.retry }, { op: 'set', key, value, ttl })).catch((err) => {
+          // A retry refused for lack of room may follow a first attempt that was applied.
+          if (f.retry && classifyRedisError(err).kind === 'full') {
+            throw new HttpError(507, 'store_full', `${STORE_FULL.replace('this write was not applied', 'this attempt was not applied (an earlier attempt of it may have been)')}`);
+          }
+          throw err;
+        });
         return { status: 200, body: { key, ttl: ttl ?? null, durability } };
       }
       case 'del': {

@@ -5,7 +5,7 @@
 import { encodeCursor, type FenceToken, type ListQuery, type Logger, type RedisEndpoint } from '@hscale/common';
 import { RedisConnection } from './redis-connection.js';
 import { ReplicatedWriter, type WriteAck } from './replicated-writer.js';
-import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, opKey } from './store/internal-keys.js';
+import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, OPS_KEY } from './store/internal-keys.js';
 
 export interface StoreOptions {
   password: string;
@@ -54,10 +54,12 @@ export class LeaderStore {
 
   /** A set or delete; the reply is 1 (set, or deleted) or 0 (nothing to delete). */
   async write(token: FenceToken, w: WriteOp) {
-    const keys = [FENCE_KEY, INDEX_KEY, EXPIRY_KEY, w.key, opKey(token.opId)];
+    const keys = [FENCE_KEY, INDEX_KEY, EXPIRY_KEY, w.key, OPS_KEY];
     const args = [String(token.epoch), token.writer, String(token.generation), token.retry ? '1' : '', w.op];
-    if (w.op === 'set') args.push(w.value, w.ttl ? String(w.ttl) : '');
-    const { reply, durability } = await this.writer.submit(['FCALL', 'hs_write', String(keys.length), ...keys, ...args]);
+    args.push(w.op === 'set' ? w.value : '', w.op === 'set' && w.ttl ? String(w.ttl) : '', token.opId);
+    // A delete runs even when the store is full (it makes room); a set is refused then (507).
+    const fn = w.op === 'set' ? 'hs_write' : 'hs_delete';
+    const { reply, durability } = await this.writer.submit(['FCALL', fn, String(keys.length), ...keys, ...args]);
     return { applied: Number(reply) === 1, durability };
   }
 

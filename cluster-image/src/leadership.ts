@@ -82,6 +82,7 @@ export class Leadership {
         syncing: info?.syncing ?? false,
         linkUp: info?.linkUp ?? false,
         connectedReplicas: info?.connectedReplicas ?? 0,
+        ...(info ? { memory: info.memory } : {}),
       },
     };
   }

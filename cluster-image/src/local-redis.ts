@@ -3,7 +3,7 @@ import type { Logger, RedisEndpoint } from '@hscale/common';
 import { RedisConnection } from './redis-connection.js';
 import { parseInfo, type RedisInfo } from './redis-info.js';
 import { LIBRARY } from './store/library.js';
-import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY } from './store/internal-keys.js';
+import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, OPS_KEY } from './store/internal-keys.js';
 
 export class LocalRedis {
   private readonly conn: RedisConnection;
@@ -19,7 +19,7 @@ export class LocalRedis {
   async inspect(): Promise<RedisInfo | null> {
     if (!this.conn.isReady) return null;
     try {
-      return parseInfo(String(await this.conn.send(['INFO', 'server', 'replication'])));
+      return parseInfo(String(await this.conn.send(['INFO', 'server', 'replication', 'memory', 'stats'])));
     } catch {
       return null;
     }
@@ -49,7 +49,7 @@ export class LocalRedis {
 
   /** Leader only: forget index entries of keys whose TTL has passed (bounded work per call). */
   async sweepExpired(max: number): Promise<number> {
-    return Number(await this.conn.send(['FCALL', 'hs_sweep', '2', INDEX_KEY, EXPIRY_KEY, String(max)]));
+    return Number(await this.conn.send(['FCALL', 'hs_sweep', '3', INDEX_KEY, EXPIRY_KEY, OPS_KEY, String(max)]));
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const local = new LocalRedis(
     { host: settings.REDIS_HOST, port: settings.REDIS_PORT },
     { host: settings.advertiseAddress, port: settings.REDIS_PORT },
-    settings.REDIS_PASSWORD,
+    settings.REDIS_CONTROL_PASSWORD || settings.REDIS_PASSWORD,
     settings.LEADER_OP_TIMEOUT_MS,
     log,
   );

@@ -20,6 +20,8 @@ export interface RedisInfo {
   replOffset2: number;
   syncing: boolean;
   connectedReplicas: number;
+  /** INFO memory and stats: data size, its bound (0 = none), keys evicted since start, the policy. */
+  memory: { used: number; max: number; evictedKeys: number; policy: string };
 }
 
 const NO_REPLID = /^0+$/;
@@ -45,5 +47,11 @@ export function parseInfo(raw: string): RedisInfo {
     replOffset2: Number(f.get('second_repl_offset') ?? -1),
     syncing: f.get('master_sync_in_progress') === '1',
     connectedReplicas: Number(f.get('connected_slaves') ?? 0),
+    memory: {
+      used: Number(f.get('used_memory') ?? 0),
+      max: Number(f.get('maxmemory') ?? 0),
+      evictedKeys: Number(f.get('evicted_keys') ?? 0),
+      policy: f.get('maxmemory_policy') ?? 'noeviction',
+    },
   };
 }

@@ -8,6 +8,8 @@ export const clusterSettingsSchema = z.object({
   REDIS_HOST: z.string().min(1),
   REDIS_PORT: int(1, 65535),
   REDIS_PASSWORD: text(),
+  /** The control user's password for this cluster's own Redis (the image makes one per start); empty = REDIS_PASSWORD. */
+  REDIS_CONTROL_PASSWORD: text(),
   /** Address other clusters use to reach this cluster's Redis; empty = this host's first non-loopback IPv4. */
   ADVERTISE_ADDRESS: text(),
   WRITE_ACK: oneOf(['replica', 'leader']),

@@ -75,6 +75,8 @@ export interface SlaveHealth {
     /** For a follower: whether its replication link to the leader is up. */
     linkUp: boolean;
     connectedReplicas: number;
+    /** Data size and its bound in bytes (max 0 = none), keys evicted since this Redis started, the eviction policy. */
+    memory?: { used: number; max: number; evictedKeys: number; policy: string };
   };
 }
 

@@ -77,6 +77,37 @@ export function createMetrics(view: ClusterView, coordinator: Coordinator, forwa
     },
   });
 
+  // Each Redis's memory and evictions, from the clusters' last health reports (one series per
+  // cluster: bounded by the membership).
+  new client.Gauge({
+    name: 'lb_redis_memory_bytes',
+    help: "Each cluster's Redis: data in memory (used) and its bound (max, 0 = none)",
+    labelNames: ['cluster', 'kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const m of view.table.list()) {
+        const mem = m.health?.redis.memory;
+        if (!mem) continue;
+        this.set({ cluster: m.id, kind: 'used' }, mem.used);
+        this.set({ cluster: m.id, kind: 'max' }, mem.max);
+      }
+    },
+  });
+  new client.Gauge({
+    name: 'lb_redis_evicted_keys',
+    help: "Keys each cluster's Redis evicted to make room (EVICTION=lru) since it started",
+    labelNames: ['cluster'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const m of view.table.list()) {
+        const mem = m.health?.redis.memory;
+        if (mem) this.set({ cluster: m.id }, mem.evictedKeys);
+      }
+    },
+  });
+
   /** One request served: route is the matched pattern, so that label values stay few (never a raw path). */
   const observe = (method: string, route: string, status: number, seconds: number) => {
     requests.observe({ method: KNOWN_METHODS.has(method) ? method : 'other', route, status: String(status) }, seconds);

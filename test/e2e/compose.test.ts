@@ -37,7 +37,8 @@ async function fetchPng(url: string): Promise<Buffer> {
 
 before(async () => {
   const port = await freePort();
-  env = { LB_PORT: String(port), COMPOSE_PROJECT_NAME: PROJECT, HSCALE_ENV_FILE: path.join(mkdtempSync(path.join(os.tmpdir(), 'hscale-e2e-')), '.env') };
+  // 512m per cluster: MAX_MEMORY=auto gives its Redis 205 MiB, which the capacity test fills.
+  env = { LB_PORT: String(port), COMPOSE_PROJECT_NAME: PROJECT, HSCALE_ENV_FILE: path.join(mkdtempSync(path.join(os.tmpdir(), 'hscale-e2e-')), '.env'), CLUSTER_MEM_LIMIT: '512m' };
   lb = `http://127.0.0.1:${port}`;
 });
 
@@ -99,9 +100,39 @@ describe('the system under compose', () => {
         }
       }
       assert.ok(procs.some((l) => /node/.test(l)), `${c.name}: no node process seen in ${procs.join('; ')}`);
-      const write = await run('docker', ['exec', c.id, 'sh', '-c', 'touch /app/x'], {});
-      assert.notEqual(write.code, 0, `${c.name}: the root filesystem is writable`);
+      if (c.service === 'cluster') {
+        // Root there (exec runs as the image's user), yet it cannot write: the filesystem is read-only.
+        const write = await run('docker', ['exec', c.id, 'sh', '-c', 'touch /app/x'], {});
+        assert.match(write.stderr, /Read-only file system/, `${c.name}: ${write.stderr}`);
+      }
     }
+  });
+
+  test('a full store: writes get 507, no container is OOM-killed or restarted, no election; deleting makes room', async () => {
+    const before = await leader();
+    const value = 'm'.repeat(1024 * 1024);
+    const stored: string[] = [];
+    let full: { status: number; body: any } | null = null;
+    for (let i = 0; i < 400 && !full; i++) {
+      const r = await put(`${lb}/keys/e2e:full:${i}`, value);
+      if (r.status === 200) stored.push(`e2e:full:${i}`);
+      else full = r;
+    }
+    console.log(`# CLUSTER_MEM_LIMIT=512m (MAX_MEMORY=auto): ${stored.length} values of 1 MiB stored, then ${full?.status}`);
+    assert.equal(full?.status, 507, JSON.stringify(full?.body));
+    assert.equal(full!.body.error, 'store_full');
+    assert.ok(stored.length > 100, `${stored.length} MiB stored`);
+    const servers = (await call(`${lb}/servers`)).body as { redis: { memory: { max: number; policy: string } } }[];
+    for (const s of servers) assert.deepEqual([Math.round(s.redis.memory.max / 2 ** 20), s.redis.memory.policy], [205, 'noeviction']);
+    for (const c of await containers(PROJECT, 'cluster')) {
+      const state = JSON.parse(await docker('inspect', '-f', '{{json .State}}', c.id)) as { OOMKilled: boolean; Running: boolean };
+      assert.deepEqual([state.OOMKilled, state.Running], [false, true], c.name);
+      assert.equal(await docker('inspect', '-f', '{{.RestartCount}}', c.id), '0', c.name);
+    }
+    assert.deepEqual([(await leader()).id, (await leader()).epoch], [before.id, before.epoch], 'no election');
+    assert.equal((await call(`${lb}/keys/${stored[0]}`)).body.value, value);
+    for (const k of stored) assert.equal((await del(`${lb}/keys/${k}`)).status, 200, k);
+    assert.equal((await put(`${lb}/keys/e2e:after-full`, 'room again')).status, 200);
   });
 
   test('every key-value route through the LB', async () => {

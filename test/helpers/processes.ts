@@ -10,6 +10,8 @@ import { createClient } from 'redis';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const PASSWORD = 'test-redis-password';
+/** The control user's (each slave's hold on its own Redis): another password, as in the image. */
+export const CONTROL_PASSWORD = 'test-control-password';
 export const SECRET = 'test-cluster-secret';
 export const ADMIN = 'test-admin-token';
 
@@ -103,16 +105,27 @@ export class Harness {
       new Proc(`redis:${port}`, 'redis-server', [
         path.join(ROOT, 'cluster-image/redis.conf'),
         '--include', this.authConf(),
+        ...(this.redisMemory ? ['--include', this.memoryConf(this.redisMemory)] : []),
         '--port', String(port), '--bind', '127.0.0.1', '--dir', this.dir,
       ]),
     );
+  }
+
+  /** MAX_MEMORY and EVICTION for the Redis servers started from now on (none: no bound). */
+  redisMemory: { MAX_MEMORY: string; EVICTION?: string } | null = null;
+
+  /** Their memory bound, as the cluster image sets it (cluster-image/redis-memory-conf.sh). */
+  private memoryConf(env: { MAX_MEMORY: string; EVICTION?: string }): string {
+    const file = path.join(this.dir, `memory-${env.MAX_MEMORY}-${env.EVICTION ?? 'none'}.conf`);
+    writeFileSync(file, execFileSync(path.join(ROOT, 'cluster-image/redis-memory-conf.sh'), { env: { ...process.env, ...env } }));
+    return file;
   }
 
   /** Redis' users, as the cluster image sets them up (cluster-image/redis-auth-conf.sh). */
   private authConf(): string {
     const file = path.join(this.dir, 'auth.conf');
     if (!existsSync(file)) {
-      writeFileSync(file, execFileSync(path.join(ROOT, 'cluster-image/redis-auth-conf.sh'), { env: { ...process.env, REDIS_PASSWORD: PASSWORD } }), { mode: 0o600 });
+      writeFileSync(file, execFileSync(path.join(ROOT, 'cluster-image/redis-auth-conf.sh'), { env: { ...process.env, REDIS_PASSWORD: PASSWORD, REDIS_CONTROL_PASSWORD: CONTROL_PASSWORD } }), { mode: 0o600 });
     }
     return file;
   }
@@ -120,7 +133,7 @@ export class Harness {
   slaveProc(slavePort: number, redisPort: number, env: NodeJS.ProcessEnv = {}): Proc {
     return this.track(
       new Proc(`slave:${slavePort}`, process.execPath, [path.join(ROOT, 'cluster-image/dist/main.js')], {
-        PORT: String(slavePort), REDIS_PORT: String(redisPort), REDIS_PASSWORD: PASSWORD, ADVERTISE_ADDRESS: '127.0.0.1',
+        PORT: String(slavePort), REDIS_PORT: String(redisPort), REDIS_PASSWORD: PASSWORD, REDIS_CONTROL_PASSWORD: CONTROL_PASSWORD, ADVERTISE_ADDRESS: '127.0.0.1',
         CLUSTER_SECRET: SECRET, CLUSTER_NAME: `cluster-${slavePort}`, LOG_LEVEL: 'debug', ...env,
       }),
     );
@@ -151,14 +164,23 @@ export class Harness {
   }
 
   /** Start N clusters and the LB, and wait until the LB has a leader and N routable clusters. */
-  static async start(n: number, env: { lb?: NodeJS.ProcessEnv; slave?: NodeJS.ProcessEnv } = {}): Promise<Harness> {
+  static async start(n: number, env: { lb?: NodeJS.ProcessEnv; slave?: NodeJS.ProcessEnv; redis?: Harness['redisMemory'] } = {}): Promise<Harness> {
     const h = new Harness();
+    h.redisMemory = env.redis ?? null;
     for (let i = 0; i < n; i++) await h.addCluster(env.slave);
     await h.startLb(env.lb);
-    await h.waitFor(async () => {
-      const r = await fetch(`${h.lbUrl}/health`).then((x) => x.json() as Promise<{ status: string; clusters: { healthy: number } }>);
-      return r.status === 'ok' && r.clusters.healthy === n;
-    }, 20_000, 'the LB to report every cluster healthy with a leader');
+    try {
+      await h.waitFor(async () => {
+        const r = await fetch(`${h.lbUrl}/health`).then((x) => x.json() as Promise<{ status: string; clusters: { healthy: number } }>);
+        return r.status === 'ok' && r.clusters.healthy === n;
+      }, 20_000, 'the LB to report every cluster healthy with a leader');
+    } catch (err) {
+      // Say which cluster did not come up, and what it said.
+      const servers = (await fetch(`${h.lbUrl}/servers`).then((x) => x.json()).catch(() => [])) as { id: string; healthy: boolean }[];
+      const down = h.clusters.filter((c) => !servers.find((s) => s.id === c.id)?.healthy);
+      const tails = down.map((c) => `--- ${c.id}: slave ---\n${c.slave.output.slice(-1500)}\n--- redis ---\n${c.redis.output.slice(-800)}`);
+      throw new Error(`${(err as Error).message}\n--- /servers ---\n${JSON.stringify(servers)}\n${tails.join('\n')}`);
+    }
     return h;
   }
 

@@ -12,6 +12,9 @@ import { createClient } from 'redis';
 import { Proc, ROOT, freePort, waitForPort } from '../helpers/processes.ts';
 
 const password = 'a"b\\c d$HOME\'e`f#g\u00e9\u4e2d\\x41';
+// In the image both are made afresh per container: the other clusters know only the shared password.
+const CONTROL = 'control-only-" \\x41';
+const OPERATOR = 'operator-only-$x';
 let port = 0;
 let redis: Proc;
 
@@ -19,7 +22,8 @@ before(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hscale-pw-'));
   port = await freePort();
   const conf = path.join(dir, 'redis.conf');
-  const users = execFileSync(path.join(ROOT, 'cluster-image/redis-auth-conf.sh'), { env: { ...process.env, REDIS_PASSWORD: password } }).toString();
+  const env = { ...process.env, REDIS_PASSWORD: password, REDIS_CONTROL_PASSWORD: CONTROL, REDIS_OPERATOR_PASSWORD: OPERATOR };
+  const users = execFileSync(path.join(ROOT, 'cluster-image/redis-auth-conf.sh'), { env }).toString();
   writeFileSync(conf, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsave ""\nappendonly no\n${users}`);
   redis = new Proc('redis:password', 'redis-server', [conf]).start();
   await waitForPort(port);
@@ -34,13 +38,15 @@ async function as(username: string | undefined, pw = password) {
 }
 
 test('a password with quotes, backslashes, spaces, $ and non-ASCII characters starts Redis and is the one it asks for', async () => {
-  for (const user of [undefined, 'app', 'control', 'repl']) {
-    const c = await as(user);
+  for (const [user, pw] of [[undefined, OPERATOR], ['app', password], ['control', CONTROL], ['repl', password]] as const) {
+    const c = await as(user, pw);
     assert.equal(await c.ping(), 'PONG', user);
     await c.quit();
   }
-  await assert.rejects(as(undefined, 'a"b'), /WRONGPASS|invalid username-password/);
   await assert.rejects(as('app', 'a"b'), /WRONGPASS|invalid username-password/);
+  // The shared password opens neither the operator's nor the control user's door.
+  await assert.rejects(as(undefined, password), /WRONGPASS|invalid username-password/);
+  await assert.rejects(as('control', password), /WRONGPASS|invalid username-password/);
 });
 
 test('the application user is refused every command it does not need; the operator (default user) is not', async () => {
@@ -58,12 +64,12 @@ test('the application user is refused every command it does not need; the operat
   const repl = await as('repl');
   await assert.rejects(repl.sendCommand(['GET', 'k']), /NOPERM/);
   await repl.quit();
-  const control = await as('control');
+  const control = await as('control', CONTROL);
   await assert.rejects(control.sendCommand(['FLUSHALL']), /NOPERM/);
   await assert.rejects(control.sendCommand(['CONFIG', 'SET', 'requirepass', 'x']), /NOPERM/);
   await control.quit();
 
-  const operator = await as(undefined);
+  const operator = await as(undefined, OPERATOR);
   assert.match(JSON.stringify(await operator.sendCommand(['CONFIG', 'GET', 'port'])), new RegExp(String(port)));
   assert.equal(await operator.sendCommand(['GET', 'k']), 'v');
   await operator.quit();

@@ -45,25 +45,39 @@ test('20 huge renders: the excess gets 429, /ready and the leader stay, GETs sta
   const latencies: number[] = [];
   const readiness: number[] = [];
   const leaders = new Set<string>();
-  // About 3 s of polling, then hang up: the admitted renders take about twice that here.
+  // About 3 s of polling, then hang up: the admitted renders take about twice that here. Five GET
+  // pollers and one for /ready and /leader, each every 100 ms: over a hundred GETs, so that the
+  // p99 is not simply the slowest one.
   const pollUntil = Date.now() + 2500;
-  while (Date.now() < pollUntil) {
-    const started = performance.now();
-    const [get, ready, leader] = await Promise.all([call(`${h.lbUrl}/keys/during-flood`), call(`${h.lbUrl}/ready`), call(`${h.lbUrl}/leader`)]);
-    latencies.push(performance.now() - started);
-    assert.equal(get.body.value, 'still here');
-    readiness.push(ready.status);
-    leaders.add(leader.body.id);
-    await sleep(100);
-  }
+  const poller = async (body: () => Promise<void>) => {
+    while (Date.now() < pollUntil) {
+      await body();
+      await sleep(100);
+    }
+  };
+  await Promise.all([
+    ...Array.from({ length: 5 }, () =>
+      poller(async () => {
+        const started = performance.now();
+        const get = await call(`${h.lbUrl}/keys/during-flood`);
+        latencies.push(performance.now() - started);
+        assert.equal(get.body.value, 'still here');
+      }),
+    ),
+    poller(async () => {
+      const [ready, leader] = await Promise.all([call(`${h.lbUrl}/ready`), call(`${h.lbUrl}/leader`)]);
+      readiness.push(ready.status);
+      leaders.add(leader.body.id);
+    }),
+  ]);
   const busy = await slavesCpu(500);
 
   for (const c of clients) c.abort();
   const outcomes = await Promise.all(renders);
   const tooMany = outcomes.filter((o) => o.status === 429);
   latencies.sort((a, b) => a - b);
-  const p99 = latencies[Math.floor(latencies.length * 0.99)]!;
-  console.log(`# render flood: ${tooMany.length} of 20 refused with 429; ${latencies.length} polls, GET+/ready p99 ${p99.toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms; slaves' CPU while rendering ${busy.toFixed(2)} cores`);
+  const p99 = latencies[Math.ceil(latencies.length * 0.99) - 1]!; // nearest rank
+  console.log(`# render flood: ${tooMany.length} of 20 refused with 429; ${latencies.length} GETs, p99 ${p99.toFixed(0)} ms, max ${latencies.at(-1)!.toFixed(0)} ms; slaves' CPU while rendering ${busy.toFixed(2)} cores`);
 
   assert.equal(tooMany.length, 16, 'all but MANDELBROT_MAX_RENDERS were refused');
   for (const o of tooMany) {
@@ -72,7 +86,7 @@ test('20 huge renders: the excess gets 429, /ready and the leader stay, GETs sta
   }
   assert.ok(readiness.every((s) => s === 200), `/ready answered ${[...new Set(readiness)].join(', ')}`);
   assert.deepEqual([...leaders], [leaderBefore], 'the leader stayed');
-  assert.ok(p99 < 1000, `GET and /ready p99 ${p99.toFixed(0)} ms`);
+  assert.ok(p99 < 1000, `GET p99 ${p99.toFixed(0)} ms`);
   assert.ok(busy > 0.5, `the renders were running (${busy.toFixed(2)} cores) before the clients hung up`);
 
   // Hung up: within 5 s the clusters stop rendering (a second at a time under a tenth of a core).

@@ -12,8 +12,9 @@ import { lbSettingsSchema } from '../../lb-image/src/settings.ts';
 import { ROOT } from '../helpers/processes.ts';
 
 const lbSettings = new Set(Object.keys(lbSettingsSchema.shape));
-// REDIS_PASSWORD also feeds redis-server (entrypoint) and redis-cli; NODE_ENV is Node's own.
-const clusterSettings = new Set([...Object.keys(clusterSettingsSchema.shape), 'REDIS_PASSWORD_FILE', 'NODE_ENV']);
+// REDIS_PASSWORD also feeds redis-server (entrypoint) and redis-cli; NODE_ENV is Node's own;
+// MAX_MEMORY and EVICTION are the entrypoint's (cluster-image/redis-memory-conf.sh).
+const clusterSettings = new Set([...Object.keys(clusterSettingsSchema.shape), 'REDIS_PASSWORD_FILE', 'NODE_ENV', 'MAX_MEMORY', 'EVICTION']);
 const knownFor = (name: string) => (name.startsWith('lb') ? lbSettings : clusterSettings);
 
 test('compose: services lb and cluster, a bridge network, only the LB publishes a port, known settings', () => {

@@ -25,3 +25,7 @@ test('fenced and stale-epoch refusals are told apart and carry the fence', () =>
   assert.deepEqual(classifyRedisError(new ErrorReply('HSFENCED 7')), { kind: 'fenced', floor: 7, message: 'HSFENCED 7' });
   assert.equal(kind(new ErrorReply('HSEPOCH this redis serves epoch 5, the request is for epoch 4')), 'epoch');
 });
+
+test('a full store (maxmemory, nothing to evict) is its own kind: the write was refused, the leader is fine', () => {
+  assert.equal(kind(new ErrorReply("OOM command not allowed when used memory > 'maxmemory'.")), 'full');
+});

@@ -3,4 +3,4 @@
 export const FENCE_KEY = '\0hs:fence';
 export const INDEX_KEY = '\0hs:index';
 export const EXPIRY_KEY = '\0hs:expiry';
-export const opKey = (opId: string) => `\0hs:op:${opId}`;
+export const OPS_KEY = '\0hs:ops';

@@ -11,15 +11,52 @@ export const LIBRARY = String.raw`#!lua name=hscale
 --           generation a writer (a slave, as the LB names it) may still write with.
 --   INDEX   sorted set of every user key (score 0): listings in byte order.
 --   EXPIRY  sorted set: user keys with a TTL, scored by when they expire (ms), for the sweep.
---   OP:<id> the result of an applied write, kept OP_TTL_MS: a retried write looks here to learn
---           whether its first attempt was applied, so that a retry never applies twice.
+--   OPS     sorted set of the op buckets that exist; OPS:<b> hash, op id -> result of a write
+--           applied in the 10 s bucket b. A retried write looks there to learn whether its first
+--           attempt was applied, so that a retry never applies twice. Buckets older than
+--           OP_KEEP_BUCKETS are dropped by the sweep.
+--
+-- Eviction (EVICTION=lru runs Redis with maxmemory-policy volatile-lru): only keys with a TTL can
+-- be evicted. Every user key has one (a key stored without a TTL gets FOREVER_S, reported as "no
+-- TTL"), and no internal key has one: the fences, the index and the op results, on which the
+-- guarantees rest, are never evicted; an evicted user key is simply gone (a listing prunes its
+-- index entry when it meets it, as for an expired key).
 
--- Longer than the LB ever waits for one client request (2 x REQUEST_TIMEOUT_MS + LEADER_WAIT_MS).
-local OP_TTL_MS = 30000
+-- Longer than the LB ever waits for one client request (2 x REQUEST_TIMEOUT_MS + LEADER_WAIT_MS):
+-- an op result is kept 30 to 40 s.
+local OP_BUCKET_MS = 10000
+local OP_KEEP_BUCKETS = 4
+-- Twice the longest TTL a client may ask for (MAX_TTL_S): a key with more has none of its own.
+local MAX_TTL_S = 315360000
+local FOREVER_S = 2 * MAX_TTL_S
 
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function op_bucket(ops, b) return ops .. ':' .. b end
+
+-- The result of op_id if a write with that id was applied in the last OP_KEEP_BUCKETS buckets.
+local function find_op(ops, op_id, now)
+  local b = math.floor(now / OP_BUCKET_MS)
+  for i = 0, OP_KEEP_BUCKETS - 1 do
+    local r = redis.call('HGET', op_bucket(ops, b - i), op_id)
+    if r then return r end
+  end
+  return nil
+end
+
+local function record_op(ops, op_id, result, now)
+  local b = math.floor(now / OP_BUCKET_MS)
+  redis.call('HSET', op_bucket(ops, b), op_id, result)
+  redis.call('ZADD', ops, b, b)
+end
+
+-- A TTL as clients see it: -1 for none (FOREVER_S is not one of theirs).
+local function client_ttl(ttl)
+  if ttl > MAX_TTL_S then return -1 end
+  return ttl
 end
 
 -- nil when this Redis serves epoch, else the error reply to return.
@@ -32,22 +69,24 @@ local function wrong_epoch(fence, epoch)
   return redis.error_reply('HSEPOCH this redis serves epoch ' .. have .. ', the request is for epoch ' .. epoch)
 end
 
--- KEYS: fence, index, expiry, key, op   ARGV: epoch, writer, generation, retry ('1' or ''),
--- 'set' | 'del', value, ttl seconds ('' = none)
+-- KEYS: fence, index, expiry, key, ops   ARGV: epoch, writer, generation, retry ('1' or ''),
+-- 'set' | 'del', value, ttl seconds ('' = none), op id
 local function write(keys, args)
-  local fence, index, expiry, key, op_key = keys[1], keys[2], keys[3], keys[4], keys[5]
+  local fence, index, expiry, key, ops = keys[1], keys[2], keys[3], keys[4], keys[5]
+  local op_id = args[8]
   local epoch, writer, gen, retry, op = args[1], args[2], tonumber(args[3]), args[4], args[5]
   local err = wrong_epoch(fence, epoch)
   if err then return err end
   local floor = tonumber(redis.call('HGET', fence, 'w:' .. writer) or '0')
   if gen < floor then return redis.error_reply('HSFENCED ' .. floor) end
 
+  local now = now_ms()
   if retry == '1' then
-    local done = redis.call('GET', op_key)
+    local done = find_op(ops, op_id, now)
     if done then
-      -- Applied by an earlier attempt: answer what it did. Touching the key is a write, so the
+      -- Applied by an earlier attempt: answer what it did. Recording it again is a write, so the
       -- WAIT that follows also covers the earlier attempt's place in the replication stream.
-      redis.call('PEXPIRE', op_key, OP_TTL_MS)
+      record_op(ops, op_id, done, now)
       return tonumber(done)
     end
   end
@@ -56,9 +95,9 @@ local function write(keys, args)
     local ttl = tonumber(args[7])
     if ttl then
       redis.call('SET', key, args[6], 'EX', ttl)
-      redis.call('ZADD', expiry, now_ms() + ttl * 1000, key)
+      redis.call('ZADD', expiry, now + ttl * 1000, key)
     else
-      redis.call('SET', key, args[6])
+      redis.call('SET', key, args[6], 'EX', FOREVER_S)
       redis.call('ZREM', expiry, key)
     end
     redis.call('ZADD', index, 0, key)
@@ -68,8 +107,15 @@ local function write(keys, args)
     redis.call('ZREM', index, key)
     redis.call('ZREM', expiry, key)
   end
-  redis.call('SET', op_key, result, 'PX', OP_TTL_MS)
+  record_op(ops, op_id, result, now)
   return result
+end
+
+-- The same for a delete, which must work when the store is full (it makes room): registered with
+-- allow-oom, so it refuses to set anything.
+local function delete(keys, args)
+  if args[5] ~= 'del' then return redis.error_reply('ERR hs_delete only deletes') end
+  return write(keys, args)
 end
 
 -- KEYS: fence, key   ARGV: epoch   ->  {value, ttl seconds or -1} or nil
@@ -78,7 +124,7 @@ local function get(keys, args)
   if err then return err end
   local value = redis.call('GET', keys[2])
   if not value then return nil end
-  return { value, redis.call('TTL', keys[2]) }
+  return { value, client_ttl(redis.call('TTL', keys[2])) }
 end
 
 -- KEYS: fence, key...   ARGV: epoch  ->  one {value, ttl seconds or -1} or nil per key: the reads of
@@ -89,7 +135,7 @@ local function get_many(keys, args)
   local out = {}
   for i = 2, #keys do
     local value = redis.call('GET', keys[i])
-    if value then out[i - 1] = { value, redis.call('TTL', keys[i]) } else out[i - 1] = false end
+    if value then out[i - 1] = { value, client_ttl(redis.call('TTL', keys[i])) } else out[i - 1] = false end
   end
   return out
 end
@@ -160,9 +206,16 @@ local function promote(keys, args)
   return want
 end
 
--- KEYS: index, expiry   ARGV: max entries. Drops index entries of keys whose TTL has passed.
+-- KEYS: index, expiry, ops   ARGV: max entries. Drops index entries of keys whose TTL has passed,
+-- and op buckets older than OP_KEEP_BUCKETS.
 local function sweep(keys, args)
   local now = now_ms()
+  local ops = keys[3]
+  local stale = redis.call('ZRANGEBYSCORE', ops, '-inf', math.floor(now / OP_BUCKET_MS) - OP_KEEP_BUCKETS)
+  for _, b in ipairs(stale) do
+    redis.call('UNLINK', op_bucket(ops, b))
+    redis.call('ZREM', ops, b)
+  end
   local due = redis.call('ZRANGEBYSCORE', keys[2], '-inf', now, 'LIMIT', 0, tonumber(args[1]))
   for _, k in ipairs(due) do
     local pttl = redis.call('PTTL', k)
@@ -178,11 +231,15 @@ local function sweep(keys, args)
   return #due
 end
 
+-- With maxmemory reached and EVICTION=none, Redis refuses hs_write (a set) with an OOM error: the
+-- client gets 507 store_full. Everything that only removes data, or writes a few bytes the
+-- guarantees need (fences, promotion), still runs: allow-oom.
 redis.register_function('hs_write', write)
+redis.register_function{ function_name = 'hs_delete', callback = delete, flags = { 'allow-oom' } }
 redis.register_function{ function_name = 'hs_get', callback = get, flags = { 'no-writes' } }
 redis.register_function{ function_name = 'hs_get_many', callback = get_many, flags = { 'no-writes' } }
-redis.register_function('hs_list', list)
-redis.register_function('hs_fence', raise_fence)
-redis.register_function('hs_promote', promote)
-redis.register_function('hs_sweep', sweep)
+redis.register_function{ function_name = 'hs_list', callback = list, flags = { 'allow-oom' } }
+redis.register_function{ function_name = 'hs_fence', callback = raise_fence, flags = { 'allow-oom' } }
+redis.register_function{ function_name = 'hs_promote', callback = promote, flags = { 'allow-oom' } }
+redis.register_function{ function_name = 'hs_sweep', callback = sweep, flags = { 'allow-oom' } }
 `;

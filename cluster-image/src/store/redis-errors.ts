@@ -11,6 +11,8 @@ export type RedisFailure =
   | { kind: 'fenced'; floor: number; message: string }
   /** The leader's Redis serves another epoch than the request. Nothing was applied. */
   | { kind: 'epoch'; message: string }
+  /** The store is full (maxmemory reached, nothing to evict): the write was refused, nothing applied. */
+  | { kind: 'full'; message: string }
   /** The request's own problem (a reply error): nothing to do with the leader's health. */
   | { kind: 'request'; message: string };
 
@@ -23,6 +25,7 @@ export function classifyRedisError(err: unknown): RedisFailure {
   const fenced = /^HSFENCED (\d+)/.exec(message);
   if (fenced) return { kind: 'fenced', floor: Number(fenced[1]), message };
   if (message.startsWith('HSEPOCH')) return { kind: 'epoch', message };
+  if (message.startsWith('OOM ')) return { kind: 'full', message };
   if (LEADER_REPLY_ERRORS.test(message)) return { kind: 'leader', message };
   return { kind: 'request', message };
 }

@@ -30,6 +30,7 @@ const schema = z.object({
     syncing: z.boolean(),
     linkUp: z.boolean(),
     connectedReplicas: count,
+    memory: z.object({ used: count, max: count, evictedKeys: count, policy: z.string().max(64) }).optional(),
   }),
 });
 

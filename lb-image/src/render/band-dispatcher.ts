@@ -22,6 +22,7 @@ interface BandState {
 }
 
 export class RenderError extends Error {}
+class ClusterBusy extends Error {}
 
 /** A band is "too slow" (worth a backup copy) after BACKUP_FACTOR x the median band time, and never before BACKUP_MIN_MS. */
 const BACKUP_FACTOR = 3;
@@ -110,6 +111,8 @@ export async function dispatchBands(
         .send(m, { method: 'GET', path: `/render/rows?${q}`, timeoutMs: opts.bandTimeoutMs, signal: ctrl.signal, lane: 'render' })
         .then((res) => {
           const expected = (s.band.y1 - s.band.y0) * stride;
+          // 503: the cluster is busy (its render queue is full), not failing: the band goes elsewhere.
+          if (res.status === 503) throw new ClusterBusy();
           if (res.status !== 200 || res.body.length !== expected) throw new Error(`HTTP ${res.status}, ${res.body.length} bytes`);
           if (s.done) return;
           s.done = true;
@@ -119,8 +122,8 @@ export async function dispatchBands(
           remaining--;
           for (const [other, c] of s.running) if (other !== m.id) c.abort();
         })
-        .catch(() => {
-          if (!s.done && !ctrl.signal.aborted) view.recordFailure(m);
+        .catch((err) => {
+          if (!s.done && !ctrl.signal.aborted && !(err instanceof ClusterBusy)) view.recordFailure(m);
         })
         .finally(() => {
           s.running.delete(m.id);

@@ -46,7 +46,7 @@ export function clusterRouter(view: ClusterView, coordinator: Coordinator, opts:
           failures: m.failures,
           source: MembershipTable.displaySource(m),
           epoch: m.health?.epoch ?? null,
-          redis: m.health ? { role: m.health.redis.role, offset: m.health.redis.offset } : null,
+          redis: m.health ? { role: m.health.redis.role, offset: m.health.redis.offset, memory: m.health.redis.memory ?? null } : null,
         })),
       );
     })

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Prints the redis.conf lines that bound Redis' memory, from two settings in the environment:
+#
+#   MAX_MEMORY  auto (default): 40% of the container's memory limit (of the machine's memory when
+#               the container has none), which leaves room for the slave, its render thread,
+#               replication buffers, and a follower's copy of the data while it re-syncs (/tmp);
+#               or a size: 268435456, 256mb, 2gb (k, m, g are powers of 1024, as in redis.conf)
+#   EVICTION    none (default): a full store refuses writes (507 store_full), evicts nothing
+#               lru: the least recently used keys make room (Redis' volatile-lru: only user keys
+#               have a TTL, so only they are evicted; see cluster-image/src/store/library.ts)
+#
+# Used by cluster-entrypoint.sh and the integration tests.
+set -eu
+eviction=${EVICTION:-none}
+case $eviction in
+  none) policy=noeviction ;;
+  lru) policy=volatile-lru ;;
+  *) echo "redis-memory-conf: EVICTION must be none or lru (got \"$eviction\")" >&2; exit 64 ;;
+esac
+
+# The container's memory limit (cgroup v2, else v1), or the machine's memory.
+memory_limit() {
+  total=0
+  while read -r name value _; do
+    if [ "$name" = MemTotal: ]; then total=$((value * 1024)); fi
+  done < /proc/meminfo
+  limit=$total
+  for file in /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes; do
+    [ -r "$file" ] || continue
+    value=$(cat "$file")
+    case $value in '' | *[!0-9]*) ;; *) if [ "$value" -lt "$limit" ]; then limit=$value; fi ;; esac
+    break
+  done
+  echo "$limit"
+}
+
+max=$(printf '%s' "${MAX_MEMORY:-auto}" | tr '[:upper:]' '[:lower:]')
+case $max in
+  auto) bytes=$(($(memory_limit) * 2 / 5)) ;;
+  *[!0-9kmgb]* | '' | [!0-9]*) echo "redis-memory-conf: MAX_MEMORY must be auto or a size such as 256mb (got \"${MAX_MEMORY}\")" >&2; exit 64 ;;
+  *gb | *g) bytes=$((${max%%g*} * 1073741824)) ;;
+  *mb | *m) bytes=$((${max%%m*} * 1048576)) ;;
+  *kb | *k) bytes=$((${max%%k*} * 1024)) ;;
+  *b) bytes=${max%b} ;;
+  *) bytes=$max ;;
+esac
+case $bytes in '' | *[!0-9]*) echo "redis-memory-conf: MAX_MEMORY must be auto or a size such as 256mb (got \"${MAX_MEMORY}\")" >&2; exit 64 ;; esac
+if [ "$bytes" -lt 16777216 ]; then
+  echo "redis-memory-conf: MAX_MEMORY is $bytes bytes; Redis needs at least 16mb" >&2
+  exit 64
+fi
+echo "maxmemory $bytes"
+echo "maxmemory-policy $policy"
+# A full store must still replicate: a follower's output buffer may hold 64 MiB of writes while it
+# re-syncs (more for a minute: it is cut off and syncs again), and the backlog lets a follower that
+# was away briefly catch up without a full copy.
+echo "client-output-buffer-limit replica 64mb 16mb 60"
+echo "repl-backlog-size 16mb"
