@@ -4,7 +4,8 @@
 #   MAX_MEMORY  auto (default): 40% of the container's memory limit (of the machine's memory when
 #               the container has none), which leaves room for the slave, its render thread,
 #               replication buffers, and a follower's copy of the data while it re-syncs (/tmp);
-#               or a size: 268435456, 256mb, 2gb (k, m, g are powers of 1024, as in redis.conf)
+#               or a size from 64mb to 1024gb: 268435456, 256mb, 2gb (k, m, g are powers of
+#               1024, as in redis.conf)
 #   EVICTION    none (default): a full store refuses writes (507 store_full), evicts nothing
 #               lru: the least recently used keys make room (Redis' volatile-lru: only user keys
 #               have a TTL, so only they are evicted; see cluster-image/src/store/library.ts)
@@ -35,20 +36,30 @@ memory_limit() {
 }
 
 max=$(printf '%s' "${MAX_MEMORY:-auto}" | tr '[:upper:]' '[:lower:]')
-case $max in
-  auto) bytes=$(($(memory_limit) * 2 / 5)) ;;
-  *[!0-9kmgb]* | '' | [!0-9]*) echo "redis-memory-conf: MAX_MEMORY must be auto or a size such as 256mb (got \"${MAX_MEMORY}\")" >&2; exit 64 ;;
-  *gb | *g) bytes=$((${max%%g*} * 1073741824)) ;;
-  *mb | *m) bytes=$((${max%%m*} * 1048576)) ;;
-  *kb | *k) bytes=$((${max%%k*} * 1024)) ;;
-  *b) bytes=${max%b} ;;
-  *) bytes=$max ;;
-esac
-case $bytes in '' | *[!0-9]*) echo "redis-memory-conf: MAX_MEMORY must be auto or a size such as 256mb (got \"${MAX_MEMORY}\")" >&2; exit 64 ;; esac
-if [ "$bytes" -lt 16777216 ]; then
-  echo "redis-memory-conf: MAX_MEMORY is $bytes bytes; Redis needs at least 16mb" >&2
+bad_size() {
+  echo "redis-memory-conf: MAX_MEMORY must be auto or a size from 64mb to 1024gb, such as 256mb, 2gb or 268435456 (got \"${MAX_MEMORY}\")" >&2
   exit 64
+}
+if [ "$max" = auto ]; then
+  bytes=$(($(memory_limit) * 2 / 5))
+else
+  # A number (without leading zeros, which the shell would read as octal) and a unit.
+  number=${max%%[!0-9]*}
+  unit=${max#"$number"}
+  number=$(printf '%s' "$number" | sed 's/^0*//')
+  case $unit in
+    '' | b) scale=1 digits=13 ;;
+    k | kb) scale=1024 digits=10 ;;
+    m | mb) scale=1048576 digits=7 ;;
+    g | gb) scale=1073741824 digits=4 ;;
+    *) bad_size ;;
+  esac
+  # Few enough digits that the product cannot overflow (at most 1024gb is allowed anyway).
+  if [ -z "$number" ] || [ "${#number}" -gt "$digits" ]; then bad_size; fi
+  bytes=$((number * scale))
 fi
+# The replication backlog (16mb) counts against maxmemory in Redis 7.0: below 64mb little is left.
+if [ "$bytes" -lt 67108864 ] || [ "$bytes" -gt 1099511627776 ]; then bad_size; fi
 echo "maxmemory $bytes"
 echo "maxmemory-policy $policy"
 # A full store must still replicate: a follower's output buffer may hold 64 MiB of writes while it

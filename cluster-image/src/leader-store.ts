@@ -58,7 +58,7 @@ export class LeaderStore {
     const args = [String(token.epoch), token.writer, String(token.generation), token.retry ? '1' : '', w.op];
     args.push(w.op === 'set' ? w.value : '', w.op === 'set' && w.ttl ? String(w.ttl) : '', token.opId);
     // A delete runs even when the store is full (it makes room); a set is refused then (507).
-    const fn = w.op === 'set' ? 'hs_write' : 'hs_delete';
+    const fn = w.op === 'set' ? 'hs_write_v2' : 'hs_delete_v2';
     const { reply, durability } = await this.writer.submit(['FCALL', fn, String(keys.length), ...keys, ...args]);
     return { applied: Number(reply) === 1, durability };
   }

@@ -4,6 +4,7 @@
 import type { LeaderAssignment, Logger, RedisEndpoint, SlaveHealth } from '@hscale/common';
 import { LeaderStore, type StoreOptions } from './leader-store.js';
 import type { LocalRedis } from './local-redis.js';
+import { Sweeper } from './store/sweeper.js';
 
 export type AcceptResult = { ok: true } | { ok: false; status: number; code: string; message: string };
 
@@ -16,9 +17,11 @@ export class Leadership {
   private promotedRunId: string | null = null;
   private lock: Promise<unknown> = Promise.resolve();
   /** While leading: drops listing-index entries of expired keys now and then (bounded work). */
-  private sweeper: NodeJS.Timeout | null = null;
+  private readonly sweeper: Sweeper;
 
-  constructor(private readonly local: LocalRedis, private readonly storeOptions: StoreOptions, private readonly log: Logger) {}
+  constructor(private readonly local: LocalRedis, private readonly storeOptions: StoreOptions, private readonly log: Logger) {
+    this.sweeper = new Sweeper(local);
+  }
 
   /** Whether this slave's connections to the leader's Redis are up. */
   get leaderReachable(): boolean {
@@ -143,12 +146,11 @@ export class Leadership {
   }
 
   private startSweeping(): void {
-    this.sweeper ??= setInterval(() => void this.local.sweepExpired(1000).catch(() => undefined), 5000).unref();
+    this.sweeper.start();
   }
 
   private stopSweeping(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
-    this.sweeper = null;
+    this.sweeper.stop();
   }
 
   private serialized<T>(fn: () => Promise<T>): Promise<T> {

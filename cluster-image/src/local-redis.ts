@@ -3,7 +3,7 @@ import type { Logger, RedisEndpoint } from '@hscale/common';
 import { RedisConnection } from './redis-connection.js';
 import { parseInfo, type RedisInfo } from './redis-info.js';
 import { LIBRARY } from './store/library.js';
-import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, OPS_KEY } from './store/internal-keys.js';
+import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, OPS_KEY, SWEEP_CURSOR_KEY } from './store/internal-keys.js';
 
 export class LocalRedis {
   private readonly conn: RedisConnection;
@@ -47,9 +47,13 @@ export class LocalRedis {
     await this.conn.send(['FCALL', 'hs_promote', '1', FENCE_KEY, String(epoch)]);
   }
 
-  /** Leader only: forget index entries of keys whose TTL has passed (bounded work per call). */
-  async sweepExpired(max: number): Promise<number> {
-    return Number(await this.conn.send(['FCALL', 'hs_sweep', '3', INDEX_KEY, EXPIRY_KEY, OPS_KEY, String(max)]));
+  /**
+   * Leader only: forget index entries of keys whose TTL has passed and old op results, and with
+   * `scan`, check the next `max` index entries for keys that are gone (evicted). Bounded work per call.
+   */
+  async sweep(max: number, scan: boolean): Promise<{ expired: number; scanDone: boolean }> {
+    const [expired, scanDone] = (await this.conn.send(['FCALL', 'hs_sweep_v2', '4', INDEX_KEY, EXPIRY_KEY, OPS_KEY, SWEEP_CURSOR_KEY, String(max), scan ? '1' : ''])) as [number, number];
+    return { expired: Number(expired), scanDone: Number(scanDone) === 1 };
   }
 
   async close(): Promise<void> {

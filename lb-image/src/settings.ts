@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { MANDELBROT_LIMITS, configDir, flag, fraction, hostPortList, int, loadSettings, oneOf, readDefaults, requireSecrets, text } from '@hscale/common';
+import { MANDELBROT_LIMITS, SettingsError, configDir, flag, fraction, hostPortList, int, loadSettings, oneOf, readDefaults, requireSecrets, text } from '@hscale/common';
 
 export const lbSettingsSchema = z.object({
   PORT: int(1, 65535),
@@ -48,5 +48,17 @@ export type LbSettings = z.infer<typeof lbSettingsSchema>;
 export function loadLbSettings(env: NodeJS.ProcessEnv = process.env): LbSettings {
   const s = loadSettings(lbSettingsSchema, readDefaults(path.join(configDir(import.meta.url, env), 'lb.json')), env);
   requireSecrets({ CLUSTER_SECRET: s.CLUSTER_SECRET, ADMIN_TOKEN: s.ADMIN_TOKEN }, s.INSECURE_DEV_MODE);
+  // The leader's Redis keeps the result of an applied write at least 30 s, so that a retry finds it
+  // and never applies it twice (store/library.ts): the LB must be done with a request well before.
+  const longest = 3 * s.REQUEST_TIMEOUT_MS + s.LEADER_WAIT_MS;
+  if (longest > MAX_REQUEST_LIFETIME_MS) {
+    throw new SettingsError([
+      `REQUEST_TIMEOUT_MS and LEADER_WAIT_MS: a request may be retried for 3 x ${s.REQUEST_TIMEOUT_MS} + ${s.LEADER_WAIT_MS} = ${longest} ms; ` +
+        `at most ${MAX_REQUEST_LIFETIME_MS} ms is allowed (the leader remembers applied writes for 30 s)`,
+    ]);
+  }
   return s;
 }
+
+/** 3 x REQUEST_TIMEOUT_MS + LEADER_WAIT_MS at most: below the 30 s the leader remembers an applied write. */
+export const MAX_REQUEST_LIFETIME_MS = 25_000;

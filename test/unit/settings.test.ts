@@ -52,6 +52,9 @@ test('a bad setting stops start-up with a message that names it and says why', (
     assert.throws(() => loadLbSettings({ ...SECRETS, ...env }), (err: unknown) => (err as Error).name === 'SettingsError' && pattern.test((err as Error).message), JSON.stringify(env));
   }
   assert.throws(() => loadClusterSettings({ ...SECRETS, WRITE_ACK: 'all' }), /WRITE_ACK: must be one of replica, leader/);
+  // A request the LB could still retry after the leader forgot its first attempt: refused.
+  assert.throws(() => loadLbSettings({ ...SECRETS, REQUEST_TIMEOUT_MS: '9000' }), /a request may be retried for 3 x 9000 \+ 4000 = 31000 ms; at most 25000/);
+  assert.equal(loadLbSettings({ ...SECRETS, REQUEST_TIMEOUT_MS: '7000' }).REQUEST_TIMEOUT_MS, 7000);
 });
 
 test('unknown keys in a defaults file are reported (typos)', async () => {

@@ -4,3 +4,5 @@ export const FENCE_KEY = '\0hs:fence';
 export const INDEX_KEY = '\0hs:index';
 export const EXPIRY_KEY = '\0hs:expiry';
 export const OPS_KEY = '\0hs:ops';
+/** Where the sweep's pass over the index stopped (the last key it looked at). */
+export const SWEEP_CURSOR_KEY = '\0hs:sweep';

@@ -37,11 +37,12 @@ end
 
 local function op_bucket(ops, b) return ops .. ':' .. b end
 
--- The result of op_id if a write with that id was applied in the last OP_KEEP_BUCKETS buckets.
-local function find_op(ops, op_id, now)
-  local b = math.floor(now / OP_BUCKET_MS)
-  for i = 0, OP_KEEP_BUCKETS - 1 do
-    local r = redis.call('HGET', op_bucket(ops, b - i), op_id)
+-- The result of op_id if a write with that id was applied and is still recorded. Every bucket the
+-- sweep has not dropped is read (a handful), not the ones this Redis's clock points at: a new
+-- leader's clock may differ from the old one's.
+local function find_op(ops, op_id)
+  for _, b in ipairs(redis.call('ZRANGE', ops, 0, -1)) do
+    local r = redis.call('HGET', op_bucket(ops, b), op_id)
     if r then return r end
   end
   return nil
@@ -82,7 +83,7 @@ local function write(keys, args)
 
   local now = now_ms()
   if retry == '1' then
-    local done = find_op(ops, op_id, now)
+    local done = find_op(ops, op_id)
     if done then
       -- Applied by an earlier attempt: answer what it did. Recording it again is a write, so the
       -- WAIT that follows also covers the earlier attempt's place in the replication stream.
@@ -107,14 +108,16 @@ local function write(keys, args)
     redis.call('ZREM', index, key)
     redis.call('ZREM', expiry, key)
   end
-  record_op(ops, op_id, result, now)
+  -- A delete that removed nothing changed nothing: running it again is the same single effect, so
+  -- it needs no record (and deletes, allowed when the store is full, then add nothing to it).
+  if not (op == 'del' and result == 0 and retry ~= '1') then record_op(ops, op_id, result, now) end
   return result
 end
 
 -- The same for a delete, which must work when the store is full (it makes room): registered with
 -- allow-oom, so it refuses to set anything.
 local function delete(keys, args)
-  if args[5] ~= 'del' then return redis.error_reply('ERR hs_delete only deletes') end
+  if args[5] ~= 'del' then return redis.error_reply('ERR hs_delete_v2 only deletes') end
   return write(keys, args)
 end
 
@@ -206,40 +209,66 @@ local function promote(keys, args)
   return want
 end
 
--- KEYS: index, expiry, ops   ARGV: max entries. Drops index entries of keys whose TTL has passed,
--- and op buckets older than OP_KEEP_BUCKETS.
+-- KEYS: index, expiry, ops, cursor   ARGV: max entries, scan ('1' or '')
+-- Drops op buckets older than OP_KEEP_BUCKETS, and index entries of keys whose TTL has passed (at
+-- most max). With scan, also looks at the next max entries of the index, from where the last call
+-- stopped (cursor), and drops those whose key is gone: evicted keys (EVICTION=lru) leave no other
+-- trace. -> {expired entries handled, 1 when the scan reached the end of the index else 0}
 local function sweep(keys, args)
   local now = now_ms()
-  local ops = keys[3]
+  local index, expiry, ops, cursor = keys[1], keys[2], keys[3], keys[4]
+  local max = tonumber(args[1])
   local stale = redis.call('ZRANGEBYSCORE', ops, '-inf', math.floor(now / OP_BUCKET_MS) - OP_KEEP_BUCKETS)
   for _, b in ipairs(stale) do
     redis.call('UNLINK', op_bucket(ops, b))
     redis.call('ZREM', ops, b)
   end
-  local due = redis.call('ZRANGEBYSCORE', keys[2], '-inf', now, 'LIMIT', 0, tonumber(args[1]))
+  local due = redis.call('ZRANGEBYSCORE', expiry, '-inf', now, 'LIMIT', 0, max)
   for _, k in ipairs(due) do
     local pttl = redis.call('PTTL', k)
     if pttl == -2 then
-      redis.call('ZREM', keys[1], k)
-      redis.call('ZREM', keys[2], k)
+      redis.call('ZREM', index, k)
+      redis.call('ZREM', expiry, k)
     elseif pttl == -1 then
-      redis.call('ZREM', keys[2], k)
+      redis.call('ZREM', expiry, k)
     else
-      redis.call('ZADD', keys[2], now + pttl, k)
+      redis.call('ZADD', expiry, now + pttl, k)
     end
   end
-  return #due
+  local scan_done = 0
+  if args[2] == '1' then
+    local from = redis.call('GET', cursor)
+    local min = '-'
+    if from then min = '(' .. from end
+    local batch = redis.call('ZRANGEBYLEX', index, min, '+', 'LIMIT', 0, max)
+    for _, k in ipairs(batch) do
+      if redis.call('EXISTS', k) == 0 then
+        redis.call('ZREM', index, k)
+        redis.call('ZREM', expiry, k)
+      end
+    end
+    if #batch < max then
+      redis.call('DEL', cursor)
+      scan_done = 1
+    else
+      redis.call('SET', cursor, batch[#batch])
+    end
+  end
+  return { #due, scan_done }
 end
 
--- With maxmemory reached and EVICTION=none, Redis refuses hs_write (a set) with an OOM error: the
+-- With maxmemory reached and EVICTION=none, Redis refuses hs_write_v2 (a set) with an OOM error: the
 -- client gets 507 store_full. Everything that only removes data, or writes a few bytes the
 -- guarantees need (fences, promotion), still runs: allow-oom.
-redis.register_function('hs_write', write)
-redis.register_function{ function_name = 'hs_delete', callback = delete, flags = { 'allow-oom' } }
+-- Functions whose arguments changed between versions carry a version in their name: a slave and a
+-- library of different versions (during a rolling update) then fail loudly ("function not found",
+-- which the slave reports as the leader's failure), never misread each other's arguments.
+redis.register_function('hs_write_v2', write)
+redis.register_function{ function_name = 'hs_delete_v2', callback = delete, flags = { 'allow-oom' } }
 redis.register_function{ function_name = 'hs_get', callback = get, flags = { 'no-writes' } }
 redis.register_function{ function_name = 'hs_get_many', callback = get_many, flags = { 'no-writes' } }
 redis.register_function{ function_name = 'hs_list', callback = list, flags = { 'allow-oom' } }
 redis.register_function{ function_name = 'hs_fence', callback = raise_fence, flags = { 'allow-oom' } }
 redis.register_function{ function_name = 'hs_promote', callback = promote, flags = { 'allow-oom' } }
-redis.register_function{ function_name = 'hs_sweep', callback = sweep, flags = { 'allow-oom' } }
+redis.register_function{ function_name = 'hs_sweep_v2', callback = sweep, flags = { 'allow-oom' } }
 `;
