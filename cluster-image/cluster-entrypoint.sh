@@ -17,12 +17,14 @@ umask 077
 chown root:root /run
 chmod 0755 /run
 rm -f /run/redis-operator-password
-if [ -L /run/hscale ] || [ -f /run/hscale ]; then rm -f /run/hscale; fi
+if [ -L /run/hscale ] || { [ -e /run/hscale ] && [ ! -d /run/hscale ]; }; then rm -f /run/hscale; fi
 if [ -d /run/hscale ]; then
-  chown -h root:root /run/hscale
+  chown root:root /run/hscale
   chmod 0700 /run/hscale
   rm -rf /run/hscale
 fi
+# Root's, readable by the redis group: redis owns nothing here, so nothing it could leave behind
+# can stop the next start.
 mkdir /run/hscale
 
 random_password() {
@@ -49,9 +51,7 @@ export REDIS_CONTROL_PASSWORD
 REDIS_OPERATOR_PASSWORD=$operator_password "$(dirname "$0")/redis-auth-conf.sh" >> /run/hscale/redis.conf
 # Its memory bound and eviction policy (MAX_MEMORY, EVICTION): a bad value stops the container here.
 "$(dirname "$0")/redis-memory-conf.sh" >> /run/hscale/redis.conf
-# In this order: the container keeps only CHOWN, SETUID, SETGID and KILL (compose, k8s), so root
-# can change a file's mode only while it owns it, and write into a directory only while it owns it.
-chown redis:redis /run/hscale/redis.conf
+chgrp redis /run/hscale/redis.conf /run/hscale
+chmod 0640 /run/hscale/redis.conf
 chmod 0750 /run/hscale
-chown redis:redis /run/hscale
 exec "$@"

@@ -4,8 +4,8 @@
 #   MAX_MEMORY  auto (default): 40% of the container's memory limit (of the machine's memory when
 #               the container has none), which leaves room for the slave, its render thread,
 #               replication buffers, and a follower's copy of the data while it re-syncs (/tmp);
-#               or a size from 64mb to 1024gb: 268435456, 256mb, 2gb (k, m, g are powers of
-#               1024, as in redis.conf)
+#               or a size from 64mb to 1024gb: 268435456, 256mb, 2gb (as in redis.conf: kb, mb,
+#               gb are powers of 1024; k, m, g powers of 1000)
 #   EVICTION    none (default): a full store refuses writes (507 store_full), evicts nothing
 #               lru: the least recently used keys make room (Redis' volatile-lru: only user keys
 #               have a TTL, so only they are evicted; see cluster-image/src/store/library.ts)
@@ -37,11 +37,12 @@ memory_limit() {
 
 max=$(printf '%s' "${MAX_MEMORY:-auto}" | tr '[:upper:]' '[:lower:]')
 bad_size() {
-  echo "redis-memory-conf: MAX_MEMORY must be auto or a size from 64mb to 1024gb, such as 256mb, 2gb or 268435456 (got \"${MAX_MEMORY}\")" >&2
+  echo "redis-memory-conf: MAX_MEMORY must be auto or a size from 64mb to 1024gb, such as 256mb, 2gb or 268435456 (got \"${MAX_MEMORY:-auto}\"${limit_note:-})" >&2
   exit 64
 }
 if [ "$max" = auto ]; then
   bytes=$(($(memory_limit) * 2 / 5))
+  limit_note=": 40% of this container's memory limit is $bytes bytes; give the container at least 160mb"
 else
   # A number (without leading zeros, which the shell would read as octal) and a unit.
   number=${max%%[!0-9]*}
@@ -49,9 +50,12 @@ else
   number=$(printf '%s' "$number" | sed 's/^0*//')
   case $unit in
     '' | b) scale=1 digits=13 ;;
-    k | kb) scale=1024 digits=10 ;;
-    m | mb) scale=1048576 digits=7 ;;
-    g | gb) scale=1073741824 digits=4 ;;
+    k) scale=1000 digits=10 ;;
+    kb) scale=1024 digits=10 ;;
+    m) scale=1000000 digits=7 ;;
+    mb) scale=1048576 digits=7 ;;
+    g) scale=1000000000 digits=4 ;;
+    gb) scale=1073741824 digits=4 ;;
     *) bad_size ;;
   esac
   # Few enough digits that the product cannot overflow (at most 1024gb is allowed anyway).

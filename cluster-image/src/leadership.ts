@@ -20,7 +20,7 @@ export class Leadership {
   private readonly sweeper: Sweeper;
 
   constructor(private readonly local: LocalRedis, private readonly storeOptions: StoreOptions, private readonly log: Logger) {
-    this.sweeper = new Sweeper(local);
+    this.sweeper = new Sweeper(local, log);
   }
 
   /** Whether this slave's connections to the leader's Redis are up. */

@@ -49,10 +49,12 @@ export class LocalRedis {
 
   /**
    * Leader only: forget index entries of keys whose TTL has passed and old op results, and with
-   * `scan`, check the next `max` index entries for keys that are gone (evicted). Bounded work per call.
+   * `scan`, check the next `max` index entries for keys that are gone (evicted), from the start of
+   * the index for 'start'. Bounded work per call.
    */
-  async sweep(max: number, scan: boolean): Promise<{ expired: number; scanDone: boolean }> {
-    const [expired, scanDone] = (await this.conn.send(['FCALL', 'hs_sweep_v2', '4', INDEX_KEY, EXPIRY_KEY, OPS_KEY, SWEEP_CURSOR_KEY, String(max), scan ? '1' : ''])) as [number, number];
+  async sweep(max: number, scan: 'no' | 'start' | 'continue'): Promise<{ expired: number; scanDone: boolean }> {
+    const mode = { no: '', start: 'restart', continue: '1' }[scan];
+    const [expired, scanDone] = (await this.conn.send(['FCALL', 'hs_sweep_v2', '4', INDEX_KEY, EXPIRY_KEY, OPS_KEY, SWEEP_CURSOR_KEY, String(max), mode])) as [number, number];
     return { expired: Number(expired), scanDone: Number(scanDone) === 1 };
   }
 

@@ -17,16 +17,24 @@ export function startDnsDiscovery(view: ClusterView, name: string, port: number,
   const names = candidateNames(name, systemResolvConf());
   let lastError = '';
   let lastFound = '';
-  /** The addresses of the first candidate name that has any; [] when every one is empty; null when DNS failed. */
+  /**
+   * The addresses of the first candidate name that has any; [] when each one is empty; null when
+   * DNS failed. It stops at the first failure (a timeout must not send the search on to a name in
+   * some other domain, whose hosts would then get the cluster secret), and once a name has
+   * answered it asks only that one: the clusters do not move between domains.
+   */
   const resolve = async (): Promise<{ found: string; addresses: string[] } | null> => {
     let failed = '';
-    for (const candidate of names) {
+    for (const candidate of lastFound ? [lastFound] : names) {
       try {
         const addresses = await resolver.resolve4(candidate);
         if (addresses.length > 0) return { found: candidate, addresses };
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'unknown';
-        if (!EMPTY_ANSWER.has(code)) failed ||= code;
+        if (!EMPTY_ANSWER.has(code)) {
+          failed = code;
+          break;
+        }
       }
     }
     if (!failed) return { found: '', addresses: [] };

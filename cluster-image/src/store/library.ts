@@ -13,8 +13,8 @@ export const LIBRARY = String.raw`#!lua name=hscale
 --   EXPIRY  sorted set: user keys with a TTL, scored by when they expire (ms), for the sweep.
 --   OPS     sorted set of the op buckets that exist; OPS:<b> hash, op id -> result of a write
 --           applied in the 10 s bucket b. A retried write looks there to learn whether its first
---           attempt was applied, so that a retry never applies twice. Buckets older than
---           OP_KEEP_BUCKETS are dropped by the sweep.
+--           attempt was applied, so that a retry never applies twice. The sweep keeps the newest
+--           OP_KEEP_BUCKETS + 1 buckets.
 --
 -- Eviction (EVICTION=lru runs Redis with maxmemory-policy volatile-lru): only keys with a TTL can
 -- be evicted. Every user key has one (a key stored without a TTL gets FOREVER_S, reported as "no
@@ -22,8 +22,10 @@ export const LIBRARY = String.raw`#!lua name=hscale
 -- guarantees rest, are never evicted; an evicted user key is simply gone (a listing prunes its
 -- index entry when it meets it, as for an expired key).
 
--- Longer than the LB ever waits for one client request (2 x REQUEST_TIMEOUT_MS + LEADER_WAIT_MS):
--- an op result is kept 30 to 40 s.
+-- Longer than the LB ever works on one client request (3 x REQUEST_TIMEOUT_MS + LEADER_WAIT_MS,
+-- at most 25 s: lb-image/src/settings.ts): an op result is kept for the newest OP_KEEP_BUCKETS + 1
+-- buckets, 40 to 50 s of this leader's writes, counted in buckets rather than by its clock (a new
+-- leader's clock may run ahead of the old one's).
 local OP_BUCKET_MS = 10000
 local OP_KEEP_BUCKETS = 4
 -- Twice the longest TTL a client may ask for (MAX_TTL_S): a key with more has none of its own.
@@ -209,7 +211,7 @@ local function promote(keys, args)
   return want
 end
 
--- KEYS: index, expiry, ops, cursor   ARGV: max entries, scan ('1' or '')
+-- KEYS: index, expiry, ops, cursor   ARGV: max entries, scan ('1', 'restart' to begin a new pass, or '')
 -- Drops op buckets older than OP_KEEP_BUCKETS, and index entries of keys whose TTL has passed (at
 -- most max). With scan, also looks at the next max entries of the index, from where the last call
 -- stopped (cursor), and drops those whose key is gone: evicted keys (EVICTION=lru) leave no other
@@ -218,7 +220,7 @@ local function sweep(keys, args)
   local now = now_ms()
   local index, expiry, ops, cursor = keys[1], keys[2], keys[3], keys[4]
   local max = tonumber(args[1])
-  local stale = redis.call('ZRANGEBYSCORE', ops, '-inf', math.floor(now / OP_BUCKET_MS) - OP_KEEP_BUCKETS)
+  local stale = redis.call('ZRANGE', ops, 0, -(OP_KEEP_BUCKETS + 2))
   for _, b in ipairs(stale) do
     redis.call('UNLINK', op_bucket(ops, b))
     redis.call('ZREM', ops, b)
@@ -236,7 +238,8 @@ local function sweep(keys, args)
     end
   end
   local scan_done = 0
-  if args[2] == '1' then
+  if args[2] == 'restart' then redis.call('DEL', cursor) end
+  if args[2] == '1' or args[2] == 'restart' then
     local from = redis.call('GET', cursor)
     local min = '-'
     if from then min = '(' .. from end
