@@ -13,9 +13,14 @@ export interface OpAnswer {
   retryAfter?: boolean;
 }
 
-const STORE_FULL =
-  'the store is full (its Redis reached maxmemory, MAX_MEMORY, and EVICTION=none evicts nothing): this write was not applied; ' +
-  'delete keys or give the clusters more memory';
+/** 507 for a write refused for lack of room; on a retry, an earlier attempt of it may have been applied. */
+const storeFull = (retry = false) =>
+  new HttpError(
+    507,
+    'store_full',
+    `the store is full (its Redis reached maxmemory, MAX_MEMORY, and EVICTION=none evicts nothing): ${retry ? 'this attempt was not applied (an earlier attempt of it may have been)' : 'this write was not applied'}; ` +
+      'delete keys or give the clusters more memory',
+  );
 const retryable = (status: number, code: string, message: string) => new HttpError(status, code, message, { 'Retry-After': '1' });
 
 /** Turns a failed Redis call into the answer the LB acts on (lb-image/src/routing/forwarder.ts). */
@@ -31,7 +36,7 @@ function toHttpError(err: unknown): HttpError {
     case 'epoch':
       return new HttpError(409, 'stale_epoch', f.message);
     case 'full':
-      return new HttpError(507, 'store_full', STORE_FULL);
+      return storeFull();
     case 'request':
       return new HttpError(500, 'redis_error', `redis refused the operation: ${f.message}`);
   }
@@ -74,7 +79,7 @@ export async function runKvOp(leadership: Leadership, epoch: number, op: KvOp, m
         const { durability } = await onLeader(leadership, (s) => s.write({ epoch, ...f, retry: !!f.retry }, { op: 'set', key, value, ttl })).catch((err) => {
           // A retry refused for lack of room may follow a first attempt that was applied.
           if (f.retry && classifyRedisError(err).kind === 'full') {
-            throw new HttpError(507, 'store_full', `${STORE_FULL.replace('this write was not applied', 'this attempt was not applied (an earlier attempt of it may have been)')}`);
+            throw storeFull(true);
           }
           throw err;
         });

@@ -34,7 +34,7 @@ export const lbSettingsSchema = z.object({
   RENDER_BANDS_PER_CLUSTER: int(1, 256),
   RENDER_CONCURRENCY_PER_CLUSTER: int(1, 64),
   BAND_TIMEOUT_MS: int(100, 600_000),
-  /** Renders in progress at once; more are refused with 429 (see render/admission.ts). */
+  /** Renders in progress at once; more are refused with 429 (see admission.ts). */
   MANDELBROT_MAX_RENDERS: int(1, 1024),
   /** Pixels of all renders in progress at once (one byte each in the LB's memory, plus the PNG). */
   MANDELBROT_MAX_PIXELS: int(1, 2 ** 31),

@@ -5,7 +5,7 @@ import type { ClusterView } from '../cluster-view.js';
 import { mirrorRows, planBands, rowsToRender } from '../render/band-plan.js';
 import { dispatchBands, RenderError } from '../render/band-dispatcher.js';
 import { PngEncoderPool } from '../render/png.js';
-import { RenderAdmission } from '../render/admission.js';
+import { Admission } from '../admission.js';
 import type { LbSettings } from '../settings.js';
 
 export const DEFAULT_WIDTH = 800;
@@ -23,7 +23,7 @@ export function parseRenderParams(req: Request, s: LbSettings): RenderParams {
 export function mandelbrotRouter(view: ClusterView, s: LbSettings, log: Logger): Router {
   const router = Router();
   const encoder = new PngEncoderPool(2);
-  const admission = new RenderAdmission({ maxRenders: s.MANDELBROT_MAX_RENDERS, maxPixels: s.MANDELBROT_MAX_PIXELS });
+  const admission = new Admission({ maxJobs: s.MANDELBROT_MAX_RENDERS, maxWeight: s.MANDELBROT_MAX_PIXELS });
   router
     .route('/mandelbrot.png')
     .get(async (req, res) => {
@@ -31,7 +31,7 @@ export function mandelbrotRouter(view: ClusterView, s: LbSettings, log: Logger):
       const release = admission.tryAdmit(params.width * params.height);
       if (!release) {
         const now = admission.inProgress;
-        throw new HttpError(429, 'too_many_renders', `${now.renders} renders (${now.pixels} pixels) are in progress, the most this LB takes on at once; try again shortly`, { 'Retry-After': '1' });
+        throw new HttpError(429, 'too_many_renders', `${now.jobs} renders (${now.weight} pixels) are in progress, the most this LB takes on at once; try again shortly`, { 'Retry-After': '1' });
       }
       // A client that hangs up stops its render: the clusters' bands are called off.
       const gone = new AbortController();

@@ -12,6 +12,7 @@ import type { Coordinator } from '../election/coordinator.js';
 import type { Member } from '../membership/membership.js';
 import { BatchError, type Batcher, type OpResult } from './batcher.js';
 import type { Fencer } from './fencer.js';
+import { Admission } from '../admission.js';
 
 export interface ForwarderOptions {
   requestTimeoutMs: number;
@@ -62,23 +63,15 @@ export class Forwarder {
    * progress: every one waits in a batch queue and holds its value in memory, so without a bound a
    * burst (or a stalled cluster under load) would grow them until the LB ran out of memory.
    */
-  static readonly MAX_OPS_IN_FLIGHT = 20_000;
-  static readonly MAX_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
-  private opsInFlight = 0;
-  private bytesInFlight = 0;
+  private readonly inFlight = new Admission({ maxJobs: 20_000, maxWeight: 256 * 1024 * 1024 });
 
   async forward(op: ClientOp, requestId: string): Promise<OpResult> {
-    const bytes = op.op === 'set' ? op.value.length + op.key.length : 64;
-    if (this.opsInFlight >= Forwarder.MAX_OPS_IN_FLIGHT || (this.opsInFlight > 0 && this.bytesInFlight + bytes > Forwarder.MAX_BYTES_IN_FLIGHT)) {
-      return overloaded(this.opsInFlight, this.bytesInFlight);
-    }
-    this.opsInFlight++;
-    this.bytesInFlight += bytes;
+    const release = this.inFlight.tryAdmit(op.op === 'set' ? op.value.length + op.key.length : 64);
+    if (!release) return overloaded(this.inFlight.inProgress.jobs, this.inFlight.inProgress.weight);
     try {
       return await this.forwardAdmitted(op, requestId);
     } finally {
-      this.opsInFlight--;
-      this.bytesInFlight -= bytes;
+      release();
     }
   }
 
