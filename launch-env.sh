@@ -5,6 +5,10 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 COMPOSE_FILE="$ROOT/compose/docker-compose.yml"
+STACK_FILE="$ROOT/compose/docker-stack.yml"
+# compose (one Docker engine) or swarm (a stack on the swarm this engine belongs to): --swarm.
+MODE=compose
+SWARM_FLAG="" # " --swarm" in the commands this script prints, under --swarm
 # Secrets and sticky settings (LB_BIND, LB_PORT, NODE_IMAGE, ...) live here; HSCALE_ENV_FILE
 # points elsewhere (the end-to-end test uses its own, so it never touches your running system).
 ENV_FILE=${HSCALE_ENV_FILE:-$ROOT/compose/.env}
@@ -25,8 +29,10 @@ usage() {
   cat <<USAGE
 Usage:
   ./launch-env.sh [N] [--no-build] [--timeout S]   start, or rescale a running system, to N clusters
-  ./launch-env.sh status                           table of clusters (address, health, role, memory)
+  ./launch-env.sh status                           table of clusters (address, container, health, role, memory)
   ./launch-env.sh down                             stop and remove every container and network it started
+  ./launch-env.sh --swarm [N|status|down] [...]    the same on Docker Swarm: a stack on the swarm this
+                                                   Docker engine belongs to (see README, "Docker Swarm")
   ./launch-env.sh --help                           this text
 
   N           number of cluster containers, 1..$MAX_CLUSTERS (default 3)
@@ -43,7 +49,11 @@ Environment:
                         memory limit of the LB and of each cluster container (default 1g each),
                         and the size of a cluster's /tmp, where a follower receives the
                         leader's data (default 512m)
-  COMPOSE_PROJECT_NAME  compose project (default hscale; remembered)
+  COMPOSE_PROJECT_NAME  compose project, and stack name under --swarm (default hscale; remembered)
+  LB_IMAGE, CLUSTER_IMAGE
+                        --swarm only: images to deploy (default hscale-lb:latest and
+                        hscale-cluster:latest, built here); on a swarm of several nodes, images
+                        pushed to a registry every node can reach (README, "Docker Swarm")
   HSCALE_ENV_FILE       where secrets and remembered settings live (default compose/.env)
   COMPOSE_PARALLEL_LIMIT, COMPOSE_HTTP_TIMEOUT
                         compose's parallelism and Docker timeout (default 8 and 300 s: many
@@ -55,6 +65,8 @@ Examples:
   ./launch-env.sh 5        # rescale the running system to 5, in place
   ./launch-env.sh status
   ./launch-env.sh down
+  ./launch-env.sh --swarm 3   # a stack of 1 LB + 3 clusters on this swarm
+  ./launch-env.sh --swarm down
 USAGE
 }
 
@@ -63,9 +75,13 @@ die() { printf 'launch-env: error: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- pre-flight (nothing changed yet)
 COMPOSE=()
-find_compose() {
+need_docker() {
   command -v docker >/dev/null 2>&1 || die "docker is not installed (https://docs.docker.com/engine/install/)"
   docker info >/dev/null 2>&1 || die "Docker is not running (or this user may not use it): start the Docker daemon, then retry"
+}
+
+find_compose() {
+  need_docker
   if docker compose version >/dev/null 2>&1; then
     COMPOSE=(docker compose)
   elif command -v docker-compose >/dev/null 2>&1; then
@@ -93,28 +109,41 @@ lb_get() {
       .catch(() => { process.exitCode = 2; });' "$(lb_url)$1"
 }
 
-lb_running() { [[ -n "$(compose ps -q lb 2>/dev/null)" ]] && [[ "$(docker inspect -f '{{.State.Running}}' "$(compose ps -q lb)" 2>/dev/null)" == true ]]; }
+lb_running() {
+  if [[ $MODE == swarm ]]; then
+    [[ -n "$(docker service ps -q --filter desired-state=running "${PROJECT}_lb" 2>/dev/null)" ]]
+  else
+    [[ -n "$(compose ps -q lb 2>/dev/null)" ]] && [[ "$(docker inspect -f '{{.State.Running}}' "$(compose ps -q lb)" 2>/dev/null)" == true ]]
+  fi
+}
 
 port_taken() {
   # bash's /dev/tcp: connecting succeeds only when something listens.
   (exec 3<>"/dev/tcp/${1}/${2}") 2>/dev/null
 }
 
+# Running cluster containers on this engine (compose v1 and v2 name them differently, Swarm
+# differently again: they are found by label, never by a guessed name).
 cluster_containers() {
-  docker ps -q --filter "label=com.docker.compose.project=$PROJECT" --filter label=com.docker.compose.service=cluster
+  if [[ $MODE == swarm ]]; then
+    docker ps -q --filter "label=com.docker.swarm.service.name=${PROJECT}_cluster"
+  else
+    docker ps -q --filter "label=com.docker.compose.project=$PROJECT" --filter label=com.docker.compose.service=cluster
+  fi
 }
 
-# Name of the cluster container that has address $1 on the compose network.
-container_for_ip() {
-  local c ips
+# "address name" of every running cluster container, one per line.
+cluster_names_by_ip() {
+  local c
   for c in $(cluster_containers); do
-    ips=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$c")
-    if [[ " $ips " == *" $1 "* ]]; then
-      docker inspect -f '{{.Name}}' "$c" | sed 's#^/##'
-      return 0
-    fi
+    docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}{{.Name}}' "$c" 2>/dev/null |
+      awk '{ name = $NF; sub("^/", "", name); for (i = 1; i < NF; i++) print $i, name }'
   done
-  echo "?"
+}
+
+# Name of the cluster container that has address $1 ("?" when it runs on another node).
+container_for_ip() {
+  cluster_names_by_ip | awk -v ip="$1" '$1 == ip { print $2; found = 1; exit } END { if (!found) print "?" }'
 }
 
 random_secret() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
@@ -201,7 +230,7 @@ Try:
   curl -o mandelbrot.png "$url/mandelbrot.png?width=1200&escape=1000"
   docker exec $container redis-cli keys '*'
 
-Rescale: ./launch-env.sh 5     Status: ./launch-env.sh status     Stop: ./launch-env.sh down
+Rescale: ./launch-env.sh${SWARM_FLAG} 5     Status: ./launch-env.sh${SWARM_FLAG} status     Stop: ./launch-env.sh${SWARM_FLAG} down
 EOF
 }
 
@@ -230,20 +259,24 @@ cmd_up() {
 }
 
 cmd_status() {
-  find_compose
+  if [[ $MODE == swarm ]]; then need_swarm; else find_compose; fi
   need_node
   [[ -f $ENV_FILE ]] || die "not started yet (no compose/.env): run ./launch-env.sh"
-  lb_running || die "the LB is not running: start it with ./launch-env.sh"
+  lb_running || die "the LB is not running: start it with ./launch-env.sh${SWARM_FLAG}"
+  local names
+  names=$(cluster_names_by_ip)
   lb_get /health | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const h=JSON.parse(s);console.log("status "+h.status+", leader "+(h.leader?h.leader.id+" (epoch "+h.leader.epoch+")":"none")+", "+h.clusters.healthy+"/"+h.clusters.total+" healthy")})'
   lb_get /servers | node -e '
+    // Container names as Docker knows them (compose v1, v2 or Swarm), by address.
+    const names=new Map(process.argv[1].split("\n").filter(Boolean).map((l)=>l.split(" ")));
     let s=""; process.stdin.on("data",d=>s+=d).on("end",()=>{
       const mib=(b)=>(b/1048576).toFixed(0);
       const memory=(x)=>!x?"":mib(x.used)+"/"+(x.max?mib(x.max)+" MiB":"unbounded")+(x.evictedKeys?" ("+x.evictedKeys+" evicted)":"");
       const rows=[["ADDRESS","CONTAINER","HEALTHY","ROLE","EPOCH","REDIS","OFFSET","MEMORY","FAILURES","SOURCE"]];
-      for (const m of JSON.parse(s)) rows.push([m.address+":"+m.port, m.name??"", String(m.healthy), m.role, String(m.epoch??""), m.redis?.role??"", String(m.redis?.offset??""), memory(m.redis?.memory), String(m.failures), m.source]);
+      for (const m of JSON.parse(s)) rows.push([m.address+":"+m.port, names.get(m.address)??m.name??"", String(m.healthy), m.role, String(m.epoch??""), m.redis?.role??"", String(m.redis?.offset??""), memory(m.redis?.memory), String(m.failures), m.source]);
       const w=rows[0].map((_,i)=>Math.max(...rows.map(r=>r[i].length)));
       for (const r of rows) console.log(r.map((c,i)=>c.padEnd(w[i])).join("  "));
-    })'
+    })' "$names"
 }
 
 cmd_down() {
@@ -256,11 +289,93 @@ cmd_down() {
     compose down --remove-orphans --timeout 15
 }
 
+# ---------------------------------------------------------------- Docker Swarm (--swarm)
+need_swarm() {
+  need_docker
+  local state
+  state=$(docker info --format '{{.Swarm.LocalNodeState}}')
+  if [[ $state != active ]]; then
+    die "this Docker engine is not part of a swarm (state: ${state:-unknown}). Create one with
+    docker swarm init --advertise-addr <this host's address>     (127.0.0.1 for a trial on one machine)
+  or join one with the 'docker swarm join' command a manager prints, then retry"
+  fi
+  [[ $(docker info --format '{{.Swarm.ControlAvailable}}') == true ]] ||
+    die "this node is a swarm worker: run ./launch-env.sh --swarm on a manager node (docker node ls there)"
+}
+
+# The images the stack runs: the compose build's, built here with the same Dockerfiles.
+build_images() {
+  local image
+  for image in lb cluster; do
+    say "building hscale-$image:latest (${NODE_IMAGE:-node:24-bookworm-slim} base)"
+    docker build -q -t "hscale-$image:latest" -f "$ROOT/$image-image/Dockerfile" \
+      --build-arg "NODE_IMAGE=${NODE_IMAGE:-node:24-bookworm-slim}" "$ROOT" >/dev/null
+  done
+}
+
+# Docker secrets <stack>_redis_password, _cluster_secret, _admin_token, from compose/.env (made
+# there on the first run). A secret cannot change while a service uses it: a changed value
+# needs ./launch-env.sh --swarm down first.
+SECRET_NAMES=(REDIS_PASSWORD CLUSTER_SECRET ADMIN_TOKEN)
+secret_name() { echo "${PROJECT}_$(tr '[:upper:]' '[:lower:]' <<<"$1")"; }
+ensure_swarm_secrets() {
+  local name
+  for name in "${SECRET_NAMES[@]}"; do
+    if ! docker secret inspect "$(secret_name "$name")" >/dev/null 2>&1; then
+      saved "$name" | tr -d '\n' | docker secret create "$(secret_name "$name")" - >/dev/null
+      say "created Docker secret $(secret_name "$name")"
+    fi
+  done
+}
+
+stack_deploy() { # stack_deploy N
+  local resolve=(--resolve-image never) # local images: there is no registry to ask for a digest
+  [[ -n ${LB_IMAGE:-}${CLUSTER_IMAGE:-} ]] && resolve=()
+  STACK=$PROJECT CLUSTERS=$1 LB_PORT=$LB_PORT docker stack deploy "${resolve[@]}" -c "$STACK_FILE" "$PROJECT" 2>&1 |
+    grep -v -e 'detach=false' -e '^In a future release' | sed 's/^/    /' ||
+    die "docker stack deploy failed (above)"
+}
+
+cmd_swarm_up() {
+  local n=$1 build=$2 timeout=$3
+  need_swarm
+  need_node
+  ensure_env_file
+  if docker stack ls --format '{{.Name}}' | grep -qFx "$PROJECT"; then
+    say "the stack '$PROJECT' is deployed: rescaling to $n clusters in place"
+  elif port_taken 127.0.0.1 "$LB_PORT"; then
+    die "port $LB_PORT is already taken on this host (the compose system?): free it or choose another with LB_PORT=8081 ./launch-env.sh --swarm"
+  fi
+  [[ $build == 1 && -z ${LB_IMAGE:-}${CLUSTER_IMAGE:-} ]] && build_images
+  ensure_swarm_secrets
+  say "deploying stack '$PROJECT': 1 LB + $n clusters"
+  stack_deploy "$n"
+  wait_ready "$n" "$timeout"
+  print_usage_hints
+}
+
+cmd_swarm_down() {
+  need_swarm
+  local name deadline=$((SECONDS + 120))
+  say "removing stack '$PROJECT' (services, network) and its secrets"
+  docker stack rm "$PROJECT" 2>&1 | sed 's/^/    /'
+  # stack rm returns at once; the tasks stop, then the network and the secrets can go.
+  while [[ -n "$(docker ps -aq --filter "label=com.docker.stack.namespace=$PROJECT")$(docker network ls -q --filter "label=com.docker.stack.namespace=$PROJECT")" ]]; do
+    ((SECONDS < deadline)) || die "the stack's containers or network are still there after 120 s: docker ps -a; docker network ls"
+    sleep 1
+  done
+  for name in "${SECRET_NAMES[@]}"; do
+    docker secret rm "$(secret_name "$name")" >/dev/null 2>&1 && say "removed Docker secret $(secret_name "$name")"
+  done
+  return 0
+}
+
 main() {
   local n=3 build=1 timeout=300 command=up
   while (($#)); do
     case $1 in
       -h|--help) usage; return 0 ;;
+      --swarm) MODE=swarm; SWARM_FLAG=" --swarm" ;;
       --no-build) build=0 ;;
       --timeout)
         [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || die "--timeout needs a number of seconds (see --help)"
@@ -276,10 +391,12 @@ main() {
     esac
     shift
   done
-  case $command in
-    up) cmd_up "$n" "$build" "$timeout" ;;
-    status) cmd_status ;;
-    down) cmd_down ;;
+  case $MODE:$command in
+    compose:up) cmd_up "$n" "$build" "$timeout" ;;
+    swarm:up) cmd_swarm_up "$n" "$build" "$timeout" ;;
+    *:status) cmd_status ;;
+    compose:down) cmd_down ;;
+    swarm:down) cmd_swarm_down ;;
   esac
 }
 

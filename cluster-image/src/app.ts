@@ -40,8 +40,11 @@ export function createSlaveApp(settings: ClusterSettings, leadership: Leadership
     res.end(UNAUTHORIZED);
   };
   return (req: IncomingMessage, res: ServerResponse) => {
+    const fromLb = hasBearer(req.headers.authorization, settings.CLUSTER_SECRET);
+    // The LB reached this slave at this address: so do the other clusters (advertised-address.ts).
+    if (fromLb) settings.advertised.observe(req.socket.localAddress);
     if (health(req, res)) return;
-    if (!hasBearer(req.headers.authorization, settings.CLUSTER_SECRET)) return refuse(res);
+    if (!fromLb) return refuse(res);
     if (!batches(req, res)) app(req, res);
   };
 }

@@ -10,10 +10,18 @@ export class LocalRedis {
 
   /**
    * @param connectTo where this slave reaches its Redis (usually localhost)
-   * @param endpoint where other clusters reach it (the advertised address)
+   * @param advertised the address other clusters reach it at (it may change: advertised-address.ts)
    */
-  constructor(connectTo: RedisEndpoint, readonly endpoint: RedisEndpoint, password: string, opTimeoutMs: number, log: Logger) {
+  constructor(connectTo: RedisEndpoint, private readonly advertised: { readonly host: string }, password: string, opTimeoutMs: number, log: Logger) {
     this.conn = new RedisConnection(connectTo, { username: 'control', password }, opTimeoutMs, log, 'local');
+    this.port = connectTo.port;
+  }
+
+  private readonly port: number;
+
+  /** Where other clusters reach this Redis now. */
+  get endpoint(): RedisEndpoint {
+    return { host: this.advertised.host, port: this.port };
   }
 
   async inspect(): Promise<RedisInfo | null> {

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   warnWhileInsecure(log, settings.INSECURE_DEV_MODE);
   const local = new LocalRedis(
     { host: settings.REDIS_HOST, port: settings.REDIS_PORT },
-    { host: settings.advertiseAddress, port: settings.REDIS_PORT },
+    settings.advertised,
     settings.REDIS_CONTROL_PASSWORD || settings.REDIS_PASSWORD,
     settings.LEADER_OP_TIMEOUT_MS,
     log,
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const server = createServer({ headersTimeout: 5_000, requestTimeout: 10_000, keepAliveTimeout: 15_000 }, createSlaveApp(settings, leadership, renderPool, log));
   answerClientErrorsAsJson(server);
   server.listen(settings.PORT, () =>
-    log.info('slave listening', { port: settings.PORT, redis: `${settings.REDIS_HOST}:${settings.REDIS_PORT}`, advertise: settings.advertiseAddress, writeAck: settings.WRITE_ACK }),
+    log.info('slave listening', { port: settings.PORT, redis: `${settings.REDIS_HOST}:${settings.REDIS_PORT}`, advertise: settings.ADVERTISE_ADDRESS || 'the address the LB reaches this slave at', writeAck: settings.WRITE_ACK }),
   );
   const signup = startSignup(settings, log);
 

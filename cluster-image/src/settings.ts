@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { AdvertisedAddress } from './advertised-address.js';
 import { configDir, flag, fraction, int, loadSettings, oneOf, readDefaults, requireSecrets, text } from '@hscale/common';
 
 export const clusterSettingsSchema = z.object({
@@ -10,7 +11,7 @@ export const clusterSettingsSchema = z.object({
   REDIS_PASSWORD: text(),
   /** The control user's password for this cluster's own Redis (the image makes one per start); empty = REDIS_PASSWORD. */
   REDIS_CONTROL_PASSWORD: text(),
-  /** Address other clusters use to reach this cluster's Redis; empty = this host's first non-loopback IPv4. */
+  /** Address other clusters use to reach this cluster's Redis; empty = the address the LB reaches this slave at (advertised-address.ts). */
   ADVERTISE_ADDRESS: text(),
   WRITE_ACK: oneOf(['replica', 'leader']),
   WAIT_TIMEOUT_MS: int(10, 60_000),
@@ -32,18 +33,11 @@ export const clusterSettingsSchema = z.object({
   ACCESS_LOG_SAMPLE: fraction(),
   SLOW_REQUEST_MS: int(1, 600_000),
 });
-export type ClusterSettings = z.infer<typeof clusterSettingsSchema> & { advertiseAddress: string; name: string };
-
-export function firstExternalIPv4(): string {
-  for (const addrs of Object.values(os.networkInterfaces())) {
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
-}
+export type ClusterSettings = z.infer<typeof clusterSettingsSchema> & { advertised: AdvertisedAddress; name: string };
 
 export function loadClusterSettings(env: NodeJS.ProcessEnv = process.env): ClusterSettings {
   const defaults = readDefaults(path.join(configDir(import.meta.url, env), 'cluster.json'));
   const s = loadSettings(clusterSettingsSchema, defaults, env);
   requireSecrets({ CLUSTER_SECRET: s.CLUSTER_SECRET }, s.INSECURE_DEV_MODE);
-  return { ...s, advertiseAddress: s.ADVERTISE_ADDRESS || firstExternalIPv4(), name: s.CLUSTER_NAME || os.hostname() };
+  return { ...s, advertised: new AdvertisedAddress(s.ADVERTISE_ADDRESS), name: s.CLUSTER_NAME || os.hostname() };
 }

@@ -6,9 +6,10 @@ import type { ClusterSettings } from './settings.js';
 
 export function startSignup(s: ClusterSettings, log: Logger): ScheduledTask | null {
   if (!s.LB_URL) return null;
-  const body = JSON.stringify({ address: s.SIGNUP_ADDRESS || s.advertiseAddress, port: s.PORT, name: s.name });
   let lastOk: boolean | null = null;
   const signUp = async () => {
+    // Asked at each renewal: the advertised address follows the container's network.
+    const body = JSON.stringify({ address: s.SIGNUP_ADDRESS || s.advertised.host, port: s.PORT, name: s.name });
     try {
       const res = await fetch(new URL('/servers', s.LB_URL), {
         method: 'POST',

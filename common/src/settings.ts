@@ -31,6 +31,8 @@ export function readDefaults(file: string): Record<string, unknown> {
 /**
  * Merge defaults with the environment (only keys the schema knows) and validate.
  * Environment values are strings; the schema coerces them (see the field helpers below).
+ * NAME_FILE=/path reads NAME from a file (the official images' convention, for Docker and
+ * Kubernetes secrets); a trailing newline is dropped.
  */
 export function loadSettings<S extends z.ZodObject>(
   schema: S,
@@ -38,13 +40,22 @@ export function loadSettings<S extends z.ZodObject>(
   env: NodeJS.ProcessEnv = process.env,
 ): z.infer<S> {
   const merged: Record<string, unknown> = {};
+  const problems: string[] = [];
   for (const key of Object.keys(schema.shape)) {
-    const fromEnv = env[key];
+    let fromEnv = env[key];
+    const file = env[`${key}_FILE`];
+    if (file && !fromEnv) {
+      try {
+        fromEnv = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      } catch (err) {
+        problems.push(`${key}_FILE: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    }
     merged[key] = fromEnv !== undefined && fromEnv !== '' ? fromEnv : defaults[key];
   }
   const unknown = Object.keys(defaults).filter((k) => !(k in schema.shape) && !k.startsWith('//'));
   const result = schema.safeParse(merged);
-  const problems = unknown.map((k) => `${k}: not a known setting (typo in the defaults file?)`);
+  problems.push(...unknown.map((k) => `${k}: not a known setting (typo in the defaults file?)`));
   if (!result.success) {
     for (const issue of result.error.issues) {
       const key = issue.path.join('.') || '(settings)';

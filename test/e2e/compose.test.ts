@@ -215,6 +215,13 @@ describe('the system under compose', () => {
     await waitFor(async () => (await docker('exec', c.name, 'redis-cli', 'get', 'e2e:while-cut-off')) === 'written while cut off', 30_000, 'the reconnected cluster to catch up');
     assert.match(await docker('exec', c.name, 'redis-cli', 'info', 'replication'), /role:slave/);
     await waitFor(async () => (await healthyCount()) === 3, 30_000, 'three healthy clusters');
+    // Docker hands out addresses in turn, so the reconnected container has a new one: the cluster
+    // must advertise that (where the LB now reaches it), not the address it had at start.
+    const [again] = (await containers(PROJECT, 'cluster')).filter((x) => x.id === c.id);
+    assert.notDeepEqual(again!.ips, [l.address], 'docker gave the reconnected container its old address: nothing to re-detect');
+    const advertised = async () =>
+      (await docker('exec', c.name, 'node', '-e', 'fetch("http://127.0.0.1:3000/health").then((r) => r.json()).then((h) => console.log(h.redis.endpoint.host))'));
+    await waitFor(async () => again!.ips.includes(await advertised()), 10_000, `the cluster to advertise its new address ${again!.ips}`);
   });
 
   test('an LB restart in the middle of traffic keeps the leader (under a new epoch) and loses nothing', async () => {
@@ -287,6 +294,8 @@ describe('the system under compose', () => {
     const status = await launch('status');
     assert.equal(status.code, 0);
     assert.match(status.stdout, /ADDRESS\s+CONTAINER\s+HEALTHY\s+ROLE/);
+    // Container names as Docker has them (v1 hscale-e2e_cluster_1, v2 hscale-e2e-cluster-1), not ids.
+    for (const c of await containers(PROJECT, 'cluster')) assert.match(status.stdout, new RegExp(`\\b${c.name}\\b`), status.stdout);
   });
 
   test('./launch-env.sh down leaves no container or network of the project', async () => {

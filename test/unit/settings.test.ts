@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { loadSettings } from '../../common/src/settings.ts';
 import { loadLbSettings } from '../../lb-image/src/settings.ts';
@@ -39,6 +42,19 @@ test('environment variables override the defaults and are coerced', () => {
   const lb = loadLbSettings({ ...SECRETS, FAILURE_THRESHOLD: '5', STATIC_CLUSTERS: '127.0.0.1:3001, host-b:3002' });
   assert.equal(lb.FAILURE_THRESHOLD, 5);
   assert.deepEqual(lb.STATIC_CLUSTERS, [{ address: '127.0.0.1', port: 3001 }, { address: 'host-b', port: 3002 }]);
+});
+
+test('NAME_FILE reads a secret from a file (Docker and Kubernetes secrets); an unreadable one is named', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hscale-settings-'));
+  writeFileSync(path.join(dir, 'admin'), `${SECRETS.ADMIN_TOKEN}\n`);
+  writeFileSync(path.join(dir, 'cluster'), SECRETS.CLUSTER_SECRET);
+  const lb = loadLbSettings({ ADMIN_TOKEN_FILE: path.join(dir, 'admin'), CLUSTER_SECRET_FILE: path.join(dir, 'cluster') });
+  assert.equal(lb.ADMIN_TOKEN, SECRETS.ADMIN_TOKEN, 'the trailing newline is dropped');
+  assert.equal(lb.CLUSTER_SECRET, SECRETS.CLUSTER_SECRET);
+  assert.throws(
+    () => loadClusterSettings({ CLUSTER_SECRET_FILE: path.join(dir, 'missing') }),
+    /CLUSTER_SECRET_FILE: cannot read .*missing: ENOENT/,
+  );
 });
 
 test('a bad setting stops start-up with a message that names it and says why', () => {
