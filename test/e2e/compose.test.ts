@@ -205,20 +205,27 @@ describe('the system under compose', () => {
     const c = await containerWithIp(PROJECT, l.address);
     const network = `${PROJECT}_backend`;
     await docker('network', 'disconnect', network, c.name);
+    const placeholders: { id: string; ip: string }[] = [];
     try {
       await waitFor(async () => (await leader()).epoch > l.epoch, 20_000, 'an election after the disconnect');
       assert.equal((await put(`${lb}/keys/e2e:while-cut-off`, 'written while cut off')).status, 200);
+      // Docker hands the lowest free address to the next container: take the cluster's old one
+      // with placeholders, so that it comes back with a new address, as after a move to another
+      // network. It must then advertise that one (where the LB reaches it), not its old one.
+      for (let i = 0; i < 16 && !placeholders.some((p) => p.ip === l.address); i++) {
+        const id = await docker('run', '-d', '--rm', '--network', network, '--entrypoint', 'sleep', 'hscale-lb:latest', '600');
+        placeholders.push({ id, ip: await docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', id) });
+      }
     } finally {
       // --alias: compose's service name, so that DNS finds the container again.
       await docker('network', 'connect', '--alias', 'cluster', network, c.name);
+      if (placeholders.length > 0) await run('docker', ['rm', '-f', ...placeholders.map((p) => p.id)]);
     }
     await waitFor(async () => (await docker('exec', c.name, 'redis-cli', 'get', 'e2e:while-cut-off')) === 'written while cut off', 30_000, 'the reconnected cluster to catch up');
     assert.match(await docker('exec', c.name, 'redis-cli', 'info', 'replication'), /role:slave/);
     await waitFor(async () => (await healthyCount()) === 3, 30_000, 'three healthy clusters');
-    // Docker hands out addresses in turn, so the reconnected container has a new one: the cluster
-    // must advertise that (where the LB now reaches it), not the address it had at start.
     const [again] = (await containers(PROJECT, 'cluster')).filter((x) => x.id === c.id);
-    assert.notDeepEqual(again!.ips, [l.address], 'docker gave the reconnected container its old address: nothing to re-detect');
+    assert.notDeepEqual(again!.ips, [l.address], 'the reconnected container has its old address: nothing to re-detect');
     const advertised = async () =>
       (await docker('exec', c.name, 'node', '-e', 'fetch("http://127.0.0.1:3000/health").then((r) => r.json()).then((h) => console.log(h.redis.endpoint.host))'));
     await waitFor(async () => again!.ips.includes(await advertised()), 10_000, `the cluster to advertise its new address ${again!.ips}`);
