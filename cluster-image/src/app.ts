@@ -8,6 +8,7 @@ import type { Leadership } from './leadership.js';
 import type { RenderPool } from './render/render-pool.js';
 import { renderRouter } from './render/render-routes.js';
 import type { ClusterSettings } from './settings.js';
+import { tileRouter } from './tile-routes.js';
 
 /** The slave's request handler: key-value batches (kv-batch-handler.ts), then Express for everything else. */
 export function createSlaveApp(settings: ClusterSettings, leadership: Leadership, renderPool: RenderPool, log: Logger) {
@@ -20,6 +21,7 @@ export function createSlaveApp(settings: ClusterSettings, leadership: Leadership
   app.use(controlRouter(leadership, settings.name, settings.CLUSTER_SECRET));
   app.use(kvRouter(leadership, settings.MAX_VALUE_BYTES));
   app.use(renderRouter(renderPool));
+  app.use(tileRouter(leadership));
   app.use(notFound);
   app.use(errorHandler(log, settings.MAX_VALUE_BYTES));
   const batches = kvBatchHandler(leadership, settings.MAX_VALUE_BYTES, log, accessLog);

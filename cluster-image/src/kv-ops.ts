@@ -24,7 +24,7 @@ const storeFull = (retry = false) =>
 const retryable = (status: number, code: string, message: string) => new HttpError(status, code, message, { 'Retry-After': '1' });
 
 /** Turns a failed Redis call into the answer the LB acts on (lb-image/src/routing/forwarder.ts). */
-function toHttpError(err: unknown): HttpError {
+export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof NotReplicatedError) return retryable(503, 'not_replicated', `${err.message}; the write may or may not be kept, retry it`);
   const f = classifyRedisError(err);
@@ -55,7 +55,7 @@ function checkFence(f: OpFence | undefined): OpFence {
   return f;
 }
 
-async function onLeader<T>(leadership: Leadership, fn: (store: LeaderStore) => Promise<T>): Promise<T> {
+export async function onLeader<T>(leadership: Leadership, fn: (store: LeaderStore) => Promise<T>): Promise<T> {
   const store = leadership.leaderStore;
   if (!store) throw retryable(503, 'no_leader', 'this slave has not been told a leader yet');
   return fn(store);

@@ -5,7 +5,7 @@
 import { encodeCursor, type FenceToken, type ListQuery, type Logger, type RedisEndpoint } from '@hscale/common';
 import { RedisConnection } from './redis-connection.js';
 import { ReplicatedWriter, type WriteAck } from './replicated-writer.js';
-import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, OPS_KEY } from './store/internal-keys.js';
+import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, OPS_KEY, TILE_SIZES_KEY, TILES_KEY, tileKey } from './store/internal-keys.js';
 
 export interface StoreOptions {
   password: string;
@@ -75,6 +75,16 @@ export class LeaderStore {
   /** Refuse, from now on, every write of `writer` below `generation`. Resolves once the leader's Redis has done so. */
   async raiseFence(epoch: number, writer: string, generation: number): Promise<number> {
     return Number(await this.reader.send(['FCALL', 'hs_fence', '1', FENCE_KEY, String(epoch), writer, String(generation)]));
+  }
+
+  /** A cached map tile (PNG), or null. */
+  async tileGet(epoch: number, id: string): Promise<Buffer | null> {
+    return (await this.reader.send(['FCALL_RO', 'hs_tile_get', '2', FENCE_KEY, tileKey(id), String(epoch), id], true)) as Buffer | null;
+  }
+
+  /** Caches a map tile for `ttlMs`, dropping the oldest tiles beyond `capBytes`; how many were dropped. */
+  async tilePut(epoch: number, id: string, png: Buffer, ttlMs: number, capBytes: number): Promise<number> {
+    return Number(await this.reader.send(['FCALL', 'hs_tile_put', '4', FENCE_KEY, TILES_KEY, TILE_SIZES_KEY, tileKey(id), String(epoch), id, png, String(ttlMs), String(capBytes)]));
   }
 
   async close(): Promise<void> {

@@ -85,7 +85,7 @@ export class Leadership {
         syncing: info?.syncing ?? false,
         linkUp: info?.linkUp ?? false,
         connectedReplicas: info?.connectedReplicas ?? 0,
-        ...(info ? { memory: info.memory } : {}),
+        ...(info ? { memory: info.memory, keys: info.keys } : {}),
       },
     };
   }

@@ -27,7 +27,7 @@ export class LocalRedis {
   async inspect(): Promise<RedisInfo | null> {
     if (!this.conn.isReady) return null;
     try {
-      return parseInfo(String(await this.conn.send(['INFO', 'server', 'replication', 'memory', 'stats'])));
+      return parseInfo(String(await this.conn.send(['INFO', 'server', 'replication', 'memory', 'stats', 'keyspace'])));
     } catch {
       return null;
     }

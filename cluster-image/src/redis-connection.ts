@@ -6,7 +6,7 @@
 // command not answered in time fails, and the connection is replaced by a new one: the server may
 // be frozen (its answers come later, to a connection nobody waits on) or gone without a reset (a
 // killed container: the old socket would wait for minutes).
-import { createClient } from 'redis';
+import { createClient, RESP_TYPES } from 'redis';
 import type { Logger, RedisEndpoint } from '@hscale/common';
 
 export class ReplyTimeoutError extends Error {
@@ -37,6 +37,7 @@ function newClient(endpoint: RedisEndpoint, auth: RedisAuth, connectTimeoutMs: n
   });
 }
 type Client = ReturnType<typeof newClient>;
+const BINARY_REPLIES = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };
 
 export class RedisConnection {
   private client: Client;
@@ -60,15 +61,18 @@ export class RedisConnection {
     return this.client.isReady;
   }
 
-  /** One command; rejects with ReplyTimeoutError when no reply comes within the deadline. */
-  send(args: string[]): Promise<unknown> {
+  /**
+   * One command; rejects with ReplyTimeoutError when no reply comes within the deadline. With
+   * `binary`, bulk replies come back as Buffers (bytes such as a PNG would not survive as text).
+   */
+  send(args: (string | Buffer)[], binary = false): Promise<unknown> {
     const client = this.client;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new ReplyTimeoutError(`no reply from redis at ${this.endpoint.host}:${this.endpoint.port} within ${this.replyTimeoutMs} ms`));
         this.replace(client);
       }, this.replyTimeoutMs);
-      client.sendCommand(args).then(
+      client.sendCommand(args, binary ? BINARY_REPLIES : undefined).then(
         (v) => (clearTimeout(timer), resolve(v)),
         (e) => (clearTimeout(timer), reject(e)),
       );

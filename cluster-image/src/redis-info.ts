@@ -22,6 +22,8 @@ export interface RedisInfo {
   connectedReplicas: number;
   /** INFO memory and stats: data size, its bound (0 = none), keys evicted since start, the policy. */
   memory: { used: number; max: number; evictedKeys: number; policy: string };
+  /** INFO keyspace: keys in database 0, the internal ones included. */
+  keys: number;
 }
 
 const NO_REPLID = /^0+$/;
@@ -53,5 +55,6 @@ export function parseInfo(raw: string): RedisInfo {
       evictedKeys: Number(f.get('evicted_keys') ?? 0),
       policy: f.get('maxmemory_policy') ?? 'noeviction',
     },
+    keys: Number(/(?:^|,)keys=(\d+)/.exec(f.get('db0') ?? '')?.[1] ?? 0),
   };
 }

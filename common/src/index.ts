@@ -8,3 +8,4 @@ export * from './request-context.js';
 export * from './bearer-auth.js';
 export * from './query-params.js';
 export * from './http-body.js';
+export * from './view-query.js';

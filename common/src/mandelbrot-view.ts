@@ -4,12 +4,67 @@
 
 export const DEFAULT_VIEW = { reMin: -2, reMax: 0.5, imMin: -1.2, imMax: 1.2 } as const;
 
+/** A view other than the default: its centre and the size of one pixel, in complex-plane units. */
+export interface View {
+  cx: number;
+  cy: number;
+  scale: number;
+}
+
 export interface RenderParams {
   width: number;
   height: number;
   /** Iteration limit: a point still bounded after `escape` iterations counts as inside the set. */
   escape: number;
+  /** Absent: the default view (DEFAULT_VIEW stretched over width × height), bytes as ever. */
+  view?: View;
 }
+
+/**
+ * The smallest pixel, relative to the largest coordinate it sits at, that double precision can
+ * still tell from its neighbour with room to spare: 2^-44 is about 256 units in the last place of
+ * a number near 2 (doubles carry 52 bits). Deeper, neighbouring pixels would compute the same
+ * point and the picture would turn to blocks.
+ */
+export const MIN_RELATIVE_SCALE = 2 ** -44;
+
+/** Tiles: the slippy-map square at zoom 0 covers re -2.25..0.75 and im -1.5..1.5, 256 px a side. */
+export const TILE_SIZE = 256;
+export const TILE_WORLD = { reMin: -2.25, imMax: 1.5, side: 3 } as const;
+/** The deepest zoom whose pixels double precision still tells apart (MIN_RELATIVE_SCALE at |c| ≤ 2.25). */
+export const MAX_TILE_ZOOM = 36;
+
+/** The view of tile z/x/y (x to the east, y to the south, as slippy maps number them). */
+export function tileView(z: number, x: number, y: number): View {
+  const side = TILE_WORLD.side / 2 ** z;
+  return { cx: TILE_WORLD.reMin + (x + 0.5) * side, cy: TILE_WORLD.imMax - (y + 0.5) * side, scale: side / TILE_SIZE };
+}
+
+/** Why a view cannot be rendered faithfully in double precision, or null when it can. */
+export function viewTooDeep(v: View, width: number, height: number): string | null {
+  const reach = Math.max(1, Math.abs(v.cx) + (v.scale * width) / 2, Math.abs(v.cy) + (v.scale * height) / 2);
+  if (v.scale >= MIN_RELATIVE_SCALE * reach) return null;
+  return `a pixel of ${v.scale.toExponential(2)} at coordinates up to ${reach.toFixed(2)} is below what double precision resolves (${(MIN_RELATIVE_SCALE * reach).toExponential(2)}; tiles: zoom ${MAX_TILE_ZOOM} at most)`;
+}
+
+/**
+ * The mirror shortcut applies: row y and row height-1-y are exact negatives of each other in
+ * floating point (the default view, or any view centred on the real axis), so the bottom half is
+ * the top half upside down.
+ */
+export const isMirrorSymmetric = (p: RenderParams): boolean => !p.view || p.view.cy === 0;
+
+/**
+ * The query that carries a view from the LB to a slave. String(n) is the shortest decimal that
+ * reads back as exactly n, so both ends compute with the same doubles.
+ */
+export const viewQuery = (v: View | undefined): Record<string, string> => (v ? { cx: String(v.cx), cy: String(v.cy), scale: String(v.scale) } : {});
+
+/** Real part of pixel column x of a view (pixel centres, symmetric about cx). */
+export const viewColumnRe = (x: number, width: number, v: View): number => v.cx + (2 * x - (width - 1)) * (v.scale / 2);
+
+/** Imaginary part of pixel row y of a view (row 0 at the top; exact mirrors about cy = 0, as rowIm). */
+export const viewRowIm = (y: number, height: number, v: View): number => v.cy + (height - 1 - 2 * y) * (v.scale / 2);
 
 /** Height that keeps the default view's aspect ratio (2.4 / 2.5). */
 export const defaultHeight = (width: number): number => Math.max(1, Math.round((width * 24) / 25));

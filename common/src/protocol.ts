@@ -77,6 +77,8 @@ export interface SlaveHealth {
     connectedReplicas: number;
     /** Data size and its bound in bytes (max 0 = none), keys evicted since this Redis started, the eviction policy. */
     memory?: { used: number; max: number; evictedKeys: number; policy: string };
+    /** Keys in its Redis (internal ones included). */
+    keys?: number;
   };
 }
 

@@ -12,17 +12,32 @@ import { DASHBOARD_HTML } from './routes/dashboard.js';
 import { fastKvHandler } from './routes/fast-kv.js';
 import { batchRouter } from './routes/batch-route.js';
 import { kvRouter } from './routes/kv-routes.js';
-import { mandelbrotRouter } from './routes/mandelbrot-route.js';
+import { mandelbrotRouter, renderResources } from './routes/mandelbrot-route.js';
+import { liveRouter } from './routes/live-routes.js';
+import { tileRouter } from './routes/tile-route.js';
+import type { EventLog } from './events.js';
+import { TileCache } from './render/tile-cache.js';
+import { TrafficWindow } from './traffic.js';
 import type { LbSettings } from './settings.js';
 
 /** The LB's request handler: the hot key-value routes (fast-kv.ts), then the Express app for everything else. */
-export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, fencer: Fencer, batcher: Batcher, log: Logger) {
+export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, fencer: Fencer, batcher: Batcher, events: EventLog, log: Logger) {
   const app = express();
   app.disable('x-powered-by');
   // No ETags: express would hash every body (megabytes per band or image) for nothing.
   app.set('etag', false);
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c
-  const metrics = createMetrics(view, coordinator, forwarder, fencer, batcher);
+  const traffic = new TrafficWindow();
+  const metrics = createMetrics(view, coordinator, forwarder, fencer, batcher, traffic);
+  const renders = renderResources(s);
+  const tiles = new TileCache(
+    view,
+    () => {
+      const leader = coordinator.leader;
+      return leader && coordinator.available ? { epoch: leader.epoch, members: forwarder.routable(leader.epoch) } : null;
+    },
+    { ttlSeconds: s.TILE_CACHE_TTL_SECONDS, maxBytes: s.TILE_CACHE_MAX_BYTES, timeoutMs: s.REQUEST_TIMEOUT_MS },
+  );
   const accessLog = { sample: s.ACCESS_LOG_SAMPLE, slowMs: s.SLOW_REQUEST_MS };
   app.use(requestLogger(log, accessLog));
   app.use(metrics.middleware);
@@ -31,7 +46,9 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
   app.use(clusterRouter(view, coordinator, { clusterSecret: s.CLUSTER_SECRET, adminToken: s.ADMIN_TOKEN, registrationTtlMs: s.REGISTRATION_TTL_SECONDS * 1000 }));
   app.use(kvRouter(forwarder, s.MAX_VALUE_BYTES));
   app.use(batchRouter(forwarder, s.MAX_VALUE_BYTES));
-  app.use(mandelbrotRouter(view, s, log));
+  app.use(mandelbrotRouter(view, renders, metrics, s, log));
+  app.use(tileRouter(view, tiles, renders, metrics, s, log));
+  app.use(liveRouter(view, coordinator, events, traffic));
   app.use(notFound);
   app.use(errorHandler(log, s.MAX_VALUE_BYTES));
   const fast = fastKvHandler(forwarder, metrics, s.MAX_VALUE_BYTES, log, accessLog);

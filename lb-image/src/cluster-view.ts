@@ -91,7 +91,10 @@ export class ClusterView extends EventEmitter {
       } else if (res.status === 200 && h.redis.up) {
         const wasHealthy = m.healthy;
         this.table.recordSuccess(m.id, h);
-        if (!wasHealthy) this.log.info('cluster healthy', { id: m.id, name: h.name, epoch: h.epoch });
+        if (!wasHealthy) {
+          this.log.info('cluster healthy', { id: m.id, name: h.name, epoch: h.epoch });
+          this.emit('healthy', m.id, h.name);
+        }
         return { ok: true, health: h };
       } else {
         m.health = h;
@@ -127,8 +130,9 @@ export class ClusterView extends EventEmitter {
     for (const id of removed) {
       this.pools.remove(id);
       this.servedAt.delete(id);
-      this.emit('removed', id);
+      this.emit('removed', id, source);
     }
+    for (const id of added) this.emit('added', id, source);
     if (added.length || removed.length) this.log.info('membership changed', { source, added, removed, total: this.table.list().length });
   }
 }

@@ -12,6 +12,8 @@ import { Fencer } from './routing/fencer.js';
 import { Forwarder } from './routing/forwarder.js';
 import type { Member } from './membership/membership.js';
 import { loadLbSettings } from './settings.js';
+import { EventLog } from './events.js';
+import { recordFleetEvents } from './fleet-events.js';
 
 async function main(): Promise<void> {
   const s = loadLbSettings();
@@ -25,6 +27,10 @@ async function main(): Promise<void> {
   const batcher = new Batcher(view, { timeoutMs: s.REQUEST_TIMEOUT_MS, maxInFlight: s.BATCHES_IN_FLIGHT, maxOps: 256, maxBytes: 4 * 1024 * 1024 });
   const forwarder = new Forwarder(view, coordinator, fencer, batcher, { requestTimeoutMs: s.REQUEST_TIMEOUT_MS, leaderWaitMs: s.LEADER_WAIT_MS }, log);
 
+  const events = new EventLog();
+  events.record('lb-started', 'the LB started', { dns: s.CLUSTER_DNS_NAME || null, static: s.STATIC_CLUSTERS.length });
+  recordFleetEvents(events, view, coordinator, fencer);
+
   if (s.STATIC_CLUSTERS.length > 0) view.replaceSource('static', s.STATIC_CLUSTERS);
   const dns = s.CLUSTER_DNS_NAME ? startDnsDiscovery(view, s.CLUSTER_DNS_NAME, s.CLUSTER_PORT, s.DNS_REFRESH_SECONDS, log) : null;
   if (!dns && s.STATIC_CLUSTERS.length === 0) log.warn('no CLUSTER_DNS_NAME and no STATIC_CLUSTERS: only signed-up servers will be used');
@@ -35,7 +41,7 @@ async function main(): Promise<void> {
   // Slow clients hold a socket and some memory each: their headers must arrive within 10 s and the
   // whole request (up to a 1 MiB value) within 30 s. Idle keep-alive connections live 65 s (longer
   // than the idle timeouts of common proxies in front, so the proxy closes first).
-  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 65_000 }, createLbApp(s, view, coordinator, forwarder, fencer, batcher, log));
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 65_000 }, createLbApp(s, view, coordinator, forwarder, fencer, batcher, events, log));
   answerClientErrorsAsJson(server);
   server.listen(s.PORT, () =>
     log.info('lb listening', { port: s.PORT, dns: s.CLUSTER_DNS_NAME || null, static: s.STATIC_CLUSTERS.length, threshold: s.FAILURE_THRESHOLD }),

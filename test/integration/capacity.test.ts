@@ -76,7 +76,7 @@ describe('EVICTION=lru', () => {
       const s = (await call(`${h.lbUrl}/servers`)).body.find((x: any) => x.id === leader.id);
       return s.redis.memory.evictedKeys > 0 && s.redis.memory.used <= s.redis.memory.max * 1.05;
     }, 10_000, 'the leader to report evictions and memory under its bound');
-    await h.waitFor(async () => /lb_redis_evicted_keys\{cluster="[^"]+"\} [1-9]/.test((await call(`${h.lbUrl}/metrics`)).body), 10_000, '/metrics to count evictions');
+    await h.waitFor(async () => /lb_redis_evicted_keys_total\{cluster="[^"]+"\} [1-9]/.test((await call(`${h.lbUrl}/metrics`)).body), 10_000, '/metrics to count evictions');
 
     // Only user keys can be evicted: every one has a TTL, no internal key has one.
     const r = await redisClient(leader.redisPort);

@@ -4,7 +4,7 @@
 //  - points in the main cardioid or the period-2 bulb are inside the set: no iteration needed;
 //  - if z ever repeats bit-for-bit, the orbit cycles forever and can never escape (Brent-style
 //    periodicity check), so the point is inside.
-import { columnRe, INSIDE, PALETTE_SIZE, rowIm, type RenderParams } from '@hscale/common';
+import { columnRe, INSIDE, PALETTE_SIZE, rowIm, viewColumnRe, viewRowIm, type RenderParams } from '@hscale/common';
 
 /** Escape count of c = cr + i*ci: the iteration at which |z| > 2, or `escape` if it never does. */
 export function escapeCount(cr: number, ci: number, escape: number): number {
@@ -55,10 +55,11 @@ export function escapeCountPlain(cr: number, ci: number, escape: number): number
 export function renderRows(p: RenderParams, y0: number, y1: number, count: typeof escapeCount = escapeCount): Uint8Array {
   const out = new Uint8Array((y1 - y0) * p.width);
   const re = new Float64Array(p.width);
-  for (let x = 0; x < p.width; x++) re[x] = columnRe(x, p.width);
+  const v = p.view;
+  for (let x = 0; x < p.width; x++) re[x] = v ? viewColumnRe(x, p.width, v) : columnRe(x, p.width);
   let o = 0;
   for (let y = y0; y < y1; y++) {
-    const ci = rowIm(y, p.height);
+    const ci = v ? viewRowIm(y, p.height, v) : rowIm(y, p.height);
     for (let x = 0; x < p.width; x++) {
       const n = count(re[x]!, ci, p.escape);
       out[o++] = n < p.escape ? n % PALETTE_SIZE : INSIDE;

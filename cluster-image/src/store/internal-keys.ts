@@ -6,3 +6,7 @@ export const EXPIRY_KEY = '\0hs:expiry';
 export const OPS_KEY = '\0hs:ops';
 /** Where the sweep's pass over the index stopped (the last key it looked at). */
 export const SWEEP_CURSOR_KEY = '\0hs:sweep';
+/** The tile cache (library.ts, tile_put): ids by time stored, and their sizes. */
+export const TILES_KEY = '\0hs:tiles';
+export const TILE_SIZES_KEY = '\0hs:tilesizes';
+export const tileKey = (id: string) => `\0hs:tile:${id}`;

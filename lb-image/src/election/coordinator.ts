@@ -209,13 +209,20 @@ export class Coordinator extends EventEmitter {
       this.spentEpoch = Math.max(this.spentEpoch, d.epoch);
       this.offers.set(d.epoch, d.leaderId);
       for (const e of this.offers.keys()) if (this.offers.size > 64) this.offers.delete(e); // oldest first
+      const previous = this.current?.leaderId ?? null;
+      // A failover lasts from the last sign of life of the failed leader to its successor.
+      const failedSince = previous && this.watch.failed ? this.watch.lastAlive : null;
       if (await this.assign(m, d.epoch, d.leaderId, d.kind === 'adopt' ? 'sync' : 'election')) {
         this.setLeader(d.leaderId, d.epoch);
         if (d.kind === 'adopt') {
           this.log.info('adopted the leader the clusters agree on, under a new epoch', { leaderId: d.leaderId, epoch: d.epoch });
+          this.emit('adopted', { leaderId: d.leaderId, epoch: d.epoch });
         } else {
           this.electionsTotal++;
-          this.log.warn('elected a new leader', { leaderId: d.leaderId, epoch: d.epoch, offset: m.health?.redis.offset, reason: d.reason, ms: Date.now() - started });
+          const ms = Date.now() - started;
+          this.log.warn('elected a new leader', { leaderId: d.leaderId, epoch: d.epoch, offset: m.health?.redis.offset, reason: d.reason, ms });
+          const failoverMs = failedSince !== null && Number.isFinite(failedSince) ? Date.now() - failedSince : null;
+          this.emit('elected', { leaderId: d.leaderId, epoch: d.epoch, previous, reason: d.reason, offset: m.health?.redis.offset ?? null, electionMs: ms, failoverMs });
         }
         break;
       }
@@ -226,7 +233,10 @@ export class Coordinator extends EventEmitter {
 
   private sayNone(reason: string): void {
     // Said once per situation (this runs after every probe until a cluster is healthy).
-    if (this.lastNoneReason !== reason) this.log.warn('no leader can be elected yet', { reason });
+    if (this.lastNoneReason !== reason) {
+      this.log.warn('no leader can be elected yet', { reason });
+      this.emit('no-leader', reason);
+    }
     this.lastNoneReason = reason;
   }
 

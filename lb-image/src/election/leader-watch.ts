@@ -29,6 +29,11 @@ export class LeaderWatch {
     if (direct || sentAt > this.lastAliveAt) this.failures++;
   }
 
+  /** When the leader was last known to work (the start of a failover, once it has failed). */
+  get lastAlive(): number {
+    return this.lastAliveAt;
+  }
+
   get consecutiveFailures(): number {
     return this.failures;
   }

@@ -31,6 +31,7 @@ const schema = z.object({
     linkUp: z.boolean(),
     connectedReplicas: count,
     memory: z.object({ used: count, max: count, evictedKeys: count, policy: z.string().max(64) }).optional(),
+    keys: count.optional(),
   }),
 });
 

@@ -1,7 +1,7 @@
 // Sends bands to clusters with bounded concurrency. A band whose cluster fails or is too slow goes
 // to another cluster: failures and timeouts are retried elsewhere, and when no band is left to hand
 // out, idle slots start a backup copy of the oldest band still running (first answer wins).
-import type { RenderParams } from '@hscale/common';
+import { viewQuery, type RenderParams } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import type { Member } from '../membership/membership.js';
 import type { Band } from './band-plan.js';
@@ -106,7 +106,7 @@ export async function dispatchBands(
       s.running.set(m.id, ctrl);
       if (s.running.size === 1) s.startedAt = Date.now();
       busy.set(m.id, (busy.get(m.id) ?? 0) + 1);
-      const q = new URLSearchParams({ width: String(params.width), height: String(params.height), escape: String(params.escape), y0: String(s.band.y0), y1: String(s.band.y1) });
+      const q = new URLSearchParams({ width: String(params.width), height: String(params.height), escape: String(params.escape), y0: String(s.band.y0), y1: String(s.band.y1), ...viewQuery(params.view) });
       view
         .send(m, { method: 'GET', path: `/render/rows?${q}`, timeoutMs: opts.bandTimeoutMs, signal: ctrl.signal, lane: 'render' })
         .then((res) => {

@@ -7,10 +7,11 @@ export interface Band {
 }
 
 /**
- * Rows to compute: the default view is symmetric about the real axis and rowIm() makes row y and
- * row height-1-y exact mirrors, so only the top half (plus the middle row) is rendered.
+ * Rows to compute: a view symmetric about the real axis (isMirrorSymmetric) makes row y and row
+ * height-1-y exact mirrors, so only the top half (plus the middle row) is rendered; any other view
+ * is rendered whole.
  */
-export const rowsToRender = (height: number): number => Math.ceil(height / 2);
+export const rowsToRender = (height: number, symmetric = true): number => (symmetric ? Math.ceil(height / 2) : height);
 
 /**
  * More bands than clusters, so a faster cluster takes more of them; at least one row each, sizes

@@ -3,7 +3,7 @@ import express, { Router } from 'express';
 import { badRequest, HttpError, hasBearer, methodNotAllowed } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import type { Coordinator } from '../election/coordinator.js';
-import { MembershipTable } from '../membership/membership.js';
+import { healthSummary, serverList } from '../fleet-state.js';
 
 export interface ClusterRoutesOptions {
   clusterSecret: string;
@@ -14,13 +14,7 @@ export interface ClusterRoutesOptions {
 export function clusterRouter(view: ClusterView, coordinator: Coordinator, opts: ClusterRoutesOptions): Router {
   const router = Router();
 
-  const summary = () => {
-    const members = view.table.list();
-    const healthy = members.filter((m) => m.healthy).length;
-    const leader = coordinator.leader;
-    const status = leader && coordinator.available ? (healthy === members.length ? 'ok' : 'degraded') : healthy > 0 ? 'degraded' : 'down';
-    return { status, leader: leader ? { id: leader.leaderId, address: leader.address, epoch: leader.epoch } : null, clusters: { total: members.length, healthy } };
-  };
+  const summary = () => healthSummary(view, coordinator);
 
   router.route('/health').get((_req, res) => void res.json(summary())).all(methodNotAllowed(['GET']));
 
@@ -34,22 +28,7 @@ export function clusterRouter(view: ClusterView, coordinator: Coordinator, opts:
 
   router
     .route('/servers')
-    .get((_req, res) => {
-      res.json(
-        view.table.list().map((m) => ({
-          id: m.id,
-          address: m.address,
-          port: m.port,
-          name: m.name,
-          healthy: m.healthy,
-          role: coordinator.isLeader(m.id) ? 'leader' : 'follower',
-          failures: m.failures,
-          source: MembershipTable.displaySource(m),
-          epoch: m.health?.epoch ?? null,
-          redis: m.health ? { role: m.health.redis.role, offset: m.health.redis.offset, memory: m.health.redis.memory ?? null } : null,
-        })),
-      );
-    })
+    .get((_req, res) => void res.json(serverList(view, coordinator)))
     .post(express.json({ limit: '4kb' }), (req, res) => {
       if (!hasBearer(req.headers.authorization, opts.clusterSecret)) {
         throw new HttpError(401, 'unauthorized', 'signing up needs "Authorization: Bearer <CLUSTER_SECRET>"');

@@ -1,11 +1,12 @@
 // GET /mandelbrot.png: plan bands, have the clusters render them, assemble, encode one PNG.
 import { Router, type Request, type Response } from 'express';
-import { defaultHeight, HttpError, intQueryParam, methodNotAllowed, type Logger, type RenderParams } from '@hscale/common';
+import { defaultHeight, HttpError, intQueryParam, isMirrorSymmetric, methodNotAllowed, viewFromQuery, type Logger, type RenderParams } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import { mirrorRows, planBands, rowsToRender } from '../render/band-plan.js';
 import { dispatchBands, RenderError } from '../render/band-dispatcher.js';
 import { PngEncoderPool } from '../render/png.js';
 import { Admission } from '../admission.js';
+import type { Metrics } from '../metrics.js';
 import type { LbSettings } from '../settings.js';
 
 export const DEFAULT_WIDTH = 800;
@@ -13,17 +14,33 @@ export const DEFAULT_ESCAPE = 1000;
 
 const intParam = (req: Request, name: string, fallback: number, max: number) => intQueryParam(req.query[name], name, 1, max, fallback);
 
+/**
+ * width, height, escape, and a view (cx, cy, scale or the corners; none: the default view, with
+ * the same bytes as before views existed). Without a height, the corners' aspect ratio, else the
+ * default view's.
+ */
 export function parseRenderParams(req: Request, s: LbSettings): RenderParams {
   const width = intParam(req, 'width', DEFAULT_WIDTH, s.MANDELBROT_MAX_DIMENSION);
-  const height = intParam(req, 'height', Math.min(defaultHeight(width), s.MANDELBROT_MAX_DIMENSION), s.MANDELBROT_MAX_DIMENSION);
+  const askedHeight = req.query.height === undefined || req.query.height === '' ? undefined : intParam(req, 'height', 1, s.MANDELBROT_MAX_DIMENSION);
+  const { view, impliedHeight } = viewFromQuery(req.query, width, askedHeight);
+  const height = askedHeight ?? Math.min(impliedHeight ?? defaultHeight(width), s.MANDELBROT_MAX_DIMENSION);
   const escape = intParam(req, 'escape', DEFAULT_ESCAPE, s.MANDELBROT_MAX_ESCAPE);
-  return { width, height, escape };
+  return view ? { width, height, escape, view } : { width, height, escape };
 }
 
-export function mandelbrotRouter(view: ClusterView, s: LbSettings, log: Logger): Router {
+/** Shared by images and tiles: the PNG encoder threads, and the bound on renders in progress. */
+export interface RenderResources {
+  encoder: PngEncoderPool;
+  admission: Admission;
+}
+
+export const renderResources = (s: LbSettings): RenderResources => ({
+  encoder: new PngEncoderPool(2),
+  admission: new Admission({ maxJobs: s.MANDELBROT_MAX_RENDERS, maxWeight: s.MANDELBROT_MAX_PIXELS }),
+});
+
+export function mandelbrotRouter(view: ClusterView, { encoder, admission }: RenderResources, metrics: Metrics, s: LbSettings, log: Logger): Router {
   const router = Router();
-  const encoder = new PngEncoderPool(2);
-  const admission = new Admission({ maxJobs: s.MANDELBROT_MAX_RENDERS, maxWeight: s.MANDELBROT_MAX_PIXELS });
   router
     .route('/mandelbrot.png')
     .get(async (req, res) => {
@@ -48,7 +65,8 @@ export function mandelbrotRouter(view: ClusterView, s: LbSettings, log: Logger):
     const clusters = view.table.list().filter((m) => m.healthy).length;
     const started = Date.now();
     const image = new Uint8Array(params.width * params.height); // palette indices
-    const bands = planBands(rowsToRender(params.height), params.width, Math.max(1, clusters), s.RENDER_BANDS_PER_CLUSTER);
+    const symmetric = isMirrorSymmetric(params);
+    const bands = planBands(rowsToRender(params.height, symmetric), params.width, Math.max(1, clusters), s.RENDER_BANDS_PER_CLUSTER);
     let stats;
     try {
       stats = await dispatchBands(view, params, bands, image, { concurrencyPerCluster: s.RENDER_CONCURRENCY_PER_CLUSTER, bandTimeoutMs: s.BAND_TIMEOUT_MS, signal });
@@ -63,8 +81,9 @@ export function mandelbrotRouter(view: ClusterView, s: LbSettings, log: Logger):
       }
       throw err;
     }
-    mirrorRows(image, params.width, params.height);
+    if (symmetric) mirrorRows(image, params.width, params.height);
     const renderedMs = Date.now() - started;
+    metrics.bandsRendered(stats.bandsByCluster);
     const png = await encoder.encode(image, params.width, params.height);
     log.info('mandelbrot rendered', { ...params, bands: bands.length, clusters, retries: stats.retries, backups: stats.backups, renderMs: renderedMs, totalMs: Date.now() - started, bandsByCluster: stats.bandsByCluster });
     res.setHeader('X-Render-Bands', String(bands.length));

@@ -89,6 +89,7 @@ export class Fencer extends EventEmitter {
           this.fencesRaised++;
           this.emit('progress');
           this.log.info('writer fenced: its abandoned writes can no longer take effect', { writer: f.writer, generation: f.generation, epoch, via: via.id });
+          this.emit('fenced', { writer: f.writer, generation: f.generation, epoch, via: via.id });
         } catch {
           // the next round tries again, through other slaves
         }

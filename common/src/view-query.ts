@@ -1,0 +1,48 @@
+// A view of the Mandelbrot set from query parameters: cx, cy and scale (the centre and the size of
+// one pixel), or the corners reMin, reMax, imMin, imMax. Shared by the LB (from users) and the
+// slaves (from the LB), so both refuse the same things with the same words.
+import { HttpError, badRequest } from './http-errors.js';
+import { viewTooDeep, type View } from './mandelbrot-view.js';
+import { numberQueryParam } from './query-params.js';
+
+/** Coordinates beyond this are far outside the set (which lies within |c| ≤ 2). */
+export const MAX_COORDINATE = 4;
+
+const present = (q: Record<string, unknown>, names: readonly string[]) => names.filter((n) => q[n] !== undefined && q[n] !== '');
+
+function centred(q: Record<string, unknown>): View | undefined {
+  const names = ['cx', 'cy', 'scale'] as const;
+  const given = present(q, names);
+  if (given.length === 0) return undefined;
+  if (given.length < 3) throw badRequest('invalid_parameter', `cx, cy and scale go together; missing ${names.filter((n) => !given.includes(n)).join(', ')}`);
+  const scale = numberQueryParam(q.scale, 'scale', 1);
+  if (!(scale > 0)) throw badRequest('invalid_parameter', `scale (the size of one pixel) must be above 0; got ${JSON.stringify(q.scale)}`);
+  return { cx: numberQueryParam(q.cx, 'cx', MAX_COORDINATE), cy: numberQueryParam(q.cy, 'cy', MAX_COORDINATE), scale };
+}
+
+/** The corners, stretched over `width`; with no `height`, the one that keeps pixels square. */
+function corners(q: Record<string, unknown>, width: number): { view: View; height: number } | undefined {
+  const names = ['reMin', 'reMax', 'imMin', 'imMax'] as const;
+  const given = present(q, names);
+  if (given.length === 0) return undefined;
+  if (given.length < 4) throw badRequest('invalid_parameter', `reMin, reMax, imMin and imMax go together; missing ${names.filter((n) => !given.includes(n)).join(', ')}`);
+  const [reMin, reMax, imMin, imMax] = names.map((n) => numberQueryParam(q[n], n, MAX_COORDINATE)) as [number, number, number, number];
+  if (!(reMax > reMin) || !(imMax > imMin)) throw badRequest('invalid_parameter', 'reMax must be above reMin, and imMax above imMin');
+  const scale = (reMax - reMin) / width;
+  return { view: { cx: (reMin + reMax) / 2, cy: (imMin + imMax) / 2, scale }, height: Math.max(1, Math.round((imMax - imMin) / scale)) };
+}
+
+/**
+ * The view the query asks for (undefined: the default view) and the height the corners imply (if
+ * they were used). 400 for a partial or bad view, zoom_too_deep beyond double precision.
+ */
+export function viewFromQuery(q: Record<string, unknown>, width: number, height?: number): { view?: View; impliedHeight?: number } {
+  const c = centred(q);
+  const k = corners(q, width);
+  if (c && k) throw badRequest('invalid_parameter', 'give either cx, cy and scale, or the corners, not both');
+  const view = c ?? k?.view;
+  if (!view) return {};
+  const deep = viewTooDeep(view, width, height ?? k?.height ?? width);
+  if (deep) throw new HttpError(400, 'zoom_too_deep', deep);
+  return { view, impliedHeight: k?.height };
+}

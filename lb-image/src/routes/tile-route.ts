@@ -1,0 +1,86 @@
+// GET /mandelbrot/tiles/{z}/{x}/{y}.png: one 256×256 map tile (the slippy-map convention), from the
+// tile cache in the key-value store, else rendered whole by one cluster and then cached.
+import { Router } from 'express';
+import { HttpError, intQueryParam, MAX_TILE_ZOOM, methodNotAllowed, TILE_SIZE, tileView, viewQuery, type Logger } from '@hscale/common';
+import type { ClusterView } from '../cluster-view.js';
+import type { Metrics } from '../metrics.js';
+import { tileId, type TileCache } from '../render/tile-cache.js';
+import type { RenderResources } from './mandelbrot-route.js';
+import { DEFAULT_ESCAPE } from './mandelbrot-route.js';
+import type { LbSettings } from '../settings.js';
+
+const coordinate = (raw: unknown, name: string, max: number) => intQueryParam(raw, name, 0, max);
+
+export function tileRouter(view: ClusterView, cache: TileCache, renders: RenderResources, metrics: Metrics, s: LbSettings, log: Logger): Router {
+  const router = Router();
+  router
+    .route('/mandelbrot/tiles/:z/:x/:y.png')
+    .get(async (req, res) => {
+      const z = coordinate(req.params.z, 'z', 99);
+      if (z > MAX_TILE_ZOOM) {
+        throw new HttpError(400, 'zoom_too_deep', `zoom ${z} is beyond ${MAX_TILE_ZOOM}, the deepest at which double precision still tells a tile's pixels apart`);
+      }
+      const x = coordinate(req.params.x, 'x', 2 ** z - 1);
+      const y = coordinate(req.params.y, 'y', 2 ** z - 1);
+      const escape = intQueryParam(req.query.escape, 'escape', 1, s.MANDELBROT_MAX_ESCAPE, DEFAULT_ESCAPE);
+      const id = tileId(z, x, y, escape);
+      res.setHeader('Cache-Control', 'public, max-age=86400'); // a tile never changes
+
+      const cached = await cache.get(id);
+      if (cached) {
+        metrics.tileCache('hit');
+        res.setHeader('X-Tile-Cache', 'hit');
+        return void res.type('image/png').send(cached);
+      }
+      metrics.tileCache('miss');
+
+      const release = renders.admission.tryAdmit(TILE_SIZE * TILE_SIZE);
+      if (!release) throw new HttpError(429, 'too_many_renders', 'the LB is rendering as much as it takes on at once; try again shortly', { 'Retry-After': '1' });
+      try {
+        const gone = new AbortController();
+        res.on('close', () => res.writableFinished || gone.abort());
+        const { pixels, by } = await renderOnOneCluster(view, id, { escape, x, y, z }, s.BAND_TIMEOUT_MS, gone.signal);
+        const png = await renders.encoder.encode(pixels, TILE_SIZE, TILE_SIZE);
+        metrics.tileRendered(by);
+        await cache.put(id, png); // before answering: the next request for it finds it
+        res.setHeader('X-Tile-Cache', 'miss');
+        res.setHeader('X-Rendered-By', by);
+        res.type('image/png').send(png);
+      } catch (err) {
+        if (err instanceof NoRenderer) throw new HttpError(503, 'render_failed', err.message, { 'Retry-After': '1' });
+        log.warn('tile render failed', { id, error: (err as Error).message });
+        throw err;
+      } finally {
+        release();
+      }
+    })
+    .all(methodNotAllowed(['GET']));
+  return router;
+}
+
+class NoRenderer extends Error {}
+
+/**
+ * The whole tile on one cluster: the same tile goes to the same cluster while the membership stays
+ * (its id picks one), and to the next healthy one when that one fails or is busy.
+ */
+async function renderOnOneCluster(view: ClusterView, id: string, t: { escape: number; x: number; y: number; z: number }, timeoutMs: number, signal: AbortSignal) {
+  const members = view.table.list().filter((m) => m.healthy).sort((a, b) => (a.id < b.id ? -1 : 1));
+  if (members.length === 0) throw new NoRenderer('no healthy cluster can render');
+  let hash = 0;
+  for (const c of id) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+  const q = new URLSearchParams({ width: String(TILE_SIZE), height: String(TILE_SIZE), escape: String(t.escape), y0: '0', y1: String(TILE_SIZE), ...viewQuery(tileView(t.z, t.x, t.y)) });
+  const failures: string[] = [];
+  for (let i = 0; i < members.length; i++) {
+    const m = members[(hash + i) % members.length]!;
+    try {
+      const res = await view.send(m, { method: 'GET', path: `/render/rows?${q}`, timeoutMs, signal, lane: 'render' });
+      if (res.status === 200 && res.body.length === TILE_SIZE * TILE_SIZE) return { pixels: new Uint8Array(res.body), by: m.id };
+      failures.push(`${m.id}: HTTP ${res.status}`);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      failures.push(`${m.id}: ${(err as Error).message}`);
+    }
+  }
+  throw new NoRenderer(`no cluster rendered the tile (${failures.join('; ')})`);
+}

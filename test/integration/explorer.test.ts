@@ -1,0 +1,214 @@
+// The Mandelbrot explorer's API with real processes: views (cx, cy, scale and the corners), map
+// tiles rendered by one cluster and cached in the key-value store (the same bytes from 1 or 3
+// clusters, a cached tile surviving a failover, never in a listing, bounded by TTL and bytes), the
+// event log (JSON and Server-Sent Events) and the dashboard's live stream.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { TILE_SIZE, tileView } from '../../common/src/mandelbrot-view.ts';
+import { renderRows } from '../../cluster-image/src/render/kernel.ts';
+import { encodePng } from '../../lb-image/src/render/png.ts';
+import { Harness, redisClient, SECRET } from '../helpers/processes.ts';
+import { call, put } from '../helpers/http.ts';
+
+let h: Harness;
+before(async () => {
+  h = await Harness.start(3);
+});
+after(() => h?.stopAll());
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+async function get(path: string) {
+  const res = await fetch(`${h.lbUrl}${path}`, { signal: AbortSignal.timeout(60_000) });
+  return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+}
+async function redisKeys(port: number): Promise<string[]> {
+  const r = await redisClient(port);
+  try {
+    return (await r.sendCommand(['KEYS', '*'])) as string[];
+  } finally {
+    await r.close();
+  }
+}
+const json = (b: Buffer) => JSON.parse(b.toString('utf8'));
+const metric = async (pattern: RegExp) => Number(pattern.exec((await call(`${h.lbUrl}/metrics`)).body)?.[1] ?? 0);
+
+test('a view given by cx, cy and scale is the bytes a local render of that view gives; the corners give the same view', async () => {
+  const view = { cx: -0.745, cy: 0.11, scale: 0.0005 };
+  const expected = encodePng(renderRows({ width: 200, height: 150, escape: 500, view }, 0, 150), 200, 150);
+  const byCentre = await get(`/mandelbrot.png?width=200&height=150&escape=500&cx=${view.cx}&cy=${view.cy}&scale=${view.scale}`);
+  assert.equal(byCentre.status, 200, byCentre.body.toString());
+  assert.equal(sha(byCentre.body), sha(expected));
+  // Corners that describe the same pixels: a 200×150 window of 0.0005 per pixel around the centre.
+  const q = `reMin=${view.cx - 0.05}&reMax=${view.cx + 0.05}&imMin=${view.cy - 0.0375}&imMax=${view.cy + 0.0375}`;
+  const byCorners = await get(`/mandelbrot.png?width=200&escape=500&${q}`);
+  assert.equal(byCorners.status, 200, byCorners.body.toString());
+  assert.deepEqual([byCorners.body.readUInt32BE(16), byCorners.body.readUInt32BE(20)], [200, 150]);
+  // A view centred on the real axis uses the mirror shortcut: still exactly the local render.
+  const axis = { cx: -0.5, cy: 0, scale: 0.01 };
+  const mirrored = await get(`/mandelbrot.png?width=120&height=91&escape=300&cx=${axis.cx}&cy=0&scale=${axis.scale}`);
+  assert.equal(sha(mirrored.body), sha(encodePng(renderRows({ width: 120, height: 91, escape: 300, view: axis }, 0, 91), 120, 91)));
+});
+
+test('bad views get a 400 that says why; zoom beyond double precision is zoom_too_deep', async () => {
+  const cases: [string, number, RegExp][] = [
+    ['cx=0&cy=0', 400, /cx, cy and scale go together; missing scale/],
+    ['cx=0&cy=0&scale=0', 400, /scale .* must be above 0/],
+    ['cx=abc&cy=0&scale=0.1', 400, /cx must be a decimal number/],
+    ['cx=Infinity&cy=0&scale=0.1', 400, /cx must be a decimal number/],
+    ['cx=-0.7&cy=0.1&scale=1e-20', 400, /zoom_too_deep|double precision/],
+    ['reMin=1&reMax=0&imMin=0&imMax=1', 400, /reMax must be above reMin/],
+    ['cx=0&cy=0&scale=0.01&reMin=0&reMax=1&imMin=0&imMax=1', 400, /either cx, cy and scale, or the corners/],
+  ];
+  for (const [q, status, message] of cases) {
+    const r = await get(`/mandelbrot.png?width=64&${q}`);
+    assert.equal(r.status, status, q);
+    assert.match(json(r.body).message + json(r.body).error, message, q);
+  }
+  assert.equal(json((await get('/mandelbrot.png?width=64&cx=-0.7&cy=0.1&scale=1e-20')).body).error, 'zoom_too_deep');
+});
+
+test('a tile: 256×256, rendered by one cluster, the same bytes as a local render; the second request is a cache hit', async () => {
+  const r = await get('/mandelbrot/tiles/3/2/3.png?escape=400');
+  assert.equal(r.status, 200, r.body.toString());
+  assert.equal(r.headers.get('content-type'), 'image/png');
+  assert.equal(r.headers.get('x-tile-cache'), 'miss');
+  assert.ok(h.clusters.some((c) => c.id === r.headers.get('x-rendered-by')), `rendered by a cluster: ${r.headers.get('x-rendered-by')}`);
+  const local = encodePng(renderRows({ width: TILE_SIZE, height: TILE_SIZE, escape: 400, view: tileView(3, 2, 3) }, 0, TILE_SIZE), TILE_SIZE, TILE_SIZE);
+  assert.equal(sha(r.body), sha(local));
+  const hitsBefore = await metric(/lb_tile_cache_total\{result="hit"\} (\d+)/);
+  const again = await get('/mandelbrot/tiles/3/2/3.png?escape=400');
+  assert.equal(again.headers.get('x-tile-cache'), 'hit');
+  assert.equal(sha(again.body), sha(r.body));
+  assert.equal(await metric(/lb_tile_cache_total\{result="hit"\} (\d+)/), hitsBefore + 1);
+  assert.ok((await metric(/lb_tiles_rendered_total\{cluster="[^"]+"\} (\d+)/)) >= 1);
+  // The cache is internal: a listing of every key never shows a tile.
+  assert.equal((await put(`${h.lbUrl}/keys/user-key`, 'v')).status, 200);
+  assert.deepEqual((await call(`${h.lbUrl}/keys?limit=1000`)).body.keys, ['user-key']);
+});
+
+test('the same tile is the same bytes from 1 or 3 clusters (cache off for the comparison)', async () => {
+  const one = await h.lb.kill().then(async () => {
+    await h.startLb({ STATIC_CLUSTERS: h.clusters[0]!.id, TILE_CACHE_MAX_BYTES: '0' });
+    await h.waitFor(async () => (await call(`${h.lbUrl}/ready`)).status === 200, 20_000, 'a leader with one cluster');
+    return get('/mandelbrot/tiles/5/9/13.png?escape=800');
+  });
+  await h.lb.kill();
+  await h.startLb({ TILE_CACHE_MAX_BYTES: '0' });
+  await h.waitFor(async () => (await call(`${h.lbUrl}/health`)).body.clusters.healthy === 3 && (await call(`${h.lbUrl}/ready`)).status === 200, 20_000, 'three clusters and a leader');
+  const three = await get('/mandelbrot/tiles/5/9/13.png?escape=800');
+  assert.equal(one.status, 200);
+  assert.equal(three.status, 200);
+  assert.equal(sha(one.body), sha(three.body));
+  assert.equal(three.headers.get('x-tile-cache'), 'miss', 'with the cache off, every tile is rendered');
+  await h.lb.kill();
+  await h.startLb();
+  await h.waitFor(async () => (await call(`${h.lbUrl}/ready`)).status === 200, 20_000, 'the LB back with its cache');
+});
+
+test('a cached tile survives a failover: served from the new leader\'s Redis, not rendered again', async () => {
+  const first = await get('/mandelbrot/tiles/4/5/6.png?escape=300');
+  assert.equal(first.status, 200);
+  const before = (await call(`${h.lbUrl}/leader`)).body as { id: string; epoch: number };
+  const old = await h.leader();
+  // Replication is asynchronous for a cache write: wait until a follower's Redis has the tile.
+  await h.waitFor(async () => {
+    const followers = h.clusters.filter((c) => c !== old);
+    const sizes = await Promise.all(followers.map(async (c) => (await redisKeys(c.redisPort)).includes('\0hs:tile:4.5.6.300')));
+    return sizes.some(Boolean);
+  }, 10_000, 'a follower to have the tile');
+  old.redis.kill('SIGKILL');
+  await h.waitFor(async () => (await call(`${h.lbUrl}/leader`)).body.epoch > before.epoch, 20_000, 'a new leader');
+  await h.waitFor(async () => (await call(`${h.lbUrl}/ready`)).status === 200, 20_000, 'ready again');
+  const after = await get('/mandelbrot/tiles/4/5/6.png?escape=300');
+  assert.equal(after.status, 200);
+  assert.equal(after.headers.get('x-tile-cache'), 'hit', 'the tile came from the new leader');
+  assert.equal(sha(after.body), sha(first.body));
+});
+
+test('the tile cache is bounded: beyond its bytes the oldest tiles go, and a tile lives only its TTL', async () => {
+  const leader = (await call(`${h.lbUrl}/leader`)).body as { epoch: number };
+  const slave = h.clusters.find((c) => c.slave.running)!;
+  const tile = (id: string, body?: Buffer, query = '') =>
+    fetch(`http://127.0.0.1:${slave.slavePort}/internal/tiles/${id}${query}`, {
+      method: body ? 'PUT' : 'GET',
+      body,
+      headers: { authorization: `Bearer ${SECRET}`, 'x-leader-epoch': String(leader.epoch) },
+    });
+  const kib = Buffer.alloc(1024, 7);
+  for (let i = 0; i < 5; i++) assert.equal((await tile(`9.0.${i}.1`, kib, '?ttlMs=60000&capBytes=3072')).status, 200);
+  const present = await Promise.all([0, 1, 2, 3, 4].map(async (i) => (await tile(`9.0.${i}.1`)).status));
+  assert.deepEqual(present, [404, 404, 200, 200, 200], 'three tiles of 1 KiB fit in 3 KiB: the two oldest were dropped');
+  assert.equal((await tile('9.1.0.1', kib, '?ttlMs=1000&capBytes=3072')).status, 200);
+  await h.waitFor(async () => (await tile('9.1.0.1')).status === 404, 5_000, 'the tile to expire after 1 s');
+  assert.equal((await tile('../../etc', kib, '?ttlMs=60000&capBytes=3072')).status, 404, 'not a tile route');
+  assert.equal((await tile('1.2.3', kib, '?ttlMs=60000&capBytes=3072')).status, 400, 'not a tile id');
+});
+
+test('tile parameters: zoom limit, coordinates in range, escape', async () => {
+  const cases: [string, number, string][] = [
+    ['/mandelbrot/tiles/37/0/0.png', 400, 'zoom_too_deep'],
+    ['/mandelbrot/tiles/2/4/0.png', 400, 'invalid_parameter'],
+    ['/mandelbrot/tiles/2/0/-1.png', 400, 'invalid_parameter'],
+    ['/mandelbrot/tiles/a/0/0.png', 400, 'invalid_parameter'],
+    ['/mandelbrot/tiles/1/0/0.png?escape=0', 400, 'invalid_parameter'],
+  ];
+  for (const [path, status, code] of cases) {
+    const r = await get(path);
+    assert.equal(r.status, status, path);
+    assert.equal(json(r.body).error, code, path);
+  }
+  assert.equal((await fetch(`${h.lbUrl}/mandelbrot/tiles/1/0/0.png`, { method: 'POST' })).status, 405);
+});
+
+test('the event log: JSON after a sequence number, and Server-Sent Events that include an election as it happens', async () => {
+  const all = json((await get('/events?limit=1000')).body).events as { seq: number; kind: string; time: string }[];
+  assert.ok(all.some((e) => e.kind === 'election'), JSON.stringify(all.map((e) => e.kind)));
+  assert.ok(all.every((e, i) => i === 0 || e.seq > all[i - 1]!.seq), 'in order');
+  assert.ok(!Number.isNaN(Date.parse(all[0]!.time)));
+  const last = all.at(-1)!.seq;
+  assert.deepEqual(json((await get(`/events?after=${last}`)).body).events, []);
+
+  const ctrl = new AbortController();
+  const res = await fetch(`${h.lbUrl}/events?after=${last}`, { headers: { accept: 'text/event-stream' }, signal: ctrl.signal });
+  assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+  const reader = res.body!.getReader();
+  let text = '';
+  const seen = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += Buffer.from(value).toString('utf8');
+      if (/event: election\n/.test(text)) return;
+    }
+  })();
+  await fetch(`${h.lbUrl}/election`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token' } });
+  await Promise.race([seen, new Promise((_, reject) => setTimeout(() => reject(new Error(`no election event in the stream: ${text}`)), 15_000))]);
+  ctrl.abort();
+  const msg = /id: (\d+)\nevent: election\ndata: (.*)\n/.exec(text)!;
+  assert.ok(Number(msg[1]) > last);
+  assert.match(JSON.parse(msg[2]!).message, /elected leader of epoch \d+/);
+});
+
+test('the dashboard stream: the fleet every second, with the last second\'s traffic', async () => {
+  const ctrl = new AbortController();
+  const res = await fetch(`${h.lbUrl}/dashboard/stream`, { signal: ctrl.signal });
+  const reader = res.body!.getReader();
+  let text = '';
+  const deadline = Date.now() + 10_000;
+  while ((text.match(/event: state\n/g) ?? []).length < 3 && Date.now() < deadline) {
+    await put(`${h.lbUrl}/keys/traffic`, 'x');
+    const { value } = await reader.read();
+    text += Buffer.from(value!).toString('utf8');
+  }
+  ctrl.abort();
+  const states = [...text.matchAll(/event: state\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1]!));
+  assert.ok(states.length >= 3, text);
+  const last = states.at(-1);
+  assert.equal(last.servers.length, 3);
+  // (The failover test above killed one Redis: that cluster reports no keys or lag.)
+  const working = last.servers.filter((s: any) => s.healthy);
+  assert.ok(working.length >= 2 && working.every((s: any) => typeof s.redis.keys === 'number'), `keys of each Redis: ${JSON.stringify(last.servers)}`);
+  assert.ok(working.filter((s: any) => s.role === 'follower').every((s: any) => typeof s.redis.lag === 'number'), 'replication lag of followers');
+  assert.ok(states.slice(1).some((s) => s.traffic?.byRoute['PUT /keys/:key'] > 0), JSON.stringify(states.map((s) => s.traffic)));
+});
