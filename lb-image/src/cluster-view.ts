@@ -1,6 +1,8 @@
 // The LB's live view of the clusters: the membership table plus the I/O around it (pools, probes).
 // Everything that needs to talk to a slave goes through here.
 import { EventEmitter } from 'node:events';
+import { Resolver } from 'node:dns/promises';
+import { isIPv4 } from 'node:net';
 import { type Logger, type SlaveHealth } from '@hscale/common';
 import { memberId, MembershipTable, type Endpoint, type Member, type Source } from './membership/membership.js';
 import type { LoopStalls } from './health/loop-stalls.js';
@@ -16,6 +18,9 @@ export type ProbeOutcome =
 
 
 /** Emits 'unhealthy' (id) when a member crosses the failure threshold, and 'removed' (id). */
+// A reverse lookup that gives up quickly: it only labels the dashboard.
+const reverseResolver = new Resolver({ timeout: 1000, tries: 1 });
+
 export class ClusterView extends EventEmitter {
   readonly table: MembershipTable;
   readonly pools = new SlavePools();
@@ -126,13 +131,27 @@ export class ClusterView extends EventEmitter {
     });
   }
 
+  /**
+   * Docker's DNS answers a reverse lookup of a container's address with "<container>.<network>":
+   * the name a person knows it by (compose v1 and v2 name containers differently). Once per member.
+   */
+  private async nameOf(id: string): Promise<void> {
+    const m = this.table.get(id);
+    if (!m || !isIPv4(m.address)) return;
+    const names = await reverseResolver.reverse(m.address).catch(() => [] as string[]);
+    if (names[0]) m.dnsName = names[0].replace(/\.$/, '');
+  }
+
   private afterChange(source: Source, added: string[], removed: string[]): void {
     for (const id of removed) {
       this.pools.remove(id);
       this.servedAt.delete(id);
       this.emit('removed', id, source);
     }
-    for (const id of added) this.emit('added', id, source);
+    for (const id of added) {
+      this.emit('added', id, source);
+      void this.nameOf(id);
+    }
     if (added.length || removed.length) this.log.info('membership changed', { source, added, removed, total: this.table.list().length });
   }
 }

@@ -23,6 +23,8 @@ export function serverList(view: ClusterView, coordinator: Coordinator) {
       address: m.address,
       port: m.port,
       name: m.name,
+      // Docker's name for the container (reverse DNS; k8s: the pod address's name), if any.
+      dnsName: m.dnsName ?? null,
       healthy: m.healthy,
       role: isLeader ? 'leader' : 'follower',
       failures: m.failures,

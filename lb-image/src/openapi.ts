@@ -6,7 +6,6 @@
 const schema = (name: string) => ({ $ref: `#/components/schemas/${name}` }) as const;
 const json = (s: object) => ({ 'application/json': { schema: s } }) as const;
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` }) as const;
-const response = (name: string) => ({ $ref: `#/components/responses/${name}` }) as const;
 /** An error answer {"error", "message"}; `codes` are the values "error" takes for this case. */
 const error = (codes: string, description: string, headers: object = {}) =>
   ({ description: `${description} Codes: ${codes}.`, headers: { 'X-Request-Id': header('RequestId'), ...headers }, content: json(schema('Error')) }) as const;
@@ -309,7 +308,7 @@ export const OPENAPI_DOCUMENT = {
             'X-Tile-Cache': { description: '`hit` if the tile came from the cache, `miss` if it was rendered now.', schema: { type: 'string', enum: ['hit', 'miss'] } },
             'X-Rendered-By': { description: 'On a miss: the id of the cluster that rendered it.', schema: { type: 'string' } },
           }),
-          '400': error('`invalid_parameter`, `zoom_too_deep`', 'z, x, y or escape is not valid; `zoom_too_deep` when z is over 36.'),
+          '400': error('`invalid_parameter`, `zoom_too_deep`', 'z, x, y or escape is not a whole number in range (`invalid_parameter`), or z is 37 to 99, deeper than double precision resolves (`zoom_too_deep`).'),
           '429': tooManyRenders,
           '500': error('`internal_error`', 'A bug in the LB.'),
           '503': error('`render_failed`', 'No healthy cluster could render the tile. (Without a leader the cache is skipped and the tile is still rendered.)', retryAfter),

@@ -191,6 +191,8 @@ test('the document has the shape of OpenAPI 3.1, and every $ref resolves', () =>
   };
   walk(doc);
   for (const ref of refs) assert.ok(ref.startsWith('#/') && resolve(ref) !== undefined, `$ref ${ref} resolves`);
+  // Compiling is slow (~15 ms each): a bare $ref is covered by compiling its target below.
+  const compiles = (ptr: string) => Object.keys(resolve(ptr)).join() === '$ref' || validatorAt(ptr);
   const operationIds = new Set<string>();
   for (const [template, item] of Object.entries<any>(doc.paths)) {
     assert.match(template, /^\//);
@@ -204,8 +206,8 @@ test('the document has the shape of OpenAPI 3.1, and every $ref resolves', () =>
       for (const [, name] of template.matchAll(/\{([^}]+)\}/g)) {
         assert.ok(params.some((p) => p.in === 'path' && p.name === name && p.required === true), `${m} ${template} declares path parameter ${name}`);
       }
-      (item.parameters ?? []).forEach((_: unknown, i: number) => validatorAt(pointer('paths', template, 'parameters', String(i), 'schema')));
-      (op.parameters ?? []).forEach((_: unknown, i: number) => validatorAt(pointer('paths', template, m, 'parameters', String(i), 'schema')));
+      (item.parameters ?? []).forEach((_: unknown, i: number) => compiles(pointer('paths', template, 'parameters', String(i), 'schema')));
+      (op.parameters ?? []).forEach((_: unknown, i: number) => compiles(pointer('paths', template, m, 'parameters', String(i), 'schema')));
       for (const s of op.security ?? []) for (const name of Object.keys(s)) assert.ok(doc.components.securitySchemes[name], `security scheme ${name}`);
       const statuses = Object.keys(op.responses ?? {});
       assert.ok(statuses.length > 0, `${m} ${template} has responses`);
@@ -214,7 +216,7 @@ test('the document has the shape of OpenAPI 3.1, and every $ref resolves', () =>
         const r = op.responses[status].$ref ? resolve(op.responses[status].$ref) : op.responses[status];
         assert.equal(typeof r.description, 'string', `${m} ${template} ${status} has a description`);
         if (status.startsWith('4') || status.startsWith('5')) assert.ok(r.content?.['application/json'], `${m} ${template} ${status} is a JSON error`);
-        for (const media of Object.keys(r.content ?? {})) validatorAt(pointer('paths', template, m, 'responses', status, 'content', media, 'schema'));
+        for (const media of Object.keys(r.content ?? {})) compiles(pointer('paths', template, m, 'responses', status, 'content', media, 'schema'));
       }
     }
   }
@@ -287,7 +289,7 @@ test('PUT, GET and DELETE /keys/{key}, and their errors', async () => {
   await expect('PUT', '/keys/oa', 400, { body: Buffer.from([0xff, 0xfe]) }, 'invalid_value');
   await expect('PUT', '/keys/oa', 413, { body: Buffer.alloc(1024 * 1024 + 1, 'a') }, 'value_too_large');
   await expect('PUT', '/keys/oa', 415, { body: 'v', headers: { 'content-encoding': 'bogus' } }, 'unsupported_encoding');
-  await expect('GET', '/keys/%E0%A4%A', 400);
+  await expect('GET', '/keys/%E0%A4%A', 400, {}, 'malformed_url');
   await expect('POST', '/keys/oa', 405, { body: 'v' });
   await expect('GET', '/keys/a/b', 404, {}, 'not_found');
   assert.equal((await expect('DELETE', '/keys/oa%2Fgreeting', 200)).json.deleted, true);
@@ -397,8 +399,9 @@ test('GET /events as JSON and as a stream', async (t) => {
   const list = await call(h.lbUrl, 'GET', '/events?after=0&limit=1000', {}, true);
   if (notYet(t, list)) return;
   assert.ok(list.json.events.length > 0, 'the LB has started and elected a leader: there are events');
-  await expect('GET', '/events?limit=0', 400);
-  await expect('GET', '/events?after=soon', 400);
+  assert.equal((await expect('GET', '/events?limit=1', 200)).json.events.length, 1);
+  await expect('GET', '/events?limit=0', 400, {}, 'invalid_parameter');
+  await expect('GET', '/events?after=soon', 400, {}, 'invalid_parameter');
   // The stream may send only new events: an election makes one for sure.
   const last = list.json.events.at(-1).seq;
   const { answer, message } = await firstEvent(h.lbUrl, `/events?after=${last}`, 15_000, () => expect('POST', '/election', 200, { headers: bearer(ADMIN) }));

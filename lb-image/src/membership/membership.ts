@@ -21,6 +21,8 @@ export interface Member {
   /** Whether a probe has finished (with either outcome) since the member appeared. */
   probed: boolean;
   health: SlaveHealth | null;
+  /** What reverse DNS calls its address (Docker's DNS: the container's name), when it says. */
+  dnsName?: string;
 }
 
 export interface Endpoint {

@@ -1,6 +1,7 @@
 // GET /mandelbrot/tiles/{z}/{x}/{y}.png: one 256×256 map tile (the slippy-map convention), from the
 // tile cache in the key-value store, else rendered whole by one cluster and then cached.
 import { Router } from 'express';
+import pLimit from 'p-limit';
 import { HttpError, intQueryParam, MAX_TILE_ZOOM, methodNotAllowed, TILE_SIZE, tileView, viewQuery, type Logger } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import type { Metrics } from '../metrics.js';
@@ -11,8 +12,12 @@ import type { LbSettings } from '../settings.js';
 
 const coordinate = (raw: unknown, name: string, max: number) => intQueryParam(raw, name, 0, max);
 
+/** Tiles waiting for a render at most; more are refused (429). */
+export const MAX_WAITING_TILES = 256;
+
 export function tileRouter(view: ClusterView, cache: TileCache, renders: RenderResources, metrics: Metrics, s: LbSettings, log: Logger): Router {
   const router = Router();
+  const queue = pLimit(1);
   router
     .route('/mandelbrot/tiles/:z/:x/:y.png')
     .get(async (req, res) => {
@@ -34,12 +39,19 @@ export function tileRouter(view: ClusterView, cache: TileCache, renders: RenderR
       }
       metrics.tileCache('miss');
 
-      const release = renders.admission.tryAdmit(TILE_SIZE * TILE_SIZE);
-      if (!release) throw new HttpError(429, 'too_many_renders', 'the LB is rendering as much as it takes on at once; try again shortly', { 'Retry-After': '1' });
+      // A map asks for a screenful of tiles at once, and an image that fails is not asked again:
+      // tiles wait their turn (as many at once as the clusters render), and only a long queue is refused.
+      if (queue.pendingCount >= MAX_WAITING_TILES) {
+        throw new HttpError(429, 'too_many_renders', `${queue.pendingCount} tiles are waiting to be rendered; try again shortly`, { 'Retry-After': '1' });
+      }
+      queue.concurrency = Math.max(1, view.table.list().filter((m) => m.healthy).length * s.RENDER_CONCURRENCY_PER_CLUSTER);
+      const gone = new AbortController();
+      res.on('close', () => res.writableFinished || gone.abort());
       try {
-        const gone = new AbortController();
-        res.on('close', () => res.writableFinished || gone.abort());
-        const { pixels, by } = await renderOnOneCluster(view, id, { escape, x, y, z }, s.BAND_TIMEOUT_MS, gone.signal);
+        const { pixels, by } = await queue(() => {
+          if (gone.signal.aborted) throw new Error('the client left');
+          return renderOnOneCluster(view, id, { escape, x, y, z }, s.BAND_TIMEOUT_MS, gone.signal);
+        });
         const png = await renders.encoder.encode(pixels, TILE_SIZE, TILE_SIZE);
         metrics.tileRendered(by);
         await cache.put(id, png); // before answering: the next request for it finds it
@@ -47,11 +59,10 @@ export function tileRouter(view: ClusterView, cache: TileCache, renders: RenderR
         res.setHeader('X-Rendered-By', by);
         res.type('image/png').send(png);
       } catch (err) {
+        if (gone.signal.aborted) return;
         if (err instanceof NoRenderer) throw new HttpError(503, 'render_failed', err.message, { 'Retry-After': '1' });
         log.warn('tile render failed', { id, error: (err as Error).message });
         throw err;
-      } finally {
-        release();
       }
     })
     .all(methodNotAllowed(['GET']));
