@@ -1,14 +1,14 @@
 // Mandelbrot benchmark (a report, not a test): per-core kernel speed against the plain C loop
 // (gcc -O2) on the same view, and megapixels per second through the LB for 1, 2 and 3 clusters.
 // Usage: npm run bench:mandelbrot [-- --width 2000 --escape 1000 --runs 3]
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { columnRe, defaultHeight, rowIm } from '../common/src/mandelbrot-view.ts';
 import { escapeCount, escapeCountPlain } from '../cluster-image/src/render/kernel.ts';
-import { rowsToRender } from '../lb-image/src/render/band-plan.ts';
+
 import { Harness, ROOT } from '../test/helpers/processes.ts';
 
 const { values } = parseArgs({
@@ -45,15 +45,35 @@ function timeKernel(count: typeof escapeCount, rows: number): { sum: number; sec
   return { sum, seconds: best };
 }
 
-function cReference(): { sum: number; seconds: number } {
+/** A C program of bench/ (plain loop, or the kernel's shortcuts), gcc -O2: its checksum and best time. */
+function cReference(program = 'mandelbrot-plain'): { sum: number; seconds: number } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mandel-c-'));
-  const bin = path.join(dir, 'mandelbrot-plain');
-  execFileSync('gcc', ['-O2', '-o', bin, path.join(ROOT, 'bench/mandelbrot-plain.c')]);
+  const bin = path.join(dir, program);
+  execFileSync('gcc', ['-O2', '-o', bin, path.join(ROOT, `bench/${program}.c`)]);
   let best = { sum: 0, seconds: Infinity };
   for (let r = 0; r < runs; r++) {
     const [, , sum, seconds] = execFileSync(bin, [String(width), String(escape)], { encoding: 'utf8' }).trim().split(' ').map(Number);
     if (seconds! < best.seconds) best = { sum: sum!, seconds: seconds! };
   }
+  return best;
+}
+
+/**
+ * This machine's own scaling for pure computation, the ceiling for 2 clusters: two copies of the C
+ * program at once against one, wall time (cores of a shared VM rarely give a clean 2x).
+ */
+async function twoProcessScaling(): Promise<number> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mandel-c2-'));
+  const bin = path.join(dir, 'mandelbrot-shortcuts');
+  execFileSync('gcc', ['-O2', '-o', bin, path.join(ROOT, 'bench/mandelbrot-shortcuts.c')]);
+  const args = [String(clusterImage.width), String(Math.min(clusterImage.escape, 5000))];
+  const once = async (copies: number) => {
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: copies }, () => new Promise((resolve, reject) => execFile(bin, args, (err) => (err ? reject(err) : resolve(null))))));
+    return (Date.now() - t0) / 1000;
+  };
+  let best = 0;
+  for (let r = 0; r < runs; r++) best = Math.max(best, (2 * (await once(1))) / (await once(2)));
   return best;
 }
 
@@ -79,8 +99,11 @@ async function main(): Promise<void> {
   const c = cReference();
   const plain = timeKernel(escapeCountPlain, height);
   const fast = timeKernel(escapeCount, height);
-  const half = timeKernel(escapeCount, rowsToRender(height));
-  if (plain.sum !== c.sum || fast.sum !== c.sum) throw new Error(`escape counts differ: C ${c.sum}, TS plain ${plain.sum}, TS kernel ${fast.sum}`);
+  const half = timeKernel(escapeCount, Math.ceil(height / 2));
+  const cShortcuts = cReference('mandelbrot-shortcuts');
+  if (plain.sum !== c.sum || fast.sum !== c.sum || cShortcuts.sum !== c.sum) {
+    throw new Error(`escape counts differ: C ${c.sum}, C with shortcuts ${cShortcuts.sum}, TS plain ${plain.sum}, TS kernel ${fast.sum}`);
+  }
   console.log(`escape-count checksum identical in C and TypeScript: ${c.sum}`);
   const kernel = {
     cPlainSeconds: c.seconds,
@@ -90,9 +113,12 @@ async function main(): Promise<void> {
     ratioTsPlainVsC: c.seconds / plain.seconds,
     ratioKernelVsC: c.seconds / fast.seconds,
     ratioKernelWithMirrorVsC: c.seconds / half.seconds,
+    cShortcutsSeconds: cShortcuts.seconds,
+    ratioKernelVsCShortcuts: cShortcuts.seconds / fast.seconds,
   };
   console.log(`per core: C plain loop ${c.seconds.toFixed(3)} s | TS plain loop ${plain.seconds.toFixed(3)} s (${kernel.ratioTsPlainVsC.toFixed(2)}x C)`);
   console.log(`per core: TS kernel (cardioid, bulb, periodicity) ${fast.seconds.toFixed(3)} s = ${kernel.ratioKernelVsC.toFixed(1)}x the C loop`);
+  console.log(`per core: the same shortcuts in C (-O2) ${cShortcuts.seconds.toFixed(3)} s: the TS kernel runs at ${kernel.ratioKernelVsCShortcuts.toFixed(2)}x its speed`);
   console.log(`per core: TS kernel + mirror symmetry (what the system renders) ${half.seconds.toFixed(3)} s = ${kernel.ratioKernelWithMirrorVsC.toFixed(1)}x the C loop`);
 
   const h = new Harness();
@@ -103,16 +129,18 @@ async function main(): Promise<void> {
     for (const n of [1, 2, 3]) {
       const r = await throughCluster(n, h);
       clusters[n] = { ...r, megapixelsPerSecond: clusterMegapixels / r.seconds };
-      console.log(`${n} cluster(s): ${clusters[n]!.megapixelsPerSecond.toFixed(1)} MP/s end to end (${r.seconds.toFixed(3)} s, of which rendering ${r.renderSeconds.toFixed(3)} s; the rest is PNG encoding and transfer)`);
+      console.log(`${n} cluster(s): ${clusters[n]!.megapixelsPerSecond.toFixed(1)} MP/s end to end (${r.seconds.toFixed(3)} s, X-Render-Ms ${r.renderSeconds.toFixed(3)} s)`);
     }
   } finally {
     await h.stopAll();
   }
+  const ceiling = await twoProcessScaling();
+  console.log(`this machine's own scaling, two processes of pure computation against one: ${ceiling.toFixed(2)}x (the ceiling for 2 clusters)`);
   const twoVsOne = clusters[1]!.seconds / clusters[2]!.seconds;
   const twoVsOneRender = clusters[1]!.renderSeconds / clusters[2]!.renderSeconds;
   console.log(`2 clusters vs 1: ${twoVsOne.toFixed(2)}x end to end, ${twoVsOneRender.toFixed(2)}x for the rendering alone`);
   const out = path.join(ROOT, 'bench/results/mandelbrot.json');
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, kernelView: { width, height, escape }, runs, kernel, clusterImage, clusters, twoVsOne, twoVsOneRender }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, kernelView: { width, height, escape }, runs, kernel, clusterImage, clusters, twoVsOne, twoVsOneRender, twoProcessCeiling: ceiling }, null, 2) + '\n');
   console.log(`written to ${path.relative(process.cwd(), out)}`);
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the test suites. Installs what they need first: npm packages, redis-server (Debian),
-# and, for the Docker end-to-end suite, a Docker engine where ../shared/ci/docker-env.sh provides one.
+# Runs the test suites. Installs what they need first: npm packages, redis-server and chromium
+# (Debian; the dashboard's browser test), and, for the Docker end-to-end suite, a Docker engine where ../shared/ci/docker-env.sh provides one.
 #
 #   test/run.sh [all|unit|integration|e2e]...   (default: all)
 #   test/run.sh --repeat N [suite]...           run the suites N times in a row (to find flaky tests)
@@ -26,6 +26,19 @@ need_redis() {
     systemctl disable --now redis-server >/dev/null 2>&1 || service redis-server stop >/dev/null 2>&1 || true
   else
     echo "redis-server is needed for the integration tests: sudo apt-get install redis-server" >&2
+    exit 1
+  fi
+}
+
+# The dashboard's browser test drives Debian's Chromium (CHROMIUM_PATH to use another).
+need_chromium() {
+  [[ -x ${CHROMIUM_PATH:-/usr/bin/chromium} ]] && return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "installing chromium (Debian package) for the dashboard's browser test"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+  else
+    echo "chromium is needed for the dashboard's browser test: sudo apt-get install chromium (or set CHROMIUM_PATH)" >&2
     exit 1
   fi
 }
@@ -66,7 +79,7 @@ run_suites() { # run_suites SUITE...
   for s in "$@"; do
     case $s in
       unit) run_node_tests unit ;;
-      integration) need_redis; run_node_tests integration ;;
+      integration) need_redis; need_chromium; run_node_tests integration ;;
       e2e)
         if [[ -n "${SKIP_E2E:-}" ]]; then say "e2e skipped (SKIP_E2E is set)"; continue; fi
         need_docker

@@ -9,3 +9,4 @@ export * from './bearer-auth.js';
 export * from './query-params.js';
 export * from './http-body.js';
 export * from './view-query.js';
+export * from './png-pieces.js';

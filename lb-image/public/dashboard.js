@@ -6,7 +6,7 @@
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 const mib = (b) => (b / 1048576).toFixed(1);
-const memory = (m) => (!m ? '' : `${mib(m.used)} / ${m.max ? `${mib(m.max)} MiB` : 'unbounded'}${m.evictedKeys ? ` (${m.evictedKeys} evicted)` : ''}`);
+const memory = (m) => (!m ? '' : `${mib(m.used)} ${m.max ? `/ ${mib(m.max)} MiB` : 'MiB (unbounded)'}${m.evictedKeys ? `, ${m.evictedKeys} evicted` : ''}`);
 
 // ------------------------------------------------------------------ state banner
 let lastState = 0;

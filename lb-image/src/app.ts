@@ -13,7 +13,7 @@ import { OPENAPI_DOCUMENT } from './openapi.js';
 import { fastKvHandler } from './routes/fast-kv.js';
 import { batchRouter } from './routes/batch-route.js';
 import { kvRouter } from './routes/kv-routes.js';
-import { mandelbrotRouter, renderResources } from './routes/mandelbrot-route.js';
+import { mandelbrotRouter } from './routes/mandelbrot-route.js';
 import { liveRouter } from './routes/live-routes.js';
 import { tileRouter } from './routes/tile-route.js';
 import type { EventLog } from './events.js';
@@ -30,7 +30,6 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
   app.set('query parser', 'simple'); // no nested objects from ?a[b]=c
   const traffic = new TrafficWindow();
   const metrics = createMetrics(view, coordinator, forwarder, fencer, batcher, traffic);
-  const renders = renderResources(s);
   const tiles = new TileCache(
     view,
     () => {
@@ -48,8 +47,8 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
   app.use(clusterRouter(view, coordinator, { clusterSecret: s.CLUSTER_SECRET, adminToken: s.ADMIN_TOKEN, registrationTtlMs: s.REGISTRATION_TTL_SECONDS * 1000 }));
   app.use(kvRouter(forwarder, s.MAX_VALUE_BYTES));
   app.use(batchRouter(forwarder, s.MAX_VALUE_BYTES));
-  app.use(mandelbrotRouter(view, renders, metrics, s, log));
-  app.use(tileRouter(view, tiles, renders, metrics, s, log));
+  app.use(mandelbrotRouter(view, metrics, s, log));
+  app.use(tileRouter(view, tiles, metrics, s, log));
   app.use(liveRouter(view, coordinator, events, traffic));
   app.use(notFound);
   app.use(errorHandler(log, s.MAX_VALUE_BYTES));

@@ -150,7 +150,7 @@ export class ClusterView extends EventEmitter {
     }
     for (const id of added) {
       this.emit('added', id, source);
-      void this.nameOf(id);
+      if (source === 'dns') void this.nameOf(id); // a static or signed-up member has its own name
     }
     if (added.length || removed.length) this.log.info('membership changed', { source, added, removed, total: this.table.list().length });
   }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { TILE_SIZE, tileView } from '../../common/src/mandelbrot-view.ts';
 import { renderRows } from '../../cluster-image/src/render/kernel.ts';
-import { encodePng } from '../../lb-image/src/render/png.ts';
+import { encodeWholePng } from '../../common/src/png-pieces.ts';
 import { Harness, redisClient, SECRET } from '../helpers/processes.ts';
 import { call, put } from '../helpers/http.ts';
 
@@ -35,7 +35,7 @@ const metric = async (pattern: RegExp) => Number(pattern.exec((await call(`${h.l
 
 test('a view given by cx, cy and scale is the bytes a local render of that view gives; the corners give the same view', async () => {
   const view = { cx: -0.745, cy: 0.11, scale: 0.0005 };
-  const expected = encodePng(renderRows({ width: 200, height: 150, escape: 500, view }, 0, 150), 200, 150);
+  const expected = encodeWholePng(renderRows({ width: 200, height: 150, escape: 500, view }, 0, 150), 200, 150, false);
   const byCentre = await get(`/mandelbrot.png?width=200&height=150&escape=500&cx=${view.cx}&cy=${view.cy}&scale=${view.scale}`);
   assert.equal(byCentre.status, 200, byCentre.body.toString());
   assert.equal(sha(byCentre.body), sha(expected));
@@ -47,7 +47,7 @@ test('a view given by cx, cy and scale is the bytes a local render of that view 
   // A view centred on the real axis uses the mirror shortcut: still exactly the local render.
   const axis = { cx: -0.5, cy: 0, scale: 0.01 };
   const mirrored = await get(`/mandelbrot.png?width=120&height=91&escape=300&cx=${axis.cx}&cy=0&scale=${axis.scale}`);
-  assert.equal(sha(mirrored.body), sha(encodePng(renderRows({ width: 120, height: 91, escape: 300, view: axis }, 0, 91), 120, 91)));
+  assert.equal(sha(mirrored.body), sha(encodeWholePng(renderRows({ width: 120, height: 91, escape: 300, view: axis }, 0, 91), 120, 91, true)));
 });
 
 test('bad views get a 400 that says why; zoom beyond double precision is zoom_too_deep', async () => {
@@ -74,7 +74,7 @@ test('a tile: 256×256, rendered by one cluster, the same bytes as a local rende
   assert.equal(r.headers.get('content-type'), 'image/png');
   assert.equal(r.headers.get('x-tile-cache'), 'miss');
   assert.ok(h.clusters.some((c) => c.id === r.headers.get('x-rendered-by')), `rendered by a cluster: ${r.headers.get('x-rendered-by')}`);
-  const local = encodePng(renderRows({ width: TILE_SIZE, height: TILE_SIZE, escape: 400, view: tileView(3, 2, 3) }, 0, TILE_SIZE), TILE_SIZE, TILE_SIZE);
+  const local = encodeWholePng(renderRows({ width: TILE_SIZE, height: TILE_SIZE, escape: 400, view: tileView(3, 2, 3) }, 0, TILE_SIZE), TILE_SIZE, TILE_SIZE, false);
   assert.equal(sha(r.body), sha(local));
   const hitsBefore = await metric(/lb_tile_cache_total\{result="hit"\} (\d+)/);
   const again = await get('/mandelbrot/tiles/3/2/3.png?escape=400');

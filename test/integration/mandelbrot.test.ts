@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { defaultHeight } from '../../common/src/mandelbrot-view.ts';
 import { renderRows } from '../../cluster-image/src/render/kernel.ts';
-import { encodePng } from '../../lb-image/src/render/png.ts';
+import { encodeWholePng } from '../../common/src/png-pieces.ts';
 import { Harness, sleep } from '../helpers/processes.ts';
 import { call } from '../helpers/http.ts';
 
@@ -35,7 +35,7 @@ const png = async (query: string) => (await render(query)).image;
 
 test('the PNG is byte-identical for 1, 2, 3 and 5 clusters, and equals a local single-process render', async () => {
   const p = { width: 640, height: defaultHeight(640), escape: 700 };
-  const expected = sha(encodePng(renderRows(p, 0, p.height), p.width, p.height));
+  const expected = sha(encodeWholePng(renderRows(p, 0, p.height), p.width, p.height, true));
   const hashes: Record<number, string> = {};
   for (const k of [1, 2, 3, 5]) {
     await useClusters(k);

@@ -19,7 +19,7 @@ const ROUTES: [method: string, path: string, body?: string][] = [
   ['POST', '/internal/kv', '{"epoch":1,"ids":["x"],"ops":[{"op":"del","key":"greeting"}]}'],
   ['PUT', '/internal/leader', '{"epoch":999999,"leaderId":"127.0.0.1:1","leader":{"host":"127.0.0.1","port":1}}'],
   ['PUT', '/internal/fence', '{"writer":"x","generation":9}'],
-  ['GET', '/render/rows?width=64&height=64&y0=0&y1=64&escape=100'],
+  ['GET', '/render/pieces?width=64&height=64&p0=0&p1=1&escape=100'],
   ['GET', '/no-such-route'],
 ];
 

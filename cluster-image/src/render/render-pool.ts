@@ -32,15 +32,15 @@ export class RenderPool {
   ) {}
 
   /**
-   * Rows [y0, y1). When `signal` aborts (the LB gave up on the band, or its client left), a queued
+   * Top pieces [p0, p1) of the image, rendered and compressed (render-worker.ts). When `signal` aborts (the LB gave up on the band, or its client left), a queued
    * job is dropped and a running one stops at once: its thread is terminated (the pixel loop has no
    * other way out) and replaced by the next job. More than `maxQueued` jobs waiting: RenderBusy.
    */
-  render(params: RenderParams, y0: number, y1: number, signal?: AbortSignal): Promise<Uint8Array> {
+  render(params: RenderParams, p0: number, p1: number, signal?: AbortSignal): Promise<Uint8Array> {
     if (this.queue.length >= this.maxQueued) return Promise.reject(new RenderBusy(`${this.queue.length} bands are already waiting for a render thread`));
     if (signal?.aborted) return Promise.reject(new Error('render cancelled'));
     return new Promise((resolve, reject) => {
-      const waiting: Waiting = { job: { params, y0, y1 }, resolve, reject };
+      const waiting: Waiting = { job: { params, p0, p1 }, resolve, reject };
       const cancel = () => {
         const queued = this.queue.indexOf(waiting);
         if (queued >= 0) this.queue.splice(queued, 1);

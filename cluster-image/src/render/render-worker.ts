@@ -1,16 +1,26 @@
 // Worker thread entry: renders bands off the main thread, so that a long render never delays the
-// slave's answers to health probes (a slow probe would look like a dead cluster to the LB).
+// slave's answers to health probes (a slow probe would look like a dead cluster to the LB). A band
+// is a run of pieces (common/src/png-pieces.ts): rendered, then compressed here, on this cluster.
 import { parentPort } from 'node:worker_threads';
-import type { RenderParams } from '@hscale/common';
+import { isMirrorSymmetric, packPieces, pieceLayout, piecesOf, topPieceRows, type RenderParams } from '@hscale/common';
 import { renderRows } from './kernel.js';
 
 export interface RenderJob {
   params: RenderParams;
-  y0: number;
-  y1: number;
+  /** Top pieces [p0, p1) of the image's layout. */
+  p0: number;
+  p1: number;
+}
+
+/** The packed pieces (packPieces) of a band: its top pieces and, for a symmetric view, their mirrors. */
+export function renderPieces({ params, p0, p1 }: RenderJob): Buffer {
+  const layout = pieceLayout(params.width, params.height, isMirrorSymmetric(params));
+  const [y0] = topPieceRows(layout, p0);
+  const [, y1] = topPieceRows(layout, p1 - 1);
+  return packPieces(piecesOf(layout, p0, p1, renderRows(params, y0, y1)));
 }
 
 parentPort?.on('message', (job: RenderJob) => {
-  const pixels = renderRows(job.params, job.y0, job.y1);
-  parentPort!.postMessage(pixels, [pixels.buffer as ArrayBuffer]);
+  const packed = renderPieces(job);
+  parentPort!.postMessage(new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength));
 });

@@ -1,7 +1,6 @@
 // Sends bands to clusters with bounded concurrency. A band whose cluster fails or is too slow goes
 // to another cluster: failures and timeouts are retried elsewhere, and when no band is left to hand
 // out, idle slots start a backup copy of the oldest band still running (first answer wins).
-import { viewQuery, type RenderParams } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import type { Member } from '../membership/membership.js';
 import type { Band } from './band-plan.js';
@@ -34,15 +33,19 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/** What to ask a cluster for a band, and what to do with its answer (false: not a valid answer). */
+export interface BandWork {
+  pathOf(band: Band): string;
+  collect(band: Band, body: Buffer): boolean;
+}
+
 export async function dispatchBands(
   view: ClusterView,
-  params: RenderParams,
   bands: Band[],
-  image: Uint8Array,
+  work: BandWork,
   opts: DispatchOptions,
 ): Promise<{ bandsByCluster: Record<string, number>; retries: number; backups: number }> {
   const states: BandState[] = bands.map((band) => ({ band, done: false, running: new Map(), attempts: 0, startedAt: 0 }));
-  const stride = params.width; // one palette index per pixel
   const bandsByCluster: Record<string, number> = {};
   let remaining = states.length;
   let retries = 0; // bands sent again after a failure
@@ -99,25 +102,23 @@ export async function dispatchBands(
     };
 
     const start = (s: BandState, m: Member) => {
-      if (s.attempts++ >= maxAttempts()) return fail(new RenderError(`rows ${s.band.y0}-${s.band.y1} failed on every cluster`));
+      if (s.attempts++ >= maxAttempts()) return fail(new RenderError(`pieces ${s.band.first}-${s.band.end} failed on every cluster`));
       if (s.running.size > 0) backups++;
       else if (s.attempts > 1) retries++;
       const ctrl = new AbortController();
       s.running.set(m.id, ctrl);
       if (s.running.size === 1) s.startedAt = Date.now();
       busy.set(m.id, (busy.get(m.id) ?? 0) + 1);
-      const q = new URLSearchParams({ width: String(params.width), height: String(params.height), escape: String(params.escape), y0: String(s.band.y0), y1: String(s.band.y1), ...viewQuery(params.view) });
       view
-        .send(m, { method: 'GET', path: `/render/rows?${q}`, timeoutMs: opts.bandTimeoutMs, signal: ctrl.signal, lane: 'render' })
+        .send(m, { method: 'GET', path: work.pathOf(s.band), timeoutMs: opts.bandTimeoutMs, signal: ctrl.signal, lane: 'render' })
         .then((res) => {
-          const expected = (s.band.y1 - s.band.y0) * stride;
           // 503: the cluster is busy (its render queue is full), not failing: the band goes elsewhere.
           if (res.status === 503) throw new ClusterBusy();
-          if (res.status !== 200 || res.body.length !== expected) throw new Error(`HTTP ${res.status}, ${res.body.length} bytes`);
+          if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
           if (s.done) return;
+          if (!work.collect(s.band, res.body)) throw new Error(`a malformed answer of ${res.body.length} bytes`);
           s.done = true;
           durations.push(Date.now() - s.startedAt);
-          image.set(res.body, s.band.y0 * stride);
           bandsByCluster[m.id] = (bandsByCluster[m.id] ?? 0) + 1;
           remaining--;
           for (const [other, c] of s.running) if (other !== m.id) c.abort();

@@ -1,10 +1,9 @@
-// GET /mandelbrot.png: plan bands, have the clusters render them, assemble, encode one PNG.
+// GET /mandelbrot.png: plan bands, have the clusters render and compress them, assemble one PNG.
 import { Router, type Request, type Response } from 'express';
-import { defaultHeight, HttpError, intQueryParam, isMirrorSymmetric, methodNotAllowed, viewFromQuery, type Logger, type RenderParams } from '@hscale/common';
+import { defaultHeight, HttpError, intQueryParam, methodNotAllowed, viewFromQuery, type Logger, type RenderParams } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
-import { mirrorRows, planBands, rowsToRender } from '../render/band-plan.js';
-import { dispatchBands, RenderError } from '../render/band-dispatcher.js';
-import { PngEncoderPool } from '../render/png.js';
+import { RenderError } from '../render/band-dispatcher.js';
+import { renderPng } from '../render/piece-render.js';
 import { Admission } from '../admission.js';
 import type { Metrics } from '../metrics.js';
 import type { LbSettings } from '../settings.js';
@@ -28,19 +27,11 @@ export function parseRenderParams(req: Request, s: LbSettings): RenderParams {
   return view ? { width, height, escape, view } : { width, height, escape };
 }
 
-/** Shared by images and tiles: the PNG encoder threads, and the bound on renders in progress. */
-export interface RenderResources {
-  encoder: PngEncoderPool;
-  admission: Admission;
-}
-
-export const renderResources = (s: LbSettings): RenderResources => ({
-  encoder: new PngEncoderPool(2),
-  admission: new Admission({ maxJobs: s.MANDELBROT_MAX_RENDERS, maxWeight: s.MANDELBROT_MAX_PIXELS }),
-});
-
-export function mandelbrotRouter(view: ClusterView, { encoder, admission }: RenderResources, metrics: Metrics, s: LbSettings, log: Logger): Router {
+export function mandelbrotRouter(view: ClusterView, metrics: Metrics, s: LbSettings, log: Logger): Router {
   const router = Router();
+  // Renders in progress, and their pixels (the clusters hold them while they render; each band
+  // answer is held here until the PNG is assembled).
+  const admission = new Admission({ maxJobs: s.MANDELBROT_MAX_RENDERS, maxWeight: s.MANDELBROT_MAX_PIXELS });
   router
     .route('/mandelbrot.png')
     .get(async (req, res) => {
@@ -62,14 +53,10 @@ export function mandelbrotRouter(view: ClusterView, { encoder, admission }: Rend
     .all(methodNotAllowed(['GET']));
 
   async function render(params: RenderParams, signal: AbortSignal, res: Response): Promise<void> {
-    const clusters = view.table.list().filter((m) => m.healthy).length;
     const started = Date.now();
-    const image = new Uint8Array(params.width * params.height); // palette indices
-    const symmetric = isMirrorSymmetric(params);
-    const bands = planBands(rowsToRender(params.height, symmetric), params.width, Math.max(1, clusters), s.RENDER_BANDS_PER_CLUSTER);
-    let stats;
+    let r;
     try {
-      stats = await dispatchBands(view, params, bands, image, { concurrencyPerCluster: s.RENDER_CONCURRENCY_PER_CLUSTER, bandTimeoutMs: s.BAND_TIMEOUT_MS, signal });
+      r = await renderPng(view, params, { bandsPerCluster: s.RENDER_BANDS_PER_CLUSTER, concurrencyPerCluster: s.RENDER_CONCURRENCY_PER_CLUSTER, bandTimeoutMs: s.BAND_TIMEOUT_MS, signal });
     } catch (err) {
       if (signal.aborted) {
         log.info('mandelbrot render called off: the client left', { ...params, ms: Date.now() - started });
@@ -81,16 +68,14 @@ export function mandelbrotRouter(view: ClusterView, { encoder, admission }: Rend
       }
       throw err;
     }
-    if (symmetric) mirrorRows(image, params.width, params.height);
-    const renderedMs = Date.now() - started;
-    metrics.bandsRendered(stats.bandsByCluster);
-    const png = await encoder.encode(image, params.width, params.height);
-    log.info('mandelbrot rendered', { ...params, bands: bands.length, clusters, retries: stats.retries, backups: stats.backups, renderMs: renderedMs, totalMs: Date.now() - started, bandsByCluster: stats.bandsByCluster });
-    res.setHeader('X-Render-Bands', String(bands.length));
-    res.setHeader('X-Render-Ms', String(renderedMs));
-    res.setHeader('X-Render-Retries', String(stats.retries));
-    res.setHeader('X-Render-Backups', String(stats.backups));
-    res.type('image/png').send(png);
+    const ms = Date.now() - started;
+    metrics.bandsRendered(r.bandsByCluster);
+    log.info('mandelbrot rendered', { ...params, bands: r.bands, clusters: r.clusters, retries: r.retries, backups: r.backups, ms, bytes: r.png.length, bandsByCluster: r.bandsByCluster });
+    res.setHeader('X-Render-Bands', String(r.bands));
+    res.setHeader('X-Render-Ms', String(ms));
+    res.setHeader('X-Render-Retries', String(r.retries));
+    res.setHeader('X-Render-Backups', String(r.backups));
+    res.type('image/png').send(r.png);
   }
   return router;
 }

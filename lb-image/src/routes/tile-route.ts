@@ -1,12 +1,13 @@
 // GET /mandelbrot/tiles/{z}/{x}/{y}.png: one 256×256 map tile (the slippy-map convention), from the
-// tile cache in the key-value store, else rendered whole by one cluster and then cached.
+// tile cache in the key-value store, else rendered and compressed whole by one cluster, then cached.
 import { Router } from 'express';
 import pLimit from 'p-limit';
-import { HttpError, intQueryParam, MAX_TILE_ZOOM, methodNotAllowed, TILE_SIZE, tileView, viewQuery, type Logger } from '@hscale/common';
+import { HttpError, intQueryParam, MAX_TILE_ZOOM, methodNotAllowed, TILE_SIZE, tileView, type Logger } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import type { Metrics } from '../metrics.js';
 import { tileId, type TileCache } from '../render/tile-cache.js';
-import type { RenderResources } from './mandelbrot-route.js';
+import { RenderError } from '../render/band-dispatcher.js';
+import { renderPng } from '../render/piece-render.js';
 import { DEFAULT_ESCAPE } from './mandelbrot-route.js';
 import type { LbSettings } from '../settings.js';
 
@@ -15,7 +16,7 @@ const coordinate = (raw: unknown, name: string, max: number) => intQueryParam(ra
 /** Tiles waiting for a render at most; more are refused (429). */
 export const MAX_WAITING_TILES = 256;
 
-export function tileRouter(view: ClusterView, cache: TileCache, renders: RenderResources, metrics: Metrics, s: LbSettings, log: Logger): Router {
+export function tileRouter(view: ClusterView, cache: TileCache, metrics: Metrics, s: LbSettings, log: Logger): Router {
   const router = Router();
   const queue = pLimit(1);
   router
@@ -48,50 +49,24 @@ export function tileRouter(view: ClusterView, cache: TileCache, renders: RenderR
       const gone = new AbortController();
       res.on('close', () => res.writableFinished || gone.abort());
       try {
-        const { pixels, by } = await queue(() => {
-          if (gone.signal.aborted) throw new Error('the client left');
-          return renderOnOneCluster(view, id, { escape, x, y, z }, s.BAND_TIMEOUT_MS, gone.signal);
+        const params = { width: TILE_SIZE, height: TILE_SIZE, escape, view: tileView(z, x, y) };
+        const r = await queue(() => {
+          if (gone.signal.aborted) throw new RenderError('the client left');
+          return renderPng(view, params, { oneBand: true, bandsPerCluster: 1, concurrencyPerCluster: s.RENDER_CONCURRENCY_PER_CLUSTER, bandTimeoutMs: s.BAND_TIMEOUT_MS, signal: gone.signal });
         });
-        const png = await renders.encoder.encode(pixels, TILE_SIZE, TILE_SIZE);
+        const by = Object.keys(r.bandsByCluster)[0] ?? 'unknown';
         metrics.tileRendered(by);
-        await cache.put(id, png); // before answering: the next request for it finds it
+        await cache.put(id, r.png); // before answering: the next request for it finds it
         res.setHeader('X-Tile-Cache', 'miss');
         res.setHeader('X-Rendered-By', by);
-        res.type('image/png').send(png);
+        res.type('image/png').send(r.png);
       } catch (err) {
         if (gone.signal.aborted) return;
-        if (err instanceof NoRenderer) throw new HttpError(503, 'render_failed', err.message, { 'Retry-After': '1' });
+        if (err instanceof RenderError) throw new HttpError(503, 'render_failed', err.message, { 'Retry-After': '1' });
         log.warn('tile render failed', { id, error: (err as Error).message });
         throw err;
       }
     })
     .all(methodNotAllowed(['GET']));
   return router;
-}
-
-class NoRenderer extends Error {}
-
-/**
- * The whole tile on one cluster: the same tile goes to the same cluster while the membership stays
- * (its id picks one), and to the next healthy one when that one fails or is busy.
- */
-async function renderOnOneCluster(view: ClusterView, id: string, t: { escape: number; x: number; y: number; z: number }, timeoutMs: number, signal: AbortSignal) {
-  const members = view.table.list().filter((m) => m.healthy).sort((a, b) => (a.id < b.id ? -1 : 1));
-  if (members.length === 0) throw new NoRenderer('no healthy cluster can render');
-  let hash = 0;
-  for (const c of id) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
-  const q = new URLSearchParams({ width: String(TILE_SIZE), height: String(TILE_SIZE), escape: String(t.escape), y0: '0', y1: String(TILE_SIZE), ...viewQuery(tileView(t.z, t.x, t.y)) });
-  const failures: string[] = [];
-  for (let i = 0; i < members.length; i++) {
-    const m = members[(hash + i) % members.length]!;
-    try {
-      const res = await view.send(m, { method: 'GET', path: `/render/rows?${q}`, timeoutMs, signal, lane: 'render' });
-      if (res.status === 200 && res.body.length === TILE_SIZE * TILE_SIZE) return { pixels: new Uint8Array(res.body), by: m.id };
-      failures.push(`${m.id}: HTTP ${res.status}`);
-    } catch (err) {
-      if (signal.aborted) throw err;
-      failures.push(`${m.id}: ${(err as Error).message}`);
-    }
-  }
-  throw new NoRenderer(`no cluster rendered the tile (${failures.join('; ')})`);
 }
