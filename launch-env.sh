@@ -146,6 +146,10 @@ container_for_ip() {
   cluster_names_by_ip | awk -v ip="$1" '$1 == ip { print $2; found = 1; exit } END { if (!found) print "?" }'
 }
 
+# Settings given once and kept for the next runs (compose reads them from the env file; the Swarm
+# stack gets them from stack_deploy).
+REMEMBERED=(NODE_IMAGE WRITE_ACK LOG_LEVEL ACCESS_LOG_SAMPLE MAX_MEMORY EVICTION LB_MEM_LIMIT CLUSTER_MEM_LIMIT LB_IMAGE CLUSTER_IMAGE)
+
 random_secret() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
 
 ensure_env_file() {
@@ -165,7 +169,7 @@ ensure_env_file() {
   set_env LB_BIND "$LB_BIND"
   set_env LB_PORT "$LB_PORT"
   set_env COMPOSE_PROJECT_NAME "$PROJECT"
-  for name in NODE_IMAGE WRITE_ACK LOG_LEVEL; do
+  for name in "${REMEMBERED[@]}"; do
     if [[ -n ${!name:-} ]]; then set_env "$name" "${!name}"; fi
   done
 }
@@ -205,7 +209,12 @@ wait_ready() {
   done
   echo
   say "still not ready after ${timeout}s; recent logs:" >&2
-  compose logs --tail 20 >&2 || true
+  if [[ $MODE == swarm ]]; then
+    docker service logs --tail 20 "${PROJECT}_lb" >&2 || true
+    docker service logs --tail 20 "${PROJECT}_cluster" >&2 || true
+  else
+    compose logs --tail 20 >&2 || true
+  fi
   die "timed out waiting for $n healthy clusters and a leader (see the logs above; ./launch-env.sh status)"
 }
 
@@ -303,37 +312,63 @@ need_swarm() {
     die "this node is a swarm worker: run ./launch-env.sh --swarm on a manager node (docker node ls there)"
 }
 
-# The images the stack runs: the compose build's, built here with the same Dockerfiles.
+# The images the stack runs. LB_IMAGE and CLUSTER_IMAGE when given (a registry's, for several
+# nodes); else built here with the compose build's Dockerfiles and tagged by content
+# (hscale-lb:<id>), so that a rebuild changes the services and Swarm rolls it out, while a rescale
+# without changes restarts nothing. The tags deployed last are kept in the env file.
 build_images() {
-  local image
+  local image id
   for image in lb cluster; do
-    say "building hscale-$image:latest (${NODE_IMAGE:-node:24-bookworm-slim} base)"
+    say "building hscale-$image (${NODE_IMAGE:-node:24-bookworm-slim} base)"
     docker build -q -t "hscale-$image:latest" -f "$ROOT/$image-image/Dockerfile" \
       --build-arg "NODE_IMAGE=${NODE_IMAGE:-node:24-bookworm-slim}" "$ROOT" >/dev/null
+    id=$(docker image inspect -f '{{.Id}}' "hscale-$image:latest")
+    id=${id#sha256:}
+    docker tag "hscale-$image:latest" "hscale-$image:${id:0:12}"
+    set_env "SWARM_$(tr '[:lower:]' '[:upper:]' <<<"$image")_IMAGE" "hscale-$image:${id:0:12}"
   done
 }
 
 # Docker secrets <stack>_redis_password, _cluster_secret, _admin_token, from compose/.env (made
-# there on the first run). A secret cannot change while a service uses it: a changed value
-# needs ./launch-env.sh --swarm down first.
+# there on the first run), labelled with their SHA-256: a secret cannot change while a service
+# uses it, so a changed value stops here (./launch-env.sh --swarm down first) instead of leaving
+# the system with other secrets than compose/.env says. Never traced (DEBUG=1): they are secrets.
 SECRET_NAMES=(REDIS_PASSWORD CLUSTER_SECRET ADMIN_TOKEN)
 secret_name() { echo "${PROJECT}_$(tr '[:upper:]' '[:lower:]' <<<"$1")"; }
 ensure_swarm_secrets() {
-  local name
+  local name sum deployed traced=0
+  [[ $- == *x* ]] && traced=1 && set +x
   for name in "${SECRET_NAMES[@]}"; do
-    if ! docker secret inspect "$(secret_name "$name")" >/dev/null 2>&1; then
-      saved "$name" | tr -d '\n' | docker secret create "$(secret_name "$name")" - >/dev/null
+    sum=$(saved "$name" | tr -d '\n' | sha256sum | cut -c1-64)
+    if deployed=$(docker secret inspect -f '{{index .Spec.Labels "hscale.sha256"}}' "$(secret_name "$name")" 2>/dev/null); then
+      [[ $deployed == "$sum" ]] ||
+        die "$name in $ENV_FILE differs from the Docker secret $(secret_name "$name") the stack uses: run ./launch-env.sh --swarm down first to change it"
+    else
+      saved "$name" | tr -d '\n' | docker secret create --label "hscale.sha256=$sum" "$(secret_name "$name")" - >/dev/null
       say "created Docker secret $(secret_name "$name")"
     fi
   done
+  ((traced)) && set -x
+  return 0
 }
 
+# What the stack file reads (docker stack deploy does not read compose/.env): the remembered
+# settings, the images, the stack's name, N and the port.
 stack_deploy() { # stack_deploy N
-  local resolve=(--resolve-image never) # local images: there is no registry to ask for a digest
-  [[ -n ${LB_IMAGE:-}${CLUSTER_IMAGE:-} ]] && resolve=()
-  STACK=$PROJECT CLUSTERS=$1 LB_PORT=$LB_PORT docker stack deploy "${resolve[@]}" -c "$STACK_FILE" "$PROJECT" 2>&1 |
-    grep -v -e 'detach=false' -e '^In a future release' | sed 's/^/    /' ||
-    die "docker stack deploy failed (above)"
+  local name out env=(STACK="$PROJECT" CLUSTERS="$1" LB_PORT="$LB_PORT")
+  for name in WRITE_ACK LOG_LEVEL ACCESS_LOG_SAMPLE MAX_MEMORY EVICTION LB_MEM_LIMIT CLUSTER_MEM_LIMIT; do
+    if [[ -n ${!name:-$(saved "$name")} ]]; then env+=("$name=${!name:-$(saved "$name")}"); fi
+  done
+  local lb_image=${LB_IMAGE:-$(saved LB_IMAGE)} cluster_image=${CLUSTER_IMAGE:-$(saved CLUSTER_IMAGE)}
+  local resolve=() # images from a registry: Swarm pins their digest
+  if [[ -z $lb_image$cluster_image ]]; then
+    lb_image=$(saved SWARM_LB_IMAGE) cluster_image=$(saved SWARM_CLUSTER_IMAGE)
+    resolve=(--resolve-image never) # local images: there is no registry to ask for a digest
+  fi
+  env+=(LB_IMAGE="${lb_image:-hscale-lb:latest}" CLUSTER_IMAGE="${cluster_image:-hscale-cluster:latest}")
+  out=$(env "${env[@]}" docker stack deploy "${resolve[@]}" -c "$STACK_FILE" "$PROJECT" 2>&1) ||
+    die "docker stack deploy failed: $out"
+  { grep -v -e 'detach=false' -e '^In a future release' <<<"$out" || true; } | sed 's/^/    /'
 }
 
 cmd_swarm_up() {
@@ -341,12 +376,14 @@ cmd_swarm_up() {
   need_swarm
   need_node
   ensure_env_file
-  if docker stack ls --format '{{.Name}}' | grep -qFx "$PROJECT"; then
+  local stacks
+  stacks=$(docker stack ls --format '{{.Name}}')
+  if grep -qFx "$PROJECT" <<<"$stacks"; then
     say "the stack '$PROJECT' is deployed: rescaling to $n clusters in place"
   elif port_taken 127.0.0.1 "$LB_PORT"; then
     die "port $LB_PORT is already taken on this host (the compose system?): free it or choose another with LB_PORT=8081 ./launch-env.sh --swarm"
   fi
-  [[ $build == 1 && -z ${LB_IMAGE:-}${CLUSTER_IMAGE:-} ]] && build_images
+  if [[ $build == 1 && -z ${LB_IMAGE:-$(saved LB_IMAGE)}${CLUSTER_IMAGE:-$(saved CLUSTER_IMAGE)} ]]; then build_images; fi
   ensure_swarm_secrets
   say "deploying stack '$PROJECT': 1 LB + $n clusters"
   stack_deploy "$n"

@@ -8,7 +8,8 @@
 #               gb are powers of 1024; k, m, g powers of 1000)
 #   EVICTION    none (default): a full store refuses writes (507 store_full), evicts nothing
 #               lru: the least recently used keys make room (Redis' volatile-lru: only user keys
-#               have a TTL, so only they are evicted; see cluster-image/src/store/library.ts)
+#               and cached map tiles have a TTL, so only they are evicted; see
+#               cluster-image/src/store/library.ts)
 #
 # Used by cluster-entrypoint.sh and the integration tests.
 set -eu

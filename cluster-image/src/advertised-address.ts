@@ -26,9 +26,15 @@ export class AdvertisedAddress {
     return this.fixed || this.learned || this.guess();
   }
 
-  /** The local address of a request that carried the cluster secret (so came from the LB). */
+  /**
+   * The local address of a request that carried the cluster secret (so came from the LB, or an
+   * operator). Loopback, link-local and unspecified addresses are never where other clusters
+   * reach this one (an operator's curl inside the container, a port-forward): ignored.
+   */
   observe(localAddress: string | undefined): void {
     if (this.fixed || !localAddress) return;
-    this.learned = plainAddress(localAddress);
+    const address = plainAddress(localAddress);
+    if (/^(127\.|169\.254\.|0\.0\.0\.0$)|^(::1?|fe80:.*)$/i.test(address)) return;
+    this.learned = address;
   }
 }

@@ -36,8 +36,9 @@ export function requestLogger(log: Logger, opts: AccessLogOptions): RequestHandl
     req.headers[REQUEST_ID_HEADER] = id;
     res.setHeader(REQUEST_ID_HEADER, id);
     const started = performance.now();
-    // 'close', not 'finish': a request whose caller hung up is logged too, as not delivered.
-    res.once('close', () => write({ id, method: req.method, path: req.path, status: res.statusCode, ms: performance.now() - started, delivered: res.writableFinished }));
+    // 'close', not 'finish': a request whose caller hung up is logged too, as not delivered. A live
+    // stream (Server-Sent Events) always ends that way: it is not logged.
+    res.once('close', () => String(res.getHeader('content-type') ?? '').startsWith('text/event-stream') || write({ id, method: req.method, path: req.path, status: res.statusCode, ms: performance.now() - started, delivered: res.writableFinished }));
     next();
   };
 }

@@ -7,6 +7,8 @@ import { numberQueryParam } from './query-params.js';
 
 /** Coordinates beyond this are far outside the set (which lies within |c| ≤ 2). */
 export const MAX_COORDINATE = 4;
+/** The largest pixel (complex-plane units): the LB and the slaves accept the same views. */
+export const MAX_SCALE = 1;
 
 const present = (q: Record<string, unknown>, names: readonly string[]) => names.filter((n) => q[n] !== undefined && q[n] !== '');
 
@@ -15,7 +17,7 @@ function centred(q: Record<string, unknown>): View | undefined {
   const given = present(q, names);
   if (given.length === 0) return undefined;
   if (given.length < 3) throw badRequest('invalid_parameter', `cx, cy and scale go together; missing ${names.filter((n) => !given.includes(n)).join(', ')}`);
-  const scale = numberQueryParam(q.scale, 'scale', 1);
+  const scale = numberQueryParam(q.scale, 'scale', MAX_SCALE);
   if (!(scale > 0)) throw badRequest('invalid_parameter', `scale (the size of one pixel) must be above 0; got ${JSON.stringify(q.scale)}`);
   return { cx: numberQueryParam(q.cx, 'cx', MAX_COORDINATE), cy: numberQueryParam(q.cy, 'cy', MAX_COORDINATE), scale };
 }
@@ -29,6 +31,7 @@ function corners(q: Record<string, unknown>, width: number): { view: View; heigh
   const [reMin, reMax, imMin, imMax] = names.map((n) => numberQueryParam(q[n], n, MAX_COORDINATE)) as [number, number, number, number];
   if (!(reMax > reMin) || !(imMax > imMin)) throw badRequest('invalid_parameter', 'reMax must be above reMin, and imMax above imMin');
   const scale = (reMax - reMin) / width;
+  if (scale > MAX_SCALE) throw badRequest('invalid_parameter', `these corners make a pixel of ${scale} (at most ${MAX_SCALE}): give a larger width`);
   return { view: { cx: (reMin + reMax) / 2, cy: (imMin + imMax) / 2, scale }, height: Math.max(1, Math.round((imMax - imMin) / scale)) };
 }
 

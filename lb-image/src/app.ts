@@ -34,7 +34,8 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
     view,
     () => {
       const leader = coordinator.leader;
-      return leader && coordinator.available ? { epoch: leader.epoch, members: forwarder.routable(leader.epoch) } : null;
+      if (!leader || !coordinator.available) return null;
+      return { epoch: leader.epoch, members: forwarder.routable(leader.epoch), leaderMemory: view.table.get(leader.leaderId)?.health?.redis.memory };
     },
     { ttlSeconds: s.TILE_CACHE_TTL_SECONDS, maxBytes: s.TILE_CACHE_MAX_BYTES, timeoutMs: s.REQUEST_TIMEOUT_MS },
   );

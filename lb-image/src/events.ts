@@ -1,6 +1,7 @@
 // What happened to the fleet, in order: elections, clusters joining, leaving, failing and
 // recovering, writers fenced. Kept in memory (the newest MAX_EVENTS) for GET /events and pushed
 // live to Server-Sent Events subscribers (the dashboard's timeline).
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 
 export type EventKind =
@@ -28,6 +29,8 @@ export const MAX_EVENTS = 1000;
 export class EventLog extends EventEmitter {
   private readonly events: FleetEvent[] = [];
   private seq = 0;
+  /** Names this run of the LB: sequence numbers start again at 1 when it restarts. */
+  readonly boot = randomBytes(4).toString('hex');
 
   constructor(private readonly now: () => Date = () => new Date()) {
     super();

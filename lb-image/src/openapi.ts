@@ -241,7 +241,7 @@ export const OPENAPI_DOCUMENT = {
         parameters: [
           param('after', 'Only events with a larger sequence number.', { type: 'integer', minimum: 0, default: 0 }),
           param('limit', 'Most events in a JSON answer.', { type: 'integer', minimum: 1, maximum: 1000, default: 200 }),
-          param('Last-Event-ID', 'Sent by a reconnecting EventSource: takes the place of `after`.', { type: 'integer', minimum: 0 }, 'header'),
+          param('Last-Event-ID', 'Sent by a reconnecting EventSource (`<boot>.<seq>`): takes the place of `after`; from an earlier run of the LB, every event is new.', { type: 'string', pattern: '^\\w+\\.\\d+$' }, 'header'),
         ],
         responses: {
           '200': {
@@ -249,7 +249,7 @@ export const OPENAPI_DOCUMENT = {
             headers: { 'X-Request-Id': header('RequestId') },
             content: {
               ...json(schema('EventList')),
-              'text/event-stream': eventStream('One message per event: `id: <seq>`, `event: <kind>`, `data: <the event as JSON>`.', schema('Event')),
+              'text/event-stream': eventStream('One message per event: `id: <boot>.<seq>` (boot names this run of the LB), `event: <kind>`, `data: <the event as JSON>`.', schema('Event')),
             },
           },
           '400': error('`invalid_parameter`', '`after` or `limit` is not valid.'),

@@ -40,7 +40,7 @@ export const lbSettingsSchema = z.object({
   MANDELBROT_MAX_PIXELS: int(1, 2 ** 31),
   /** How long a rendered map tile stays in the key-value store, and the bytes all tiles may take there. */
   TILE_CACHE_TTL_SECONDS: int(1, 30 * 24 * 3600),
-  TILE_CACHE_MAX_BYTES: int(0, 2 ** 40),
+  TILE_CACHE_MAX_BYTES: int(0, 64 * 1024 ** 3), // the slaves' bound (cluster-image/src/tile-routes.ts)
   LOG_LEVEL: oneOf(['error', 'warn', 'info', 'debug']),
   /** Fraction of ordinary requests written to the log (errors, slow and abandoned requests always are). */
   ACCESS_LOG_SAMPLE: fraction(),

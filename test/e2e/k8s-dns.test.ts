@@ -74,7 +74,7 @@ after(async () => {
 });
 
 test('the manifests\' CLUSTER_DNS_NAME (the Service\'s fully qualified name) finds both clusters; a leader is elected', async () => {
-  assert.equal(MANIFEST_DNS_NAME, 'cluster.hscale.svc.cluster.local');
+  assert.equal(MANIFEST_DNS_NAME, 'cluster.hscale.svc.cluster.local.');
   await assertBothFound(await startLb(MANIFEST_DNS_NAME), 'k8s-dns-fqdn');
 });
 

@@ -109,11 +109,12 @@ describe('the system on Docker Swarm', () => {
 
   test('./launch-env.sh --swarm 5 rescales in place (the LB keeps running); --swarm down leaves no service, network or secret', async () => {
     const [lbTask] = await tasks('lb');
+    assert.ok(lbTask, 'the LB task runs on this node');
     const r = await launch('5', '--no-build');
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /rescaling to 5 clusters in place/);
     assert.equal((await call(`${lb}/servers`)).body.length, 5);
-    assert.equal((await tasks('lb'))[0]?.id, lbTask?.id, 'the LB was not restarted');
+    assert.equal((await tasks('lb'))[0]?.id, lbTask.id, 'the LB was not restarted');
     assert.equal((await call(`${lb}/keys/swarm:after`)).body.value, 'three');
     const down = await launch('down');
     assert.equal(down.code, 0, down.stdout + down.stderr);

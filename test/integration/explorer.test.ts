@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { TILE_SIZE, tileView } from '../../common/src/mandelbrot-view.ts';
+import { viewFromQuery } from '../../common/src/view-query.ts';
 import { renderRows } from '../../cluster-image/src/render/kernel.ts';
 import { encodeWholePng } from '../../common/src/png-pieces.ts';
 import { Harness, redisClient, SECRET } from '../helpers/processes.ts';
@@ -39,11 +40,13 @@ test('a view given by cx, cy and scale is the bytes a local render of that view 
   const byCentre = await get(`/mandelbrot.png?width=200&height=150&escape=500&cx=${view.cx}&cy=${view.cy}&scale=${view.scale}`);
   assert.equal(byCentre.status, 200, byCentre.body.toString());
   assert.equal(sha(byCentre.body), sha(expected));
-  // Corners that describe the same pixels: a 200×150 window of 0.0005 per pixel around the centre.
-  const q = `reMin=${view.cx - 0.05}&reMax=${view.cx + 0.05}&imMin=${view.cy - 0.0375}&imMax=${view.cy + 0.0375}`;
-  const byCorners = await get(`/mandelbrot.png?width=200&escape=500&${q}`);
+  // Corners: the view they describe (centre and pixel size, as the LB computes them), rendered locally.
+  const corners = { reMin: '-0.795', reMax: '-0.695', imMin: '0.0725', imMax: '0.1475' };
+  const described = viewFromQuery(corners, 200).view!;
+  const byCorners = await get(`/mandelbrot.png?width=200&escape=500&${new URLSearchParams(corners)}`);
   assert.equal(byCorners.status, 200, byCorners.body.toString());
-  assert.deepEqual([byCorners.body.readUInt32BE(16), byCorners.body.readUInt32BE(20)], [200, 150]);
+  assert.deepEqual([byCorners.body.readUInt32BE(16), byCorners.body.readUInt32BE(20)], [200, 150], 'the height that keeps pixels square');
+  assert.equal(sha(byCorners.body), sha(encodeWholePng(renderRows({ width: 200, height: 150, escape: 500, view: described }, 0, 150), 200, 150, false)));
   // A view centred on the real axis uses the mirror shortcut: still exactly the local render.
   const axis = { cx: -0.5, cy: 0, scale: 0.01 };
   const mirrored = await get(`/mandelbrot.png?width=120&height=91&escape=300&cx=${axis.cx}&cy=0&scale=${axis.scale}`);
@@ -87,20 +90,23 @@ test('a tile: 256×256, rendered by one cluster, the same bytes as a local rende
   assert.deepEqual((await call(`${h.lbUrl}/keys?limit=1000`)).body.keys, ['user-key']);
 });
 
-test('the same tile is the same bytes from 1 or 3 clusters (cache off for the comparison)', async () => {
-  const one = await h.lb.kill().then(async () => {
-    await h.startLb({ STATIC_CLUSTERS: h.clusters[0]!.id, TILE_CACHE_MAX_BYTES: '0' });
-    await h.waitFor(async () => (await call(`${h.lbUrl}/ready`)).status === 200, 20_000, 'a leader with one cluster');
-    return get('/mandelbrot/tiles/5/9/13.png?escape=800');
-  });
-  await h.lb.kill();
-  await h.startLb({ TILE_CACHE_MAX_BYTES: '0' });
-  await h.waitFor(async () => (await call(`${h.lbUrl}/health`)).body.clusters.healthy === 3 && (await call(`${h.lbUrl}/ready`)).status === 200, 20_000, 'three clusters and a leader');
-  const three = await get('/mandelbrot/tiles/5/9/13.png?escape=800');
-  assert.equal(one.status, 200);
-  assert.equal(three.status, 200);
-  assert.equal(sha(one.body), sha(three.body));
-  assert.equal(three.headers.get('x-tile-cache'), 'miss', 'with the cache off, every tile is rendered');
+test('the same tile is the same bytes from each cluster alone and from 3 (cache off for the comparison)', async () => {
+  const tileFrom = async (clusters: string | undefined) => {
+    await h.lb.kill();
+    await h.startLb({ ...(clusters ? { STATIC_CLUSTERS: clusters } : {}), TILE_CACHE_MAX_BYTES: '0' });
+    const n = clusters ? 1 : 3;
+    await h.waitFor(async () => (await call(`${h.lbUrl}/health`)).body.clusters.healthy === n && (await call(`${h.lbUrl}/ready`)).status === 200, 20_000, `${n} clusters and a leader`);
+    const r = await get('/mandelbrot/tiles/5/9/13.png?escape=800');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('x-tile-cache'), 'miss', 'with the cache off, every tile is rendered');
+    return r;
+  };
+  const first = await tileFrom(h.clusters[0]!.id);
+  const second = await tileFrom(h.clusters[1]!.id);
+  const all = await tileFrom(undefined);
+  assert.deepEqual([first.headers.get('x-rendered-by'), second.headers.get('x-rendered-by')], [h.clusters[0]!.id, h.clusters[1]!.id]);
+  assert.equal(sha(second.body), sha(first.body));
+  assert.equal(sha(all.body), sha(first.body));
   await h.lb.kill();
   await h.startLb();
   await h.waitFor(async () => (await call(`${h.lbUrl}/ready`)).status === 200, 20_000, 'the LB back with its cache');
@@ -111,12 +117,12 @@ test('a cached tile survives a failover: served from the new leader\'s Redis, no
   assert.equal(first.status, 200);
   const before = (await call(`${h.lbUrl}/leader`)).body as { id: string; epoch: number };
   const old = await h.leader();
-  // Replication is asynchronous for a cache write: wait until a follower's Redis has the tile.
+  // Replication is asynchronous for a cache write: wait until the followers' Redis have the tile.
   await h.waitFor(async () => {
     const followers = h.clusters.filter((c) => c !== old);
-    const sizes = await Promise.all(followers.map(async (c) => (await redisKeys(c.redisPort)).includes('\0hs:tile:4.5.6.300')));
-    return sizes.some(Boolean);
-  }, 10_000, 'a follower to have the tile');
+    const sizes = await Promise.all(followers.map(async (c) => (await redisKeys(c.redisPort)).includes('\0hs:tile:1.4.5.6.300')));
+    return sizes.every(Boolean);
+  }, 10_000, 'every follower to have the tile');
   old.redis.kill('SIGKILL');
   await h.waitFor(async () => (await call(`${h.lbUrl}/leader`)).body.epoch > before.epoch, 20_000, 'a new leader');
   await h.waitFor(async () => (await call(`${h.lbUrl}/ready`)).status === 200, 20_000, 'ready again');
@@ -136,13 +142,13 @@ test('the tile cache is bounded: beyond its bytes the oldest tiles go, and a til
       headers: { authorization: `Bearer ${SECRET}`, 'x-leader-epoch': String(leader.epoch) },
     });
   const kib = Buffer.alloc(1024, 7);
-  for (let i = 0; i < 5; i++) assert.equal((await tile(`9.0.${i}.1`, kib, '?ttlMs=60000&capBytes=3072')).status, 200);
-  const present = await Promise.all([0, 1, 2, 3, 4].map(async (i) => (await tile(`9.0.${i}.1`)).status));
+  for (let i = 0; i < 5; i++) assert.equal((await tile(`1.9.0.${i}.1`, kib, '?ttlMs=60000&capBytes=3072')).status, 200);
+  const present = await Promise.all([0, 1, 2, 3, 4].map(async (i) => (await tile(`1.9.0.${i}.1`)).status));
   assert.deepEqual(present, [404, 404, 200, 200, 200], 'three tiles of 1 KiB fit in 3 KiB: the two oldest were dropped');
-  assert.equal((await tile('9.1.0.1', kib, '?ttlMs=1000&capBytes=3072')).status, 200);
-  await h.waitFor(async () => (await tile('9.1.0.1')).status === 404, 5_000, 'the tile to expire after 1 s');
-  assert.equal((await tile('../../etc', kib, '?ttlMs=60000&capBytes=3072')).status, 404, 'not a tile route');
-  assert.equal((await tile('1.2.3', kib, '?ttlMs=60000&capBytes=3072')).status, 400, 'not a tile id');
+  assert.equal((await tile('1.9.1.0.1', kib, '?ttlMs=1000&capBytes=3072')).status, 200);
+  await h.waitFor(async () => (await tile('1.9.1.0.1')).status === 404, 5_000, 'the tile to expire after 1 s');
+  assert.equal((await tile('%2e%2e%2f%2e%2e%2fetc', kib, '?ttlMs=60000&capBytes=3072')).status, 400, 'not a tile id');
+  assert.equal((await tile('1.2.3.4', kib, '?ttlMs=60000&capBytes=3072')).status, 400, 'not a tile id');
 });
 
 test('tile parameters: zoom limit, coordinates in range, escape', async () => {
@@ -183,25 +189,33 @@ test('the event log: JSON after a sequence number, and Server-Sent Events that i
     }
   })();
   await fetch(`${h.lbUrl}/election`, { method: 'POST', headers: { authorization: 'Bearer test-admin-token' } });
-  await Promise.race([seen, new Promise((_, reject) => setTimeout(() => reject(new Error(`no election event in the stream: ${text}`)), 15_000))]);
-  ctrl.abort();
-  const msg = /id: (\d+)\nevent: election\ndata: (.*)\n/.exec(text)!;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([seen, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no election event in the stream: ${text}`)), 15_000)))]);
+  } finally {
+    clearTimeout(timer);
+    ctrl.abort();
+  }
+  const msg = /id: \w+\.(\d+)\nevent: election\ndata: (.*)\n/.exec(text)!;
   assert.ok(Number(msg[1]) > last);
   assert.match(JSON.parse(msg[2]!).message, /elected leader of epoch \d+/);
 });
 
 test('the dashboard stream: the fleet every second, with the last second\'s traffic', async () => {
-  const ctrl = new AbortController();
-  const res = await fetch(`${h.lbUrl}/dashboard/stream`, { signal: ctrl.signal });
+  // The whole read has a deadline: a stream that stops sending fails the test instead of hanging it.
+  const res = await fetch(`${h.lbUrl}/dashboard/stream`, { signal: AbortSignal.timeout(10_000) });
   const reader = res.body!.getReader();
   let text = '';
-  const deadline = Date.now() + 10_000;
-  while ((text.match(/event: state\n/g) ?? []).length < 3 && Date.now() < deadline) {
-    await put(`${h.lbUrl}/keys/traffic`, 'x');
-    const { value } = await reader.read();
-    text += Buffer.from(value!).toString('utf8');
+  try {
+    while ((text.match(/event: state\n/g) ?? []).length < 3) {
+      await put(`${h.lbUrl}/keys/traffic`, 'x');
+      const { value, done } = await reader.read();
+      assert.ok(!done, `the stream ended: ${text}`);
+      text += Buffer.from(value).toString('utf8');
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
   }
-  ctrl.abort();
   const states = [...text.matchAll(/event: state\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1]!));
   assert.ok(states.length >= 3, text);
   const last = states.at(-1);

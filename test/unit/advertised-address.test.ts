@@ -17,6 +17,8 @@ test('advertised address: a guess until the LB is heard, then the address it rea
   assert.equal(a.host, '10.0.1.5');
   a.observe('10.0.2.8'); // disconnected and connected again: a new address
   assert.equal(a.host, '10.0.2.8');
+  for (const local of ['127.0.0.1', '::ffff:127.0.0.1', '::1', '169.254.1.1', 'fe80::1', '0.0.0.0']) a.observe(local); // curl in the container, port-forwards
+  assert.equal(a.host, '10.0.2.8');
 });
 
 test('plainAddress strips the IPv4-mapped prefix only', () => {

@@ -87,7 +87,7 @@ test('k8s: selectors match template labels, services find pods, named ports exis
   const lbEnv = deployments.find((d) => d.metadata.name === 'lb').spec.template.spec.containers[0].env;
   const dnsName = lbEnv.find((e: any) => e.name === 'CLUSTER_DNS_NAME').value;
   const kustomization = parse(readFileSync(path.join(ROOT, 'k8s/kustomization.yaml'), 'utf8'));
-  const discovery = services.find((s) => dnsName === `${s.metadata.name}.${kustomization.namespace}.svc.cluster.local`);
+  const discovery = services.find((s) => dnsName === `${s.metadata.name}.${kustomization.namespace}.svc.cluster.local.`);
   assert.equal(discovery?.spec.clusterIP, 'None', 'the LB discovers clusters through a headless Service');
   assert.equal(deployments.find((d) => d.metadata.name === 'lb').spec.replicas, 1, 'exactly one LB');
 });

@@ -71,7 +71,7 @@ test('the same two services everywhere, with the same ports as the defaults in c
 test('the LB discovers the cluster service by its name in each orchestrator', () => {
   assert.equal(compose.services.lb.environment.CLUSTER_DNS_NAME, 'cluster.');
   assert.equal(stack.services.lb.environment.CLUSTER_DNS_NAME, 'tasks.cluster.');
-  assert.equal(k8sEnv('lb').CLUSTER_DNS_NAME, `cluster.${kustomization.namespace}.svc.cluster.local`);
+  assert.equal(k8sEnv('lb').CLUSTER_DNS_NAME, `cluster.${kustomization.namespace}.svc.cluster.local.`);
 });
 
 test('the same settings and secrets everywhere; secrets never as plain values', () => {
@@ -87,7 +87,7 @@ test('the same settings and secrets everywhere; secrets never as plain values', 
     }
     // Every other setting compose gives a service, the stack gives too, with the same default.
     for (const [key, value] of Object.entries<string>(composeEnv)) {
-      if ((SECRETS[svc] as string[]).includes(key) || key === 'CLUSTER_DNS_NAME' || key === 'ACCESS_LOG_SAMPLE') continue;
+      if ((SECRETS[svc] as string[]).includes(key) || key === 'CLUSTER_DNS_NAME') continue;
       assert.equal(stackEnv[key], value, `stack ${svc}: ${key}`);
     }
     // The cluster's Redis settings are the same in Kubernetes, and WRITE_ACK's default is config/'s.
@@ -105,7 +105,7 @@ test('the stack is hardened like the compose file, and its secrets are the ones 
     assert.equal(stack.services[svc].read_only, true, svc);
     const tmpfs = stack.services[svc].volumes.filter((v: any) => v.type === 'tmpfs').map((v: any) => v.target).sort();
     assert.deepEqual(tmpfs, compose.services[svc].tmpfs.map((t: string) => t.split(':')[0]).sort(), `${svc}: the same tmpfs mounts`);
-    assert.ok(stack.services[svc].deploy.resources.limits.memory, `${svc}: memory limit`);
+    assert.equal(stack.services[svc].deploy.resources.limits.memory, compose.services[svc].mem_limit, `${svc}: the same memory limit`);
   }
   assert.equal(stack.services.lb.deploy.replicas, 1, 'exactly one LB');
   assert.equal(stack.services.lb.ports[0].mode, 'host');

@@ -18,9 +18,10 @@ export const LIBRARY = String.raw`#!lua name=hscale
 --
 -- Eviction (EVICTION=lru runs Redis with maxmemory-policy volatile-lru): only keys with a TTL can
 -- be evicted. Every user key has one (a key stored without a TTL gets FOREVER_S, reported as "no
--- TTL"), and no internal key has one: the fences, the index and the op results, on which the
--- guarantees rest, are never evicted; an evicted user key is simply gone (a listing prunes its
--- index entry when it meets it, as for an expired key).
+-- TTL"), and so do cached map tiles; no other internal key has one: the fences, the index and the
+-- op results, on which the guarantees rest, are never evicted; an evicted user key is simply gone
+-- (a listing prunes its index entry when it meets it, as for an expired key). The LB stops caching
+-- tiles when the leader's Redis is over 90% of its bound (lb-image/src/render/tile-cache.ts).
 
 -- Longer than the LB ever works on one client request (3 x REQUEST_TIMEOUT_MS + LEADER_WAIT_MS,
 -- at most 25 s: lb-image/src/settings.ts): an op result is kept for the newest OP_KEEP_BUCKETS + 1

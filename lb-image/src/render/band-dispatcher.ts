@@ -21,6 +21,8 @@ interface BandState {
 }
 
 export class RenderError extends Error {}
+/** A cluster refused the band as a bad request: the LB asked for something wrong (a bug, or two versions side by side). */
+export class BandRefused extends RenderError {}
 class ClusterBusy extends Error {}
 
 /** A band is "too slow" (worth a backup copy) after BACKUP_FACTOR x the median band time, and never before BACKUP_MIN_MS. */
@@ -114,8 +116,10 @@ export async function dispatchBands(
         .then((res) => {
           // 503: the cluster is busy (its render queue is full), not failing: the band goes elsewhere.
           if (res.status === 503) throw new ClusterBusy();
-          if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
           if (s.done) return;
+          // Not the cluster's failure: counting it as one would let a bad request mark the fleet unhealthy.
+          if (res.status >= 400 && res.status < 500) return fail(new BandRefused(`a cluster refused the band (HTTP ${res.status}): ${res.body.toString('utf8', 0, 300)}`));
+          if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
           if (!work.collect(s.band, res.body)) throw new Error(`a malformed answer of ${res.body.length} bytes`);
           s.done = true;
           durations.push(Date.now() - s.startedAt);

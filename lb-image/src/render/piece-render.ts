@@ -1,8 +1,9 @@
 // One PNG from the clusters: the image's top pieces (common/src/png-pieces.ts) planned into bands,
 // the bands rendered and compressed by the clusters (band-dispatcher.ts), the pieces put in order.
 // The LB never holds the pixels, and encodes nothing: its work is a concatenation.
+import { crc32 } from 'node:zlib';
 import {
-  assemblePng, isMirrorSymmetric, mirrorPiece, pieceLayout, rowsPerPiece, unpackPieces, viewQuery,
+  assemblePng, isMirrorSymmetric, mirrorPiece, pieceLayout, rowsPerPiece, topPieceRows, unpackPieces, viewQuery,
   type Piece, type PieceLayout, type RenderParams,
 } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
@@ -25,6 +26,23 @@ function expectedPieces(l: PieceLayout, b: Band): Set<number> {
   return want;
 }
 
+/**
+ * A piece holds the rows its place says (each a filter byte and `width` indices), in one IDAT chunk
+ * whose length and checksum are right, or is empty exactly when its place has no rows. A cluster
+ * of another version, or a broken one, is caught here instead of making a corrupt PNG.
+ */
+function pieceFits(l: PieceLayout, p: Piece): boolean {
+  const rows = p.index < l.top ? topPieceRows(l, p.index)[1] - topPieceRows(l, p.index)[0] : mirrorPiece(l, l.top - 1 - (p.index - l.top)).rows.length;
+  if (p.rawLength !== rows * (l.width + 1)) return false;
+  if (rows === 0) return p.chunk.length === 0;
+  return (
+    p.chunk.length >= 12 &&
+    p.chunk.readUInt32BE(0) === p.chunk.length - 12 &&
+    p.chunk.toString('latin1', 4, 8) === 'IDAT' &&
+    p.chunk.readUInt32BE(p.chunk.length - 4) === crc32(p.chunk.subarray(4, p.chunk.length - 4))
+  );
+}
+
 export async function renderPng(view: ClusterView, params: RenderParams, opts: RenderOptions) {
   const layout = pieceLayout(params.width, params.height, isMirrorSymmetric(params));
   const clusters = view.table.list().filter((m) => m.healthy).length;
@@ -41,7 +59,8 @@ export async function renderPng(view: ClusterView, params: RenderParams, opts: R
       collect: (b, body) => {
         const got = unpackPieces(body);
         const want = expectedPieces(layout, b);
-        if (!got || got.length !== want.size || got.some((p) => !want.has(p.index))) return false;
+        if (!got || got.length !== want.size || new Set(got.map((p) => p.index)).size !== want.size) return false;
+        if (got.some((p) => !want.has(p.index) || !pieceFits(layout, p))) return false;
         for (const p of got) pieces[p.index] = p;
         return true;
       },

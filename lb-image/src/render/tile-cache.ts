@@ -13,13 +13,21 @@ export interface TileCacheOptions {
   timeoutMs: number;
 }
 
-export const tileId = (z: number, x: number, y: number, escape: number) => `${z}.${x}.${y}.${escape}`;
+/**
+ * A tile's key in the store. TILE_FORMAT changes whenever the same tile would render to other bytes
+ * (palette, kernel, PNG layout), so that an upgraded fleet never serves the old tiles.
+ */
+export const TILE_FORMAT = 1;
+export const tileId = (z: number, x: number, y: number, escape: number) => `${TILE_FORMAT}.${z}.${x}.${y}.${escape}`;
 
 export class TileCache {
   constructor(
     private readonly view: ClusterView,
-    /** Slaves that may serve requests of the current epoch (none without a leader), and that epoch. */
-    private readonly routable: () => { epoch: number; members: Member[] } | null,
+    /**
+     * Slaves that may serve requests of the current epoch (none without a leader), that epoch, and
+     * the leader's Redis memory as last probed.
+     */
+    private readonly routable: () => { epoch: number; members: Member[]; leaderMemory?: { used: number; max: number } } | null,
     private readonly opts: TileCacheOptions,
   ) {}
 
@@ -28,8 +36,14 @@ export class TileCache {
     return res?.status === 200 ? res.body : null;
   }
 
-  /** Resolves when the store has it (or refused it): never rejects. */
+  /**
+   * Resolves when the store has it (or refused it): never rejects. Skipped while the leader's Redis
+   * is over 90% of its memory bound: user data comes first (tiles count against MAX_MEMORY, and
+   * with EVICTION=lru a tile write could evict a user key).
+   */
   async put(id: string, png: Buffer): Promise<void> {
+    const memory = this.routable()?.leaderMemory;
+    if (memory && memory.max > 0 && memory.used + png.length > 0.9 * memory.max) return;
     await this.ask('PUT', id, png, `?ttlMs=${this.opts.ttlSeconds * 1000}&capBytes=${this.opts.maxBytes}`);
   }
 

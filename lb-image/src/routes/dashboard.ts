@@ -15,7 +15,8 @@ const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-
 
 export function dashboardRouter(): Router {
   const router = Router();
-  const files = { maxAge: '1h', index: false, fallthrough: true } as const;
+  // Every file of the dashboard carries the policy (index.html is also reachable as a file).
+  const files = { maxAge: '1h', index: false, fallthrough: true, setHeaders: (res: { setHeader(n: string, v: string): unknown }) => res.setHeader('Content-Security-Policy', CSP) };
   router
     .route('/')
     .get((_req, res) => {

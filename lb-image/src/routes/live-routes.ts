@@ -11,6 +11,7 @@ import type { TrafficSecond, TrafficWindow } from '../traffic.js';
 
 /** Open streams at most: each holds a socket and a timer. */
 export const MAX_STREAMS = 64;
+const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 const wantsStream = (req: Request) => (req.headers.accept ?? '').includes('text/event-stream');
 
@@ -32,18 +33,23 @@ export function liveRouter(view: ClusterView, coordinator: Coordinator, events: 
       stop();
     });
   };
-  const send = (res: Response, event: string, data: unknown, id?: number) =>
+  // A client that does not read would have the LB buffer its messages without end: past 1 MiB
+  // waiting to be sent, its stream is closed (EventSource reconnects, and catches up by its id).
+  const send = (res: Response, event: string, data: unknown, id?: string) => {
+    if (res.writableLength > MAX_BUFFERED_BYTES) return void res.destroy();
     res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
 
   router
     .route('/events')
     .get((req, res) => {
-      // EventSource sends the last id it saw when it reconnects: nothing is missed or repeated.
-      const lastId = req.headers['last-event-id'];
-      const after = typeof lastId === 'string' && /^\d+$/.test(lastId) ? Number(lastId) : intQueryParam(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
+      // EventSource sends the last id it saw when it reconnects: nothing is missed or repeated. The
+      // id is "<boot>.<seq>": after a restart of the LB, seq starts again, and everything is new.
+      const lastId = /^(\w+)\.(\d+)$/.exec(String(req.headers['last-event-id'] ?? ''));
+      const after = lastId ? (lastId[1] === events.boot ? Number(lastId[2]) : 0) : intQueryParam(req.query.after, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
       const limit = intQueryParam(req.query.limit, 'limit', 1, 1000, 200);
       if (!wantsStream(req)) return void res.json({ events: events.since(after, limit) });
-      const onEvent = (e: FleetEvent) => send(res, e.kind, e, e.seq);
+      const onEvent = (e: FleetEvent) => send(res, e.kind, e, `${events.boot}.${e.seq}`);
       startStream(res, () => events.off('event', onEvent));
       for (const e of events.since(after, 1000)) onEvent(e);
       events.on('event', onEvent);

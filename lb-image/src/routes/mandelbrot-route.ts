@@ -2,7 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import { defaultHeight, HttpError, intQueryParam, methodNotAllowed, viewFromQuery, type Logger, type RenderParams } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
-import { RenderError } from '../render/band-dispatcher.js';
+import { BandRefused, RenderError } from '../render/band-dispatcher.js';
 import { renderPng } from '../render/piece-render.js';
 import { Admission } from '../admission.js';
 import type { Metrics } from '../metrics.js';
@@ -22,6 +22,9 @@ export function parseRenderParams(req: Request, s: LbSettings): RenderParams {
   const width = intParam(req, 'width', DEFAULT_WIDTH, s.MANDELBROT_MAX_DIMENSION);
   const askedHeight = req.query.height === undefined || req.query.height === '' ? undefined : intParam(req, 'height', 1, s.MANDELBROT_MAX_DIMENSION);
   const { view, impliedHeight } = viewFromQuery(req.query, width, askedHeight);
+  if (impliedHeight !== undefined && askedHeight === undefined && impliedHeight > s.MANDELBROT_MAX_DIMENSION) {
+    throw new HttpError(400, 'invalid_parameter', `these corners at width ${width} make an image ${impliedHeight} pixels high, more than ${s.MANDELBROT_MAX_DIMENSION}: give a smaller width, or a height`);
+  }
   const height = askedHeight ?? Math.min(impliedHeight ?? defaultHeight(width), s.MANDELBROT_MAX_DIMENSION);
   const escape = intParam(req, 'escape', DEFAULT_ESCAPE, s.MANDELBROT_MAX_ESCAPE);
   return view ? { width, height, escape, view } : { width, height, escape };
@@ -62,6 +65,7 @@ export function mandelbrotRouter(view: ClusterView, metrics: Metrics, s: LbSetti
         log.info('mandelbrot render called off: the client left', { ...params, ms: Date.now() - started });
         return;
       }
+      if (err instanceof BandRefused) throw new HttpError(500, 'render_refused', err.message);
       if (err instanceof RenderError) {
         res.status(503).setHeader('Retry-After', '1').json({ error: 'render_failed', message: err.message });
         return;

@@ -6,7 +6,7 @@ import { HttpError, intQueryParam, MAX_TILE_ZOOM, methodNotAllowed, TILE_SIZE, t
 import type { ClusterView } from '../cluster-view.js';
 import type { Metrics } from '../metrics.js';
 import { tileId, type TileCache } from '../render/tile-cache.js';
-import { RenderError } from '../render/band-dispatcher.js';
+import { BandRefused, RenderError } from '../render/band-dispatcher.js';
 import { renderPng } from '../render/piece-render.js';
 import { DEFAULT_ESCAPE } from './mandelbrot-route.js';
 import type { LbSettings } from '../settings.js';
@@ -30,13 +30,14 @@ export function tileRouter(view: ClusterView, cache: TileCache, metrics: Metrics
       const y = coordinate(req.params.y, 'y', 2 ** z - 1);
       const escape = intQueryParam(req.query.escape, 'escape', 1, s.MANDELBROT_MAX_ESCAPE, DEFAULT_ESCAPE);
       const id = tileId(z, x, y, escape);
-      res.setHeader('Cache-Control', 'public, max-age=86400'); // a tile never changes
+      // A tile never changes: browsers and proxies may keep it (never an error answer).
+      const sendPng = (png: Buffer) => res.setHeader('Cache-Control', 'public, max-age=86400').type('image/png').send(png);
 
       const cached = await cache.get(id);
       if (cached) {
         metrics.tileCache('hit');
         res.setHeader('X-Tile-Cache', 'hit');
-        return void res.type('image/png').send(cached);
+        return void sendPng(cached);
       }
       metrics.tileCache('miss');
 
@@ -59,9 +60,10 @@ export function tileRouter(view: ClusterView, cache: TileCache, metrics: Metrics
         await cache.put(id, r.png); // before answering: the next request for it finds it
         res.setHeader('X-Tile-Cache', 'miss');
         res.setHeader('X-Rendered-By', by);
-        res.type('image/png').send(r.png);
+        sendPng(r.png);
       } catch (err) {
         if (gone.signal.aborted) return;
+        if (err instanceof BandRefused) throw new HttpError(500, 'render_refused', err.message);
         if (err instanceof RenderError) throw new HttpError(503, 'render_failed', err.message, { 'Retry-After': '1' });
         log.warn('tile render failed', { id, error: (err as Error).message });
         throw err;
