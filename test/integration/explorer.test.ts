@@ -226,3 +226,30 @@ test('the dashboard stream: the fleet every second, with the last second\'s traf
   assert.ok(working.filter((s: any) => s.role === 'follower').every((s: any) => typeof s.redis.lag === 'number'), 'replication lag of followers');
   assert.ok(states.slice(1).some((s) => s.traffic?.byRoute['PUT /keys/:key'] > 0), JSON.stringify(states.map((s) => s.traffic)));
 });
+
+test('live streams are bounded per client: the 17th gets 503 too_many_streams, a closed one frees its slot', async () => {
+  const open: AbortController[] = [];
+  try {
+    for (let i = 0; i < 16; i++) {
+      const ctrl = new AbortController();
+      const res = await fetch(`${h.lbUrl}/dashboard/stream`, { signal: ctrl.signal });
+      assert.equal(res.status, 200, `stream ${i + 1}`);
+      open.push(ctrl);
+    }
+    const refused = await get('/events');
+    assert.equal(refused.status, 200, 'plain JSON is not a stream: always answered');
+    const over = await fetch(`${h.lbUrl}/events`, { headers: { accept: 'text/event-stream' }, signal: AbortSignal.timeout(5_000) });
+    assert.equal(over.status, 503);
+    assert.equal(((await over.json()) as { error: string }).error, 'too_many_streams');
+    open.pop()!.abort();
+    await h.waitFor(async () => {
+      const ctrl = new AbortController();
+      const res = await fetch(`${h.lbUrl}/dashboard/stream`, { signal: ctrl.signal });
+      if (res.status === 200) open.push(ctrl);
+      else ctrl.abort();
+      return res.status === 200;
+    }, 5_000, 'the closed stream to free its slot');
+  } finally {
+    for (const c of open) c.abort();
+  }
+});

@@ -43,6 +43,14 @@ function pieceFits(l: PieceLayout, p: Piece): boolean {
   );
 }
 
+/** A cluster's answer for band `b`: exactly the band's pieces, each fitting its place; else null. */
+export function bandAnswer(l: PieceLayout, b: Band, body: Buffer): Piece[] | null {
+  const got = unpackPieces(body);
+  const want = expectedPieces(l, b);
+  if (!got || got.length !== want.size || new Set(got.map((p) => p.index)).size !== want.size) return null;
+  return got.every((p) => want.has(p.index) && pieceFits(l, p)) ? got : null;
+}
+
 export async function renderPng(view: ClusterView, params: RenderParams, opts: RenderOptions) {
   const layout = pieceLayout(params.width, params.height, isMirrorSymmetric(params));
   const clusters = view.table.list().filter((m) => m.healthy).length;
@@ -57,12 +65,9 @@ export async function renderPng(view: ClusterView, params: RenderParams, opts: R
     {
       pathOf: (b) => `/render/pieces?${new URLSearchParams({ ...query, p0: String(b.first), p1: String(b.end) })}`,
       collect: (b, body) => {
-        const got = unpackPieces(body);
-        const want = expectedPieces(layout, b);
-        if (!got || got.length !== want.size || new Set(got.map((p) => p.index)).size !== want.size) return false;
-        if (got.some((p) => !want.has(p.index) || !pieceFits(layout, p))) return false;
-        for (const p of got) pieces[p.index] = p;
-        return true;
+        const got = bandAnswer(layout, b, body);
+        for (const p of got ?? []) pieces[p.index] = p;
+        return got !== null;
       },
     },
     opts,

@@ -11,6 +11,7 @@ import type { TrafficSecond, TrafficWindow } from '../traffic.js';
 
 /** Open streams at most: each holds a socket and a timer. */
 export const MAX_STREAMS = 64;
+const MAX_STREAMS_PER_CLIENT = 16;
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 const wantsStream = (req: Request) => (req.headers.accept ?? '').includes('text/event-stream');
@@ -18,10 +19,17 @@ const wantsStream = (req: Request) => (req.headers.accept ?? '').includes('text/
 export function liveRouter(view: ClusterView, coordinator: Coordinator, events: EventLog, traffic: TrafficWindow): Router {
   const router = Router();
   let open = 0;
+  const byClient = new Map<string, number>(); // open streams per client address
 
   /** Starts an SSE answer; `stop` runs when the client goes. */
   const startStream = (res: Response, stop: () => void) => {
     if (open >= MAX_STREAMS) throw new HttpError(503, 'too_many_streams', `${open} live streams are open, the most this LB keeps; close a dashboard tab or try again later`, { 'Retry-After': '5' });
+    // One client may not take every slot (each dashboard tab holds two streams).
+    const client = res.req.socket.remoteAddress ?? '?';
+    if ((byClient.get(client) ?? 0) >= MAX_STREAMS_PER_CLIENT) {
+      throw new HttpError(503, 'too_many_streams', `this client has ${MAX_STREAMS_PER_CLIENT} live streams open already; close a dashboard tab`, { 'Retry-After': '5' });
+    }
+    byClient.set(client, (byClient.get(client) ?? 0) + 1);
     open++;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
     res.write('retry: 2000\n\n'); // the browser reconnects 2 s after a lost connection
@@ -29,6 +37,9 @@ export function liveRouter(view: ClusterView, coordinator: Coordinator, events: 
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     res.on('close', () => {
       open--;
+      const left = (byClient.get(client) ?? 1) - 1;
+      if (left > 0) byClient.set(client, left);
+      else byClient.delete(client);
       clearInterval(keepAlive);
       stop();
     });
