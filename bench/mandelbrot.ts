@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { columnRe, defaultHeight, rowIm } from '../common/src/mandelbrot-view.ts';
 import { escapeCount, escapeCountPlain } from '../cluster-image/src/render/kernel.ts';
+import { compileKernel, WasmKernel } from '../cluster-image/src/render/wasm-kernel.ts';
 
 import { Harness, ROOT } from '../test/helpers/processes.ts';
 
@@ -101,8 +102,16 @@ async function main(): Promise<void> {
   const fast = timeKernel(escapeCount, height);
   const half = timeKernel(escapeCount, Math.ceil(height / 2));
   const cShortcuts = cReference('mandelbrot-shortcuts');
-  if (plain.sum !== c.sum || fast.sum !== c.sum || cShortcuts.sum !== c.sum) {
-    throw new Error(`escape counts differ: C ${c.sum}, C with shortcuts ${cShortcuts.sum}, TS plain ${plain.sum}, TS kernel ${fast.sum}`);
+  const wasm = new WasmKernel(await compileKernel());
+  let wasmBest = { sum: 0, seconds: Infinity };
+  for (let r = 0; r < runs; r++) {
+    const t0 = process.hrtime.bigint();
+    const sum = wasm.countSum({ width, height, escape }, 0, height);
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (seconds < wasmBest.seconds) wasmBest = { sum, seconds };
+  }
+  if (plain.sum !== c.sum || fast.sum !== c.sum || cShortcuts.sum !== c.sum || wasmBest.sum !== c.sum) {
+    throw new Error(`escape counts differ: C ${c.sum}, C with shortcuts ${cShortcuts.sum}, TS plain ${plain.sum}, TS kernel ${fast.sum}, WebAssembly kernel ${wasmBest.sum}`);
   }
   console.log(`escape-count checksum identical in C and TypeScript: ${c.sum}`);
   const kernel = {
@@ -115,10 +124,13 @@ async function main(): Promise<void> {
     ratioKernelWithMirrorVsC: c.seconds / half.seconds,
     cShortcutsSeconds: cShortcuts.seconds,
     ratioKernelVsCShortcuts: cShortcuts.seconds / fast.seconds,
+    wasmSimdSeconds: wasmBest.seconds,
+    ratioWasmVsCShortcuts: cShortcuts.seconds / wasmBest.seconds,
   };
   console.log(`per core: C plain loop ${c.seconds.toFixed(3)} s | TS plain loop ${plain.seconds.toFixed(3)} s (${kernel.ratioTsPlainVsC.toFixed(2)}x C)`);
   console.log(`per core: TS kernel (cardioid, bulb, periodicity) ${fast.seconds.toFixed(3)} s = ${kernel.ratioKernelVsC.toFixed(1)}x the C loop`);
   console.log(`per core: the same shortcuts in C (-O2) ${cShortcuts.seconds.toFixed(3)} s: the TS kernel runs at ${kernel.ratioKernelVsCShortcuts.toFixed(2)}x its speed`);
+  console.log(`per core: the WebAssembly SIMD kernel (what the clusters run) ${wasmBest.seconds.toFixed(3)} s = ${kernel.ratioWasmVsCShortcuts.toFixed(2)}x C with the same shortcuts`);
   console.log(`per core: TS kernel + mirror symmetry (what the system renders) ${half.seconds.toFixed(3)} s = ${kernel.ratioKernelWithMirrorVsC.toFixed(1)}x the C loop`);
 
   const h = new Harness();

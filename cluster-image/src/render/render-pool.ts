@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RenderParams } from '@hscale/common';
 import type { RenderJob } from './render-worker.js';
+import { compileKernel } from './wasm-kernel.js';
 
 interface Waiting {
   job: RenderJob;
@@ -70,8 +71,33 @@ export class RenderPool {
     await Promise.all(this.slots.splice(0).map((s) => (s.idleTimer && clearTimeout(s.idleTimer), s.worker.terminate())));
   }
 
+  /**
+   * The WebAssembly kernel, compiled once (about 0.1 s) and shared by every render thread; null
+   * where it cannot be compiled (no SIMD): the threads then use the TypeScript kernel.
+   */
+  private kernel: WebAssembly.Module | null | undefined;
+  private compiling: Promise<void> | null = null;
+
+  /** Compiles the kernel in the background, so that the first render does not wait for it. */
+  prepare(): Promise<void> {
+    this.compiling ??= compileKernel().then(
+      (m) => void (this.kernel = m),
+      (err: Error) => void ((this.kernel = null), this.onKernelError?.(err)),
+    );
+    return this.compiling;
+  }
+
+  /** Whether render threads started from now on run the WebAssembly kernel. */
+  get kernelReady(): boolean {
+    return !!this.kernel;
+  }
+
+  /** Told when the WebAssembly kernel cannot be used. */
+  onKernelError?: (err: Error) => void;
+
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(new URL('./render-worker.js', import.meta.url)), current: null, idleTimer: null };
+    const workerData = this.kernel ? { kernel: this.kernel } : {};
+    const slot: Slot = { worker: new Worker(new URL('./render-worker.js', import.meta.url), { workerData }), current: null, idleTimer: null };
     slot.worker.unref();
     slot.worker.on('message', (pixels: Uint8Array) => {
       const done = slot.current;

@@ -1,9 +1,10 @@
 // Worker thread entry: renders bands off the main thread, so that a long render never delays the
 // slave's answers to health probes (a slow probe would look like a dead cluster to the LB). A band
 // is a run of pieces (common/src/png-pieces.ts): rendered, then compressed here, on this cluster.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { isMirrorSymmetric, packPieces, pieceLayout, piecesOf, topPieceRows, type RenderParams } from '@hscale/common';
 import { renderRows } from './kernel.js';
+import { WasmKernel } from './wasm-kernel.js';
 
 export interface RenderJob {
   params: RenderParams;
@@ -12,12 +13,16 @@ export interface RenderJob {
   p1: number;
 }
 
+/** The WebAssembly kernel when the pool compiled one (render-pool.ts), else the TypeScript kernel: the same pixels. */
+const kernel = (workerData as { kernel?: WebAssembly.Module } | null)?.kernel;
+const render: (p: RenderParams, y0: number, y1: number) => Uint8Array = kernel ? ((k) => k.renderRows.bind(k))(new WasmKernel(kernel)) : renderRows;
+
 /** The packed pieces (packPieces) of a band: its top pieces and, for a symmetric view, their mirrors. */
 export function renderPieces({ params, p0, p1 }: RenderJob): Buffer {
   const layout = pieceLayout(params.width, params.height, isMirrorSymmetric(params));
   const [y0] = topPieceRows(layout, p0);
   const [, y1] = topPieceRows(layout, p1 - 1);
-  return packPieces(piecesOf(layout, p0, p1, renderRows(params, y0, y1)));
+  return packPieces(piecesOf(layout, p0, p1, render(params, y0, y1)));
 }
 
 parentPort?.on('message', (job: RenderJob) => {
