@@ -26,8 +26,9 @@ async function main(): Promise<void> {
   );
   const reconcile = setInterval(() => void leadership.reconcile().catch(() => undefined), settings.RECONCILE_INTERVAL_MS);
   const renderPool = new RenderPool(settings.RENDER_WORKERS);
-  renderPool.onKernelError = (err) => log.warn('the WebAssembly kernel cannot be used; rendering with the TypeScript kernel', { error: err.message });
-  void renderPool.prepare().then(() => renderPool.kernelReady && log.info('render kernel: WebAssembly SIMD'));
+  void renderPool.prepare().then((err) =>
+    err ? log.warn('the WebAssembly kernel cannot be used; rendering with the TypeScript kernel', { error: err.message }) : log.info('render kernel: WebAssembly SIMD'),
+  );
   // Only the LB talks to a slave, over keep-alive pools that drop idle sockets after 10 s: the
   // slave keeps them 15 s (so the LB closes first, never sending on a socket being closed), and a
   // request must arrive whole within 10 s (anything slower is not the LB).

@@ -66,6 +66,19 @@ export const viewColumnRe = (x: number, width: number, v: View): number => v.cx 
 /** Imaginary part of pixel row y of a view (row 0 at the top; exact mirrors about cy = 0, as rowIm). */
 export const viewRowIm = (y: number, height: number, v: View): number => v.cy + (height - 1 - 2 * y) * (v.scale / 2);
 
+/** The real part of every pixel column of an image, its view's or the default view's. */
+export function pixelColumns(p: RenderParams): Float64Array {
+  const re = new Float64Array(p.width);
+  for (let x = 0; x < p.width; x++) re[x] = p.view ? viewColumnRe(x, p.width, p.view) : columnRe(x, p.width);
+  return re;
+}
+
+/** The imaginary part of pixel row y of an image, its view's or the default view's. */
+export const pixelRowIm = (p: RenderParams, y: number): number => (p.view ? viewRowIm(y, p.height, p.view) : rowIm(y, p.height));
+
+/** The palette index of an escape count: its colour, or INSIDE for a point still bounded. */
+export const paletteIndex = (n: number, escape: number): number => (n < escape ? n % PALETTE_SIZE : INSIDE);
+
 /** Height that keeps the default view's aspect ratio (2.4 / 2.5). */
 export const defaultHeight = (width: number): number => Math.max(1, Math.round((width * 24) / 25));
 

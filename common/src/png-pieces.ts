@@ -52,6 +52,15 @@ export function mirrorPiece(l: PieceLayout, k: number): { index: number; rows: n
   return { index: l.top + (l.top - 1 - k), rows };
 }
 
+/** How many rows the piece at `index` holds: a top piece's, or its mirror's (maybe none). */
+export function pieceRowCount(l: PieceLayout, index: number): number {
+  if (index < l.top) {
+    const [y0, y1] = topPieceRows(l, index);
+    return y1 - y0;
+  }
+  return mirrorPiece(l, l.top - 1 - (index - l.top)).rows.length;
+}
+
 /** One compressed piece: its IDAT chunk, and what the stream's checksum needs of it. */
 export interface Piece {
   index: number;
@@ -97,6 +106,19 @@ function chunk(type: string, data: Uint8Array): Buffer {
   out.set(data, 8);
   out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
   return out;
+}
+
+/**
+ * A piece holds the rows its place says (each a filter byte and `width` indices), in one IDAT chunk
+ * whose length and checksum are right, or is empty exactly when its place has no rows. What the LB
+ * checks of a cluster's pieces: one of another version, or a broken one, never makes a corrupt PNG.
+ */
+export function pieceFits(l: PieceLayout, p: Piece): boolean {
+  const rows = pieceRowCount(l, p.index);
+  if (p.rawLength !== rows * (l.width + 1)) return false;
+  if (rows === 0) return p.chunk.length === 0;
+  const c = p.chunk;
+  return c.length >= 12 && c.readUInt32BE(0) === c.length - 12 && c.toString('latin1', 4, 8) === 'IDAT' && c.readUInt32BE(c.length - 4) === crc32(c.subarray(4, c.length - 4));
 }
 
 /**

@@ -38,9 +38,12 @@ export function requestLogger(log: Logger, opts: AccessLogOptions): RequestHandl
     const started = performance.now();
     // 'close', not 'finish': a request whose caller hung up is logged too, as not delivered. A live
     // stream (Server-Sent Events) always ends that way: it is not logged.
-    res.once('close', () => String(res.getHeader('content-type') ?? '').startsWith('text/event-stream') || write({ id, method: req.method, path: req.path, status: res.statusCode, ms: performance.now() - started, delivered: res.writableFinished }));
+    res.once('close', () => isEventStream(res) || write({ id, method: req.method, path: req.path, status: res.statusCode, ms: performance.now() - started, delivered: res.writableFinished }));
     next();
   };
 }
 
 export const requestIdOf = (headers: Record<string, unknown>): string => String(headers[REQUEST_ID_HEADER] ?? '');
+
+/** A Server-Sent Events answer: it lasts as long as its viewer, so it is neither a slow request nor an undelivered one. */
+export const isEventStream = (res: { getHeader(name: string): unknown }): boolean => String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');

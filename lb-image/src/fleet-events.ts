@@ -1,18 +1,8 @@
 // Turns what the LB's parts report (ClusterView, Coordinator, Fencer) into the event log's entries.
 import type { ClusterView } from './cluster-view.js';
-import type { Coordinator } from './election/coordinator.js';
+import type { Coordinator, Elected } from './election/coordinator.js';
 import type { EventLog } from './events.js';
 import type { Fencer } from './routing/fencer.js';
-
-export interface Elected {
-  leaderId: string;
-  epoch: number;
-  previous: string | null;
-  reason: string;
-  offset: number | null;
-  electionMs: number;
-  failoverMs: number | null;
-}
 
 export function recordFleetEvents(events: EventLog, view: ClusterView, coordinator: Coordinator, fencer: Fencer): void {
   view.on('added', (id: string, source: string) => events.record('cluster-joined', `${id} joined (${source})`, { id, source }));

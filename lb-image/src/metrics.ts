@@ -2,7 +2,8 @@
 import client from 'prom-client';
 import type { RequestHandler } from 'express';
 import type { ClusterView } from './cluster-view.js';
-import type { Coordinator } from './election/coordinator.js';
+import type { Coordinator, Elected } from './election/coordinator.js';
+import { isEventStream } from '@hscale/common';
 import type { Batcher } from './routing/batcher.js';
 import type { Fencer } from './routing/fencer.js';
 import type { Forwarder } from './routing/forwarder.js';
@@ -12,7 +13,7 @@ const KNOWN_METHODS = new Set(['GET', 'PUT', 'POST', 'DELETE', 'HEAD', 'OPTIONS'
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function createMetrics(view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, fencer: Fencer, batcher: Batcher, traffic?: TrafficWindow) {
+export function createMetrics(view: ClusterView, coordinator: Coordinator, forwarder: Forwarder, fencer: Fencer, batcher: Batcher, traffic: TrafficWindow) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const requests = new client.Histogram({
@@ -61,7 +62,7 @@ export function createMetrics(view: ClusterView, coordinator: Coordinator, forwa
   const durations = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
   const electionSeconds = new client.Histogram({ name: 'lb_election_duration_seconds', help: 'From the start of an election to the new leader in place', buckets: durations, registers: [registry] });
   const failoverSeconds = new client.Histogram({ name: 'lb_failover_duration_seconds', help: "From a failed leader's last sign of life to its successor in place", buckets: durations, registers: [registry] });
-  coordinator.on('elected', (e: { electionMs: number; failoverMs: number | null }) => {
+  coordinator.on('elected', (e: Elected) => {
     electionSeconds.observe(e.electionMs / 1000);
     if (e.failoverMs !== null) failoverSeconds.observe(e.failoverMs / 1000);
   });
@@ -104,13 +105,13 @@ export function createMetrics(view: ClusterView, coordinator: Coordinator, forwa
   /** One request served: route is the matched pattern, so that label values stay few (never a raw path). */
   const observe = (method: string, route: string, status: number, seconds: number) => {
     requests.observe({ method: KNOWN_METHODS.has(method) ? method : 'other', route, status: String(status) }, seconds);
-    traffic?.record(`${method} ${route}`, status, seconds);
+    traffic.record(method, route, status, seconds);
   };
   const middleware: RequestHandler = (req, res, next) => {
     const started = performance.now();
     res.once('finish', () => {
       // A live stream lasts as long as its viewer: not a request duration worth a histogram.
-      if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) return;
+      if (isEventStream(res)) return;
       const route = req.route?.path as string | undefined;
       observe(req.method, route ? `${req.baseUrl}${route}` : 'unmatched', res.statusCode, (performance.now() - started) / 1000);
     });

@@ -30,7 +30,6 @@ export class TrafficWindow {
   subscribe(fn: (s: TrafficSecond) => void): () => void {
     this.watchers.add(fn);
     if (!this.timer) {
-      this.roll(); // what piled up while nobody watched is not "the last second"
       this.timer = setInterval(() => {
         const second = this.roll();
         for (const w of this.watchers) w(second);
@@ -46,9 +45,12 @@ export class TrafficWindow {
     };
   }
 
-  record(route: string, status: number, seconds: number): void {
+  /** One request served; nothing is kept while nobody watches (no work on the hot path for no one). */
+  record(method: string, route: string, status: number, seconds: number): void {
+    if (!this.timer) return;
     this.requests++;
-    this.byRoute.set(route, (this.byRoute.get(route) ?? 0) + 1);
+    const key = `${method} ${route}`;
+    this.byRoute.set(key, (this.byRoute.get(key) ?? 0) + 1);
     this.byStatus[statusClass(status)]++;
     // Past the cap, a kept sample is replaced at random (reservoir sampling): every request of the
     // second has the same chance to be among the samples.

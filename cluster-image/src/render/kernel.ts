@@ -4,7 +4,7 @@
 //  - points in the main cardioid or the period-2 bulb are inside the set: no iteration needed;
 //  - if z ever repeats bit-for-bit, the orbit cycles forever and can never escape (Brent-style
 //    periodicity check), so the point is inside.
-import { columnRe, INSIDE, PALETTE_SIZE, rowIm, viewColumnRe, viewRowIm, type RenderParams } from '@hscale/common';
+import { paletteIndex, pixelColumns, pixelRowIm, type RenderParams } from '@hscale/common';
 
 /** Escape count of c = cr + i*ci: the iteration at which |z| > 2, or `escape` if it never does. */
 export function escapeCount(cr: number, ci: number, escape: number): number {
@@ -54,16 +54,11 @@ export function escapeCountPlain(cr: number, ci: number, escape: number): number
 /** Palette indices (one byte per pixel, INSIDE for points in the set) of rows [y0, y1), row after row. */
 export function renderRows(p: RenderParams, y0: number, y1: number, count: typeof escapeCount = escapeCount): Uint8Array {
   const out = new Uint8Array((y1 - y0) * p.width);
-  const re = new Float64Array(p.width);
-  const v = p.view;
-  for (let x = 0; x < p.width; x++) re[x] = v ? viewColumnRe(x, p.width, v) : columnRe(x, p.width);
+  const re = pixelColumns(p);
   let o = 0;
   for (let y = y0; y < y1; y++) {
-    const ci = v ? viewRowIm(y, p.height, v) : rowIm(y, p.height);
-    for (let x = 0; x < p.width; x++) {
-      const n = count(re[x]!, ci, p.escape);
-      out[o++] = n < p.escape ? n % PALETTE_SIZE : INSIDE;
-    }
+    const ci = pixelRowIm(p, y);
+    for (let x = 0; x < p.width; x++) out[o++] = paletteIndex(count(re[x]!, ci, p.escape), p.escape);
   }
   return out;
 }

@@ -72,28 +72,20 @@ export class RenderPool {
   }
 
   /**
-   * The WebAssembly kernel, compiled once (about 0.1 s) and shared by every render thread; null
-   * where it cannot be compiled (no SIMD): the threads then use the TypeScript kernel.
+   * The WebAssembly kernel, compiled once (about 0.1 s) and shared by every render thread started
+   * afterwards; without it (not compiled yet, or no SIMD here) threads use the TypeScript kernel.
    */
-  private kernel: WebAssembly.Module | null | undefined;
-  private compiling: Promise<void> | null = null;
+  private kernel: WebAssembly.Module | null = null;
 
-  /** Compiles the kernel in the background, so that the first render does not wait for it. */
-  prepare(): Promise<void> {
-    this.compiling ??= compileKernel().then(
-      (m) => void (this.kernel = m),
-      (err: Error) => void ((this.kernel = null), this.onKernelError?.(err)),
-    );
-    return this.compiling;
+  /** Compiles the kernel, so that the first render does not wait for it; the error if it cannot. */
+  async prepare(): Promise<Error | null> {
+    try {
+      this.kernel = await compileKernel();
+      return null;
+    } catch (err) {
+      return err as Error;
+    }
   }
-
-  /** Whether render threads started from now on run the WebAssembly kernel. */
-  get kernelReady(): boolean {
-    return !!this.kernel;
-  }
-
-  /** Told when the WebAssembly kernel cannot be used. */
-  onKernelError?: (err: Error) => void;
 
   private spawn(): Slot {
     const workerData = this.kernel ? { kernel: this.kernel } : {};

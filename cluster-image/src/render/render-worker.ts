@@ -14,8 +14,9 @@ export interface RenderJob {
 }
 
 /** The WebAssembly kernel when the pool compiled one (render-pool.ts), else the TypeScript kernel: the same pixels. */
-const kernel = (workerData as { kernel?: WebAssembly.Module } | null)?.kernel;
-const render: (p: RenderParams, y0: number, y1: number) => Uint8Array = kernel ? ((k) => k.renderRows.bind(k))(new WasmKernel(kernel)) : renderRows;
+const module = (workerData as { kernel?: WebAssembly.Module } | null)?.kernel;
+const wasm = module ? new WasmKernel(module) : null;
+const render = (p: RenderParams, y0: number, y1: number) => (wasm ? wasm.renderRows(p, y0, y1) : renderRows(p, y0, y1));
 
 /** The packed pieces (packPieces) of a band: its top pieces and, for a symmetric view, their mirrors. */
 export function renderPieces({ params, p0, p1 }: RenderJob): Buffer {

@@ -4,7 +4,7 @@
 // kernel's (test/unit/wasm-kernel.test.ts). About 1.4x the TypeScript kernel's speed per core
 // (bench/mandelbrot.ts). Written as WebAssembly text, compiled with wabt when a slave starts.
 import wabt from 'wabt';
-import { columnRe, INSIDE, PALETTE_SIZE, rowIm, viewColumnRe, viewRowIm, type RenderParams } from '@hscale/common';
+import { paletteIndex, pixelColumns, pixelRowIm, type RenderParams } from '@hscale/common';
 
 export const KERNEL_WAT = String.raw`(module
   (memory (export "memory") 1)
@@ -43,7 +43,7 @@ export const KERNEL_WAT = String.raw`(module
   ;; lane = n at the first n where |z|^2 > 4 at the top, or escape when its orbit repeats.
   (func $pair (param $cra f64) (param $crb f64) (param $ci f64) (param $escape i32) (param $out i32)
     (local $cr v128) (local $civ v128) (local $x v128) (local $y v128) (local $x2 v128) (local $y2 v128)
-    (local $sx v128) (local $sy v128) (local $live v128) (local $res v128) (local $esc v128) (local $nv v128)
+    (local $sx v128) (local $sy v128) (local $live v128) (local $res v128)
     (local $m v128) (local $check i32) (local $n i32) (local $ci2 f64)
     (local.set $ci2 (f64.mul (local.get $ci) (local.get $ci)))
     (if (i32.or (call $inbulbs (local.get $cra) (local.get $ci2)) (call $inbulbs (local.get $crb) (local.get $ci2))) (then
@@ -52,8 +52,7 @@ export const KERNEL_WAT = String.raw`(module
       (return)))
     (local.set $cr (f64x2.replace_lane 1 (f64x2.splat (local.get $cra)) (local.get $crb)))
     (local.set $civ (f64x2.splat (local.get $ci)))
-    (local.set $esc (i64x2.splat (i64.extend_i32_s (local.get $escape))))
-    (local.set $res (local.get $esc))
+    (local.set $res (i64x2.splat (i64.extend_i32_s (local.get $escape))))
     (local.set $live (v128.const i64x2 -1 -1))
     (local.set $check (i32.const 8))
     (block $done
@@ -122,10 +121,7 @@ export class WasmKernel {
     const out = new Uint8Array((y1 - y0) * p.width);
     let o = 0;
     this.eachRow(p, y0, y1, (counts) => {
-      for (let x = 0; x < p.width; x++) {
-        const n = counts[x]!;
-        out[o++] = n < p.escape ? n % PALETTE_SIZE : INSIDE;
-      }
+      for (let x = 0; x < p.width; x++) out[o++] = paletteIndex(counts[x]!, p.escape);
     });
     return out;
   }
@@ -145,12 +141,10 @@ export class WasmKernel {
     const outAt = p.width * 8; // re[] first, then the counts
     const need = outAt + p.width * 4;
     if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
-    const re = new Float64Array(memory.buffer, 0, p.width);
-    const v = p.view;
-    for (let x = 0; x < p.width; x++) re[x] = v ? viewColumnRe(x, p.width, v) : columnRe(x, p.width);
+    new Float64Array(memory.buffer, 0, p.width).set(pixelColumns(p));
     const counts = new Int32Array(memory.buffer, outAt, p.width);
     for (let y = y0; y < y1; y++) {
-      row(p.width, v ? viewRowIm(y, p.height, v) : rowIm(y, p.height), p.escape, outAt);
+      row(p.width, pixelRowIm(p, y), p.escape, outAt);
       use(counts);
     }
   }

@@ -33,6 +33,18 @@ function historyOf(h: SlaveHealth): History | null {
   return { replId, ...(previous ? { previous: { replId: previous, upTo: h.redis.replOffset2 } } : {}) };
 }
 
+/** What the 'elected' event tells (the event log and the metrics listen). */
+export interface Elected {
+  leaderId: string;
+  epoch: number;
+  previous: string | null;
+  reason: string;
+  offset: number | null;
+  electionMs: number;
+  /** From the failed leader's last sign of life to its successor; null when none had failed. */
+  failoverMs: number | null;
+}
+
 export class Coordinator extends EventEmitter {
   private current: LeaderState | null = null;
   private readonly watch: LeaderWatch;
@@ -222,7 +234,8 @@ export class Coordinator extends EventEmitter {
           const ms = Date.now() - started;
           this.log.warn('elected a new leader', { leaderId: d.leaderId, epoch: d.epoch, offset: m.health?.redis.offset, reason: d.reason, ms });
           const failoverMs = failedSince !== null && Number.isFinite(failedSince) ? Date.now() - failedSince : null;
-          this.emit('elected', { leaderId: d.leaderId, epoch: d.epoch, previous, reason: d.reason, offset: m.health?.redis.offset ?? null, electionMs: ms, failoverMs });
+          const elected: Elected = { leaderId: d.leaderId, epoch: d.epoch, previous, reason: d.reason, offset: m.health?.redis.offset ?? null, electionMs: ms, failoverMs };
+          this.emit('elected', elected);
         }
         break;
       }

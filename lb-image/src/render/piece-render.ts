@@ -1,9 +1,8 @@
 // One PNG from the clusters: the image's top pieces (common/src/png-pieces.ts) planned into bands,
 // the bands rendered and compressed by the clusters (band-dispatcher.ts), the pieces put in order.
 // The LB never holds the pixels, and encodes nothing: its work is a concatenation.
-import { crc32 } from 'node:zlib';
 import {
-  assemblePng, isMirrorSymmetric, mirrorPiece, pieceLayout, rowsPerPiece, topPieceRows, unpackPieces, viewQuery,
+  assemblePng, isMirrorSymmetric, mirrorPiece, pieceFits, pieceLayout, rowsPerPiece, unpackPieces, viewQuery,
   type Piece, type PieceLayout, type RenderParams,
 } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
@@ -24,23 +23,6 @@ function expectedPieces(l: PieceLayout, b: Band): Set<number> {
     if (l.symmetric) want.add(mirrorPiece(l, k).index);
   }
   return want;
-}
-
-/**
- * A piece holds the rows its place says (each a filter byte and `width` indices), in one IDAT chunk
- * whose length and checksum are right, or is empty exactly when its place has no rows. A cluster
- * of another version, or a broken one, is caught here instead of making a corrupt PNG.
- */
-function pieceFits(l: PieceLayout, p: Piece): boolean {
-  const rows = p.index < l.top ? topPieceRows(l, p.index)[1] - topPieceRows(l, p.index)[0] : mirrorPiece(l, l.top - 1 - (p.index - l.top)).rows.length;
-  if (p.rawLength !== rows * (l.width + 1)) return false;
-  if (rows === 0) return p.chunk.length === 0;
-  return (
-    p.chunk.length >= 12 &&
-    p.chunk.readUInt32BE(0) === p.chunk.length - 12 &&
-    p.chunk.toString('latin1', 4, 8) === 'IDAT' &&
-    p.chunk.readUInt32BE(p.chunk.length - 4) === crc32(p.chunk.subarray(4, p.chunk.length - 4))
-  );
 }
 
 /** A cluster's answer for band `b`: exactly the band's pieces, each fitting its place; else null. */
