@@ -1,0 +1,114 @@
+// The key-value routes of the OpenAPI document (openapi.ts): /keys, /batch and the seed system's aliases.
+import { schema, json, error, ok, retryAfter, param } from './builders.js';
+
+const keyParam = param('key', 'The key, URL-encoded (`a%2Fb` for `a/b`): 1 to 512 bytes of UTF-8 without control characters. With no key at all (`PUT /keys/`, `DELETE /keys/`) the answer is 400 `invalid_key`.', { type: 'string', minLength: 1 }, 'path');
+const ttlParam = param('ttl', 'Seconds until the key expires (1 to 315360000). Without it the key never expires.', { type: 'integer', minimum: 1, maximum: 315360000 });
+const listParams = [
+  param('prefix', 'Only keys that start with this text.', { type: 'string', default: '' }),
+  param('cursor', 'Where to resume: the `cursor` of the previous page. Omit it for the first page.', { type: 'string' }),
+  param('limit', 'Most keys on this page.', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
+] as const;
+// Answers shared by the key-value routes.
+const kvErrors = {
+  '500': error('`redis_error`, `internal_error`', 'Redis refused this operation, or the LB hit a bug. Only this request is affected.'),
+  '503': error('`unavailable`, `overloaded`, `leader_unavailable`, `no_leader`', 'No leader could serve the request in time (during an election the request waits up to LEADER_WAIT_MS first), or the LB is holding too many operations. Try again after Retry-After.', retryAfter),
+} as const;
+const writeErrors = {
+  '413': error('`value_too_large`', 'The value (or the body) is over MAX_VALUE_BYTES (1 MiB by default).'),
+  '415': error('`unsupported_encoding`', 'The body has a Content-Encoding or charset the LB cannot read.'),
+  ...kvErrors,
+  '503': error('`not_replicated`, `unavailable`, `overloaded`', 'The write is not acknowledged: no follower confirmed it in time (`not_replicated`), no leader could take it in time, or the LB is holding too many operations. It may or may not have been applied; every write is safe to retry.', retryAfter),
+  '507': error('`store_full`', 'The store is full (EVICTION=none) and this write was not applied. Delete keys or give the clusters more memory.'),
+} as const;
+const getResponses = {
+  '200': ok('The value.', schema('Value')),
+  '400': error('`invalid_key`, `malformed_url`', 'The key is not valid.'),
+  '404': error('`key_not_found`', 'No value is stored under this key.'),
+  ...kvErrors,
+} as const;
+const deleteResponses = {
+  '200': ok('The key is gone (`deleted` says whether it was there).', schema('Deleted')),
+  '400': error('`invalid_key`, `malformed_url`', 'The key is not valid.'),
+  ...kvErrors,
+  '503': writeErrors['503'],
+} as const;
+const listResponses = {
+  '200': ok('One page of keys, in byte order.', schema('KeyPage')),
+  '400': error('`invalid_prefix`, `invalid_limit`, `invalid_cursor`, `invalid_key`', 'A query parameter is not valid.'),
+  ...kvErrors,
+} as const;
+
+export const kvPaths = {
+  '/keys/{key}': {
+    parameters: [keyParam],
+    get: { tags: ['keys'], operationId: 'getKey', summary: 'Read a key', description: 'Reads come from the leader, so a write that was acknowledged is always seen.', responses: getResponses },
+    put: {
+      tags: ['keys'],
+      operationId: 'putKey',
+      summary: 'Write a key',
+      description: 'The body is the value, as is (any Content-Type). A 200 means the leader and, with WRITE_ACK=replica, at least one follower hold it (`durability` says which).',
+      parameters: [ttlParam],
+      requestBody: { required: true, description: 'The value: UTF-8 text.', content: { '*/*': { schema: { type: 'string' } } } },
+      responses: {
+        '200': ok('Stored.', schema('Written')),
+        '400': error('`invalid_key`, `invalid_ttl`, `invalid_value`, `malformed_url`', 'The key, the ttl or the value is not valid (a value must be UTF-8).'),
+        ...writeErrors,
+      },
+    },
+    delete: { tags: ['keys'], operationId: 'deleteKey', summary: 'Delete a key', description: 'Deletes run even when the store is full.', responses: deleteResponses },
+  },
+  '/keys': {
+    get: {
+      tags: ['keys'],
+      operationId: 'listKeys',
+      summary: 'List keys',
+      description: 'Keys in byte order, a page at a time: pass `cursor` back until it is null. Every key present for the whole listing appears exactly once.',
+      parameters: listParams,
+      responses: listResponses,
+    },
+  },
+  '/batch': {
+    post: {
+      tags: ['keys'],
+      operationId: 'batch',
+      summary: 'Run up to 1000 operations',
+      description: 'The operations run concurrently, like separate requests, and each gets its own result, in order. A bad operation fails alone (its result has status 400).',
+      requestBody: { required: true, content: json(schema('BatchRequest')) },
+      responses: {
+        '200': ok('One result per operation, in the order sent.', schema('BatchResponse')),
+        '400': error('`malformed_body`', 'The body is not JSON of the form {"ops": [...]}.'),
+        '413': error('`batch_too_large`, `value_too_large`', 'More than 1000 operations, or a body over 16 MiB.'),
+        '415': error('`unsupported_encoding`', 'The body has a Content-Encoding or charset the LB cannot read.'),
+        '500': error('`internal_error`', 'A bug in the LB.'),
+      },
+    },
+  },
+  '/set': {
+    post: {
+      tags: ['keys'],
+      operationId: 'setAlias',
+      summary: 'Write a key (alias of PUT /keys/{key})',
+      description: 'Kept for clients of the original system. Same answers as PUT /keys/{key}.',
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: schema('SetForm') }, 'application/x-www-form-urlencoded': { schema: schema('SetForm') } },
+      },
+      responses: {
+        '200': ok('Stored.', schema('Written')),
+        '400': error('`malformed_body`, `invalid_key`, `invalid_ttl`, `invalid_value`', 'The body is not a JSON object or form, or a field is not valid.'),
+        ...writeErrors,
+      },
+    },
+  },
+  '/get/{key}': {
+    parameters: [keyParam],
+    get: { tags: ['keys'], operationId: 'getAlias', summary: 'Read a key (alias of GET /keys/{key})', responses: getResponses },
+  },
+  '/list-keys': {
+    get: { tags: ['keys'], operationId: 'listAlias', summary: 'List keys (alias of GET /keys)', parameters: listParams, responses: listResponses },
+  },
+  '/delete/{key}': {
+    parameters: [keyParam],
+    delete: { tags: ['keys'], operationId: 'deleteAlias', summary: 'Delete a key (alias of DELETE /keys/{key})', responses: deleteResponses },
+  },
+} as const;
