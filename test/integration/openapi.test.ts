@@ -2,103 +2,11 @@
 // answer below must have a status the document lists for its path and method, the documented
 // content type and headers, and a JSON body that validates against the documented schema. The
 // test derives the path template from the URL itself, so a request can never be checked against
-// the wrong entry. Routes the LB does not serve yet (404) are skipped, and say so.
+// the wrong entry. A route of the document that the LB does not serve fails the test.
 import assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
-import Ajv2020 from 'ajv/dist/2020.js';
-import { OPENAPI_DOCUMENT } from '../../lb-image/src/openapi.ts';
 import { ADMIN, freePort, Harness, SECRET, sleep } from '../helpers/processes.ts';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const doc = OPENAPI_DOCUMENT as unknown as Json;
-const DOC_ID = 'openapi.json';
-const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
-
-// ---- The validator: the whole document is one Ajv resource, so every schema is reached by its
-// JSON pointer and $refs resolve exactly as an OpenAPI tool would resolve them.
-// ajv is CommonJS: under NodeNext its class is the default export's `default`.
-const ajv = new Ajv2020.default({ strict: false, allErrors: true });
-ajv.addKeyword('example'); // OpenAPI's own annotation; "examples" is standard 2020-12
-ajv.addFormat('date-time', (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)));
-ajv.addSchema(doc, DOC_ID);
-
-const pointer = (...parts: string[]) => '#' + parts.map((p) => '/' + encodeURIComponent(p.replace(/~/g, '~0').replace(/\//g, '~1'))).join('');
-function resolve(ptr: string): any {
-  let node: any = doc;
-  for (const raw of ptr.slice(2).split('/')) node = node?.[decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~')];
-  return node;
-}
-/** The schema at `ptr` (a pointer into the document), compiled; throws if it cannot be. */
-const validatorAt = (ptr: string) => ajv.getSchema(DOC_ID + ptr) ?? assert.fail(`no schema at ${ptr}`);
-const schemaErrors = (ptr: string, value: unknown): string[] => {
-  const v = validatorAt(ptr);
-  return v(value) ? [] : [`body does not match ${ptr}: ${ajv.errorsText(v.errors)}`];
-};
-
-/** The documented path a request path falls under (templates match one segment, or part of one). */
-function findPath(rawPath: string): string | undefined {
-  return Object.keys(doc.paths).find((template) => {
-    const re = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+');
-    return new RegExp(`^${re}$`).test(rawPath);
-  });
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Buffer;
-}
-const baseType = (h: Headers) => (h.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-
-/** What is wrong with `a` as an answer to `method rawPath`, by the document (empty: nothing). */
-function problems(method: string, rawPath: string, a: Answer): string[] {
-  const template = findPath(rawPath);
-  if (!template) return a.status === 404 ? checkResponse(pointer('components', 'responses', 'NotFound'), a) : [`${rawPath} is not documented, yet got ${a.status}`];
-  const item = doc.paths[template];
-  const op = item[method.toLowerCase()];
-  if (!op) {
-    // A method the path does not offer: 405, and Allow must list exactly the documented methods.
-    if (a.status !== 405) return [`${method} ${template} is not documented, yet got ${a.status}`];
-    const allowed = METHODS.filter((m) => item[m]).map((m) => m.toUpperCase()).sort();
-    const allow = (a.headers.get('allow') ?? '').split(',').map((m) => m.trim()).filter(Boolean).sort();
-    const mismatch = allow.join() === allowed.join() ? [] : [`Allow: ${allow} but the document lists ${allowed}`];
-    return [...mismatch, ...checkResponse(pointer('components', 'responses', 'MethodNotAllowed'), a)];
-  }
-  if (!op.responses[String(a.status)]) return [`${method} ${template}: status ${a.status} is not documented (${a.body.toString().slice(0, 200)})`];
-  return checkResponse(pointer('paths', template, method.toLowerCase(), 'responses', String(a.status)), a);
-}
-
-function checkResponse(ptr: string, a: Answer): string[] {
-  const response = resolve(ptr);
-  if (response.$ref) return checkResponse(response.$ref, a);
-  const out: string[] = [];
-  for (const [name, h] of Object.entries<any>(response.headers ?? {})) {
-    const header = h.$ref ? resolve(h.$ref) : h;
-    const value = a.headers.get(name);
-    if (value === null) {
-      if (header.required) out.push(`header ${name} is missing`);
-      continue;
-    }
-    const type = header.schema?.type;
-    const parsed = type === 'integer' || type === 'number' ? (/^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value) : value;
-    const v = ajv.compile(header.schema ?? {});
-    if (!v(parsed)) out.push(`header ${name}: ${JSON.stringify(value)} ${ajv.errorsText(v.errors)}`);
-  }
-  const type = baseType(a.headers);
-  const media = Object.keys(response.content ?? {}).find((m) => m === type || m === '*/*');
-  if (!response.content) return a.body.length === 0 ? out : [...out, 'a body where none is documented'];
-  if (!media) return [...out, `content type "${type}" is not one of ${Object.keys(response.content)}`];
-  if (media.endsWith('json')) {
-    let body: unknown;
-    try {
-      body = JSON.parse(a.body.toString('utf8'));
-    } catch {
-      return [...out, `the ${media} body is not JSON: ${a.body.toString().slice(0, 100)}`];
-    }
-    out.push(...schemaErrors(`${ptr}/content/${encodeURIComponent(media.replace(/\//g, '~1'))}/schema`, body));
-  }
-  return out;
-}
+import { doc, METHODS, pointer, resolve, validatorAt, type Answer, baseType, problems, parseSse, sseProblems } from '../helpers/openapi-check.ts';
 
 // ---- Requests. Every answer is checked against the document before the test looks at it.
 let h: Harness;
@@ -155,18 +63,6 @@ async function firstEvent(base: string, path: string, timeoutMs: number, onOpen?
     await reader.cancel().catch(() => {});
   }
 }
-function parseSse(block: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const line of block.split(/\r?\n/)) {
-    const m = /^([^:]+): ?(.*)$/.exec(line);
-    if (m) fields[m[1]!] = fields[m[1]!] === undefined ? m[2]! : `${fields[m[1]!]}\n${m[2]}`;
-  }
-  return fields;
-}
-/** The data of an SSE message against the schema the document gives for that stream. */
-const sseProblems = (path: string, data: string) =>
-  schemaErrors(pointer('paths', findPath(path)!, 'get', 'responses', '200', 'content', 'text/event-stream', 'x-sse-data'), JSON.parse(data));
-
 before(async () => {
   // One render at a time, so that a second one is refused (429) while a big one runs.
   h = await Harness.start(2, { lb: { MANDELBROT_MAX_RENDERS: '1' } });
@@ -373,7 +269,7 @@ test('GET /mandelbrot/tiles/{z}/{x}/{y}.png: a 256×256 tile, cached; 400 beyond
 test('GET /openapi.json serves this document', async (t) => {
   const a = await call(h.lbUrl, 'GET', '/openapi.json', {}, true);
   if (notYet(t, a)) return;
-  assert.deepEqual(a.json, JSON.parse(JSON.stringify(OPENAPI_DOCUMENT)));
+  assert.deepEqual(a.json, JSON.parse(JSON.stringify(doc)));
 });
 
 test('GET /dashboard/stream sends the state every second', async (t) => {
