@@ -42,14 +42,14 @@ export class TileCache {
    * with EVICTION=lru a tile write could evict a user key).
    */
   async put(id: string, png: Buffer): Promise<void> {
-    const memory = this.routable()?.leaderMemory;
+    const target = this.routable();
+    const memory = target?.leaderMemory;
     if (memory && memory.max > 0 && memory.used + png.length > 0.9 * memory.max) return;
-    await this.ask('PUT', id, png, `?ttlMs=${this.opts.ttlSeconds * 1000}&capBytes=${this.opts.maxBytes}`);
+    await this.ask('PUT', id, png, `?ttlMs=${this.opts.ttlSeconds * 1000}&capBytes=${this.opts.maxBytes}`, target);
   }
 
-  private async ask(method: 'GET' | 'PUT', id: string, body?: Buffer, query = '') {
+  private async ask(method: 'GET' | 'PUT', id: string, body?: Buffer, query = '', target = this.routable()) {
     if (this.opts.maxBytes === 0) return null;
-    const target = this.routable();
     const m = target?.members[Math.floor(Math.random() * target.members.length)];
     if (!target || !m) return null;
     return this.view
