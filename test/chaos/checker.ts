@@ -11,7 +11,13 @@
 // - Leadership: at most one cluster was ever seen leading any one epoch with a master Redis.
 // - Convergence: at the end, every cluster's Redis holds the leader's data.
 // - Malformed requests: each got a 4xx answer (never a 5xx, never a success).
+// - Deletes: the answer ("deleted": true or false) is a read of whether the key existed.
+// - TTL: a read of a value written with a TTL reports a TTL no longer than it (none for a value
+//   written without one): a TTL lost or invented in a failover is caught.
+// - Listings: a key present for the whole listing appears once, a key absent throughout never;
+//   at the end, each cluster's listing index names exactly its keys (listing-check.ts).
 import { checkKey, type EffectBound } from './linearizability.ts';
+import { checkIndexes, checkListings, type IndexSnapshot, type Listing } from './listing-check.ts';
 
 export type OpKind = 'put' | 'del' | 'get';
 
@@ -33,6 +39,10 @@ export interface Op {
   status?: number;
   /** get with outcome ok: the value read, or null for "not found". */
   result?: string | null;
+  /** del with outcome ok: whether the key existed (the answer's "deleted"): a delete is also a read. */
+  found?: boolean;
+  /** put: the TTL asked for (seconds); get with outcome ok: the TTL the answer reported (null: none). */
+  ttl?: number | null;
   /** A read made after every fault was healed. */
   final?: boolean;
 }
@@ -62,10 +72,15 @@ export interface RunRecord {
   /** The leader's data and every other cluster's, read at the end. */
   finalData?: { leader: ClusterData; others: ClusterData[] };
   malformed: MalformedAnswer[];
+  /** Listings made during the run, and the keys they may name. */
+  listings?: Listing[];
+  listedKeys?: string[];
+  /** Each cluster's keys and listing index, read at the end. */
+  indexes?: IndexSnapshot[];
 }
 
 export interface Anomaly {
-  kind: 'lost-write' | 'stale-read' | 'late-write' | 'split-brain' | 'divergence' | 'malformed-input' | 'inconclusive';
+  kind: 'lost-write' | 'stale-read' | 'late-write' | 'split-brain' | 'divergence' | 'malformed-input' | 'ttl' | 'listing' | 'index';
   detail: string;
 }
 
@@ -108,7 +123,15 @@ const describe = (o: Op) =>
   `client ${o.client} ${o.kind}${o.kind === 'put' ? ` ${JSON.stringify(o.value)}` : ''}${o.kind === 'get' ? ` -> ${JSON.stringify(o.result)}` : ''} ` +
   `[${o.start.toFixed(1)}, ${o.end.toFixed(1)}] ms${o.final ? ' (final read)' : ''}`;
 
-export function checkRun(run: RunRecord, opts: CheckOptions = { giveUpMs: Infinity }): { anomalies: Anomaly[]; keys: number; opsChecked: number } {
+export interface Verdict {
+  anomalies: Anomaly[];
+  keys: number;
+  opsChecked: number;
+  /** Operations in stretches of a key's history too tangled to search (linearizability.ts). */
+  opsUnchecked: number;
+}
+
+export function checkRun(run: RunRecord, opts: CheckOptions = { giveUpMs: Infinity }): Verdict {
   const anomalies: Anomaly[] = [];
   const bound = opts.giveUpMs === Infinity ? () => Infinity : fencingBound(run.ops, opts.giveUpMs);
   const byKey = new Map<string, Op[]>();
@@ -118,14 +141,12 @@ export function checkRun(run: RunRecord, opts: CheckOptions = { giveUpMs: Infini
     else byKey.set(o.key, [o]);
   }
   let opsChecked = 0;
+  let opsUnchecked = 0;
   for (const [key, ops] of byKey) {
     const v = checkKey(ops, opts.maxSteps, bound);
     opsChecked += v.checked;
+    opsUnchecked += v.unchecked;
     if (v.ok) continue;
-    if (v.ok === null) {
-      anomalies.push({ kind: 'inconclusive', detail: `key ${JSON.stringify(key)}: too many possible orders of its ${v.checked} operations to decide` });
-      continue;
-    }
     const c = v.culprit;
     // Explained once given-up writes may land at any time: linearizable, but a write took effect
     // after the LB had answered something else (the fencing invariant broken), not a plain stale read.
@@ -141,6 +162,20 @@ export function checkRun(run: RunRecord, opts: CheckOptions = { giveUpMs: Infini
       detail: `key ${JSON.stringify(key)}: no order of its ${v.checked} operations explains ${c ? describe(c) : 'the history'}`,
     });
   }
+
+  const ttlOf = new Map(run.ops.filter((o) => o.kind === 'put').map((o) => [o.value!, o.ttl ?? null]));
+  for (const o of run.ops) {
+    if (o.kind !== 'get' || o.outcome !== 'ok' || o.result == null || o.ttl === undefined || !ttlOf.has(o.result)) continue;
+    const asked = ttlOf.get(o.result)!;
+    if (asked === null ? o.ttl !== null : o.ttl === null || o.ttl > asked || o.ttl <= 0) {
+      anomalies.push({ kind: 'ttl', detail: `${describe(o)} reported TTL ${o.ttl} for a value written with ${asked === null ? 'none' : `${asked} s`}` });
+    }
+  }
+
+  if (run.listings && run.listedKeys) {
+    for (const detail of checkListings(run.listings, run.ops, run.listedKeys)) anomalies.push({ kind: 'listing', detail });
+  }
+  for (const detail of checkIndexes(run.indexes ?? [])) anomalies.push({ kind: 'index', detail });
 
   const leaders = new Map<number, Set<string>>();
   for (const s of run.sightings.filter((x) => x.leading)) leaders.set(s.epoch, (leaders.get(s.epoch) ?? new Set()).add(s.cluster));
@@ -165,5 +200,5 @@ export function checkRun(run: RunRecord, opts: CheckOptions = { giveUpMs: Infini
   for (const m of run.malformed) {
     if (m.status < 400 || m.status >= 500) anomalies.push({ kind: 'malformed-input', detail: `${m.request} was answered ${m.status}` });
   }
-  return { anomalies, keys: byKey.size, opsChecked };
+  return { anomalies, keys: byKey.size, opsChecked, opsUnchecked };
 }

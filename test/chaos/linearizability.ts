@@ -5,16 +5,21 @@
 // every one after it is called later, so each segment can be searched alone, starting from each
 // state the previous one can end in. The search of a segment is exhaustive (it collects every state
 // the segment can end in), which is cheap on a short segment and keeps a long run's search, and the
-// proof of an anomaly, proportional to the run.
+// proof of an anomaly, proportional to the run. A segment too tangled to search within the budget
+// is left unchecked, not the rest of the key: the next segment starts from every state it could
+// have left (its start states, each value it may have written, and "absent" if it may have deleted).
+//
+// A delete is a read too: its answer says whether the key existed ("deleted": true or false).
 import type { Op } from './checker.ts';
 
 export interface KeyVerdict {
-  /** null: the search gave up (too many orders to try), so nothing is proven either way. */
-  ok: boolean | null;
+  ok: boolean;
   /** When not ok: the operation that no order consistent with the history could explain. */
   culprit?: Op;
   /** Operations checked (after dropping those that cannot matter). */
   checked: number;
+  /** Of those, the ones in segments the search gave up on (too many orders to try). */
+  unchecked: number;
 }
 
 /** A write with no definite answer takes effect, if ever, before this time (Infinity: no bound known). */
@@ -41,15 +46,19 @@ export function checkKey(all: Op[], maxSteps = 5_000_000, bound: EffectBound = (
   // can explain something: a put whose value someone read, a delete followed by a "not found".
   const reads = all.filter((o) => o.kind === 'get' && o.outcome === 'ok');
   const read = new Set(reads.map((o) => o.result));
-  const lastNotFound = reads.reduce((t, o) => (o.result === null ? Math.max(t, o.end) : t), -Infinity);
+  // Deletes that answered: "found nothing" is a read of absent; "deleted" proves a value was there,
+  // which an unanswered put may explain.
+  const answeredDels = all.filter((o) => o.kind === 'del' && o.outcome === 'ok' && o.found !== undefined);
+  const lastNotFound = [...reads.filter((o) => o.result === null), ...answeredDels.filter((o) => !o.found)].reduce((t, o) => Math.max(t, o.end), -Infinity);
+  const lastFound = answeredDels.filter((o) => o.found).reduce((t, o) => Math.max(t, o.end), -Infinity);
   const ops = all.filter(
     (o) =>
       o.outcome !== 'fail' &&
       !(o.kind === 'get' && o.outcome !== 'ok') &&
-      !(o.kind === 'put' && o.outcome === 'unknown' && !read.has(o.value)) &&
+      !(o.kind === 'put' && o.outcome === 'unknown' && !read.has(o.value) && o.start > lastFound) &&
       !(o.kind === 'del' && o.outcome === 'unknown' && o.start > lastNotFound),
   );
-  if (ops.length === 0) return { ok: true, checked: 0 };
+  if (ops.length === 0) return { ok: true, checked: 0, unchecked: 0 };
 
   // A write without a definite answer "returns" at its bound: it takes effect before then, or never.
   // A put whose value was read took effect before the first such read ended (values are unique).
@@ -62,6 +71,7 @@ export function checkKey(all: Op[], maxSteps = 5_000_000, bound: EffectBound = (
   timed.sort((a, b) => a.o.start - b.o.start);
 
   let states = new Set<State>([null]);
+  let unchecked = 0;
   for (let from = 0; from < timed.length; ) {
     // A cut goes before the first call that comes after every earlier return.
     let to = from + 1;
@@ -70,13 +80,26 @@ export function checkKey(all: Op[], maxSteps = 5_000_000, bound: EffectBound = (
     }
     // Each segment gets the whole budget: a long run is many segments, and their steps add up
     // (a 7,180-operation key of a loaded run once ran out of a budget shared by all of them).
-    const r = searchSegment(timed.slice(from, to), states, { steps: maxSteps }, to < timed.length);
-    if (r === null) return { ok: null, checked: ops.length };
-    if (r.ends.size === 0) return { ok: false, culprit: r.culprit, checked: ops.length };
-    states = r.ends;
+    const segment = timed.slice(from, to);
+    const r = searchSegment(segment, states, { steps: maxSteps }, to < timed.length);
+    if (r === null) {
+      unchecked += segment.length;
+      states = statesAfterUndecided(segment.map((s) => s.o), states);
+    } else if (r.ends.size === 0) return { ok: false, culprit: r.culprit, checked: ops.length, unchecked };
+    else states = r.ends;
     from = to;
   }
-  return { ok: true, checked: ops.length };
+  return { ok: true, checked: ops.length, unchecked };
+}
+
+/** Every state a segment that was not searched may have left: a superset, so nothing is claimed from it. */
+export function statesAfterUndecided(segment: Op[], starts: Set<State>): Set<State> {
+  const ends = new Set<State>(starts);
+  for (const o of segment) {
+    if (o.kind === 'put') ends.add(o.value!);
+    else if (o.kind === 'del') ends.add(null);
+  }
+  return ends;
 }
 
 /**
@@ -117,7 +140,7 @@ function searchSegment(segment: { o: Op; ret: number }[], starts: Set<State>, bu
   };
   const step = (state: State, o: Op): [boolean, State] => {
     if (o.kind === 'put') return [true, o.value!];
-    if (o.kind === 'del') return [true, null];
+    if (o.kind === 'del') return [o.outcome !== 'ok' || o.found === undefined || o.found === (state !== null), null];
     return [state === (o.result ?? null), state];
   };
 

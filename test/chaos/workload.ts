@@ -1,7 +1,10 @@
-// Clients of a chaos run: reads, writes of unique values and deletes on a small key set, through
-// the LB, each recorded with when it was sent, when it was answered and what the answer said.
+// Clients of a chaos run: reads, writes of unique values (some with a TTL) and deletes on a small
+// key set, alone or in batches (POST /batch), and listings by cursor, through the LBs (each client
+// picks one at random for each request), each recorded with when it was sent, when it was answered
+// and what the answer said.
 import { performance } from 'node:perf_hooks';
 import type { Op } from './checker.ts';
+import type { Listing } from './listing-check.ts';
 
 export type Random = () => number;
 
@@ -22,62 +25,141 @@ const REQUEST_TIMEOUT_MS = 15_000;
 /** Errors that prove the request never reached the LB (so it cannot have taken effect). */
 const NOT_SENT = /ECONNREFUSED/;
 
-export async function runOp(lbUrl: string, op: Pick<Op, 'client' | 'key' | 'kind' | 'value'>, final = false): Promise<Op> {
+/** A TTL long enough that no key expires during a run: what is checked is that it survives faults. */
+export const CHAOS_TTL_S = 3600;
+
+type OpRequest = Pick<Op, 'client' | 'key' | 'kind' | 'value' | 'ttl'>;
+
+/** What one answer (of a single request or of one batch entry) says about the operation. */
+function outcomeOf(op: OpRequest, status: number, body: { value?: unknown; error?: unknown; deleted?: unknown; ttl?: unknown }): Pick<Op, 'outcome' | 'result' | 'found' | 'ttl'> {
+  if (op.kind === 'get') {
+    const ttl = typeof body.ttl === 'number' || body.ttl === null ? { ttl: body.ttl as number | null } : {};
+    // A 200 whose body did not arrive whole says nothing about the value: not a read of null.
+    if (status === 200) return typeof body.value === 'string' ? { outcome: 'ok', result: body.value, ...ttl } : { outcome: 'unknown' };
+    if (status === 404 && body.error === 'key_not_found') return { outcome: 'ok', result: null };
+    return { outcome: 'unknown' };
+  }
+  if (status >= 200 && status < 300) return op.kind === 'del' && typeof body.deleted === 'boolean' ? { outcome: 'ok', found: body.deleted } : { outcome: 'ok' };
+  return { outcome: status >= 400 && status < 500 ? 'fail' : 'unknown' };
+}
+
+/** Whether a failed fetch proves the request never reached the LB. */
+const notSent = (err: unknown) => {
+  const cause = (err as Error & { cause?: Error }).cause;
+  return NOT_SENT.test(String(cause?.message ?? cause ?? ''));
+};
+
+export async function runOp(lbUrl: string, op: OpRequest, final = false): Promise<Op> {
   const start = performance.now();
-  const url = `${lbUrl}/keys/${encodeURIComponent(op.key)}`;
+  const url = `${lbUrl}/keys/${encodeURIComponent(op.key)}${op.kind === 'put' && op.ttl ? `?ttl=${op.ttl}` : ''}`;
   const init: RequestInit = { method: op.kind === 'get' ? 'GET' : op.kind === 'put' ? 'PUT' : 'DELETE', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
   if (op.kind === 'put') init.body = op.value!;
-  let status: number | undefined;
-  const done = (outcome: Op['outcome'], result?: string | null): Op => ({
+  const done = (answer: Pick<Op, 'outcome' | 'result' | 'found' | 'ttl'>, status?: number): Op => ({
     ...op,
+    ...answer,
+    ...(op.kind === 'put' ? { ttl: op.ttl ?? null } : {}),
     start,
     end: performance.now(),
-    outcome,
-    result,
     ...(status !== undefined ? { status } : {}),
     ...(final ? { final } : {}),
   });
   try {
     const res = await fetch(url, init);
-    status = res.status;
-    const body = (await res.json().catch(() => ({}))) as { value?: string; error?: string };
-    if (op.kind === 'get') {
-      // A 200 whose body did not arrive whole says nothing about the value: not a read of null.
-      if (res.status === 200) return typeof body.value === 'string' ? done('ok', body.value) : done('unknown');
-      if (res.status === 404 && body.error === 'key_not_found') return done('ok', null);
-      return done('unknown');
-    }
-    if (res.status >= 200 && res.status < 300) return done('ok');
-    return done(res.status >= 400 && res.status < 500 ? 'fail' : 'unknown');
+    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    return done(outcomeOf(op, res.status, body), res.status);
   } catch (err) {
-    const cause = (err as Error & { cause?: Error }).cause;
-    return done(NOT_SENT.test(String(cause?.message ?? cause ?? '')) ? 'fail' : 'unknown');
+    return done({ outcome: notSent(err) ? 'fail' : 'unknown' });
   }
+}
+
+/** Several operations in one POST /batch: each gets its own answer, all share the batch's interval. */
+export async function runBatch(lbUrl: string, ops: OpRequest[]): Promise<Op[]> {
+  const start = performance.now();
+  const body = { ops: ops.map((o) => ({ op: o.kind === 'put' ? 'set' : o.kind, key: o.key, ...(o.kind === 'put' ? { value: o.value, ...(o.ttl ? { ttl: o.ttl } : {}) } : {}) })) };
+  const record = (o: OpRequest, answer: Pick<Op, 'outcome' | 'result' | 'found' | 'ttl'>, status?: number): Op => ({
+    ...o,
+    ...answer,
+    ...(o.kind === 'put' ? { ttl: o.ttl ?? null } : {}),
+    start,
+    end: performance.now(),
+    ...(status !== undefined ? { status } : {}),
+  });
+  try {
+    const res = await fetch(`${lbUrl}/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const answer = (await res.json().catch(() => ({}))) as { results?: { status?: unknown }[] };
+    const results = res.status === 200 && Array.isArray(answer.results) && answer.results.length === ops.length ? answer.results : null;
+    return ops.map((o, i) => {
+      const r = results?.[i];
+      if (!r || typeof r.status !== 'number') return record(o, outcomeOf(o, res.status === 200 ? 502 : res.status, {}), res.status);
+      return record(o, outcomeOf(o, r.status, r as Record<string, unknown>), r.status);
+    });
+  } catch (err) {
+    return ops.map((o) => record(o, { outcome: notSent(err) ? 'fail' : 'unknown' }));
+  }
+}
+
+/**
+ * Every key under `prefix`, page by page (small pages, so that a listing spans many requests);
+ * null if a page was not answered (such a listing proves nothing).
+ */
+export async function runListing(lbUrl: () => string, client: number, prefix: string, pageSize: number): Promise<Listing | null> {
+  const start = performance.now();
+  const keys: string[] = [];
+  let cursor: string | null = '';
+  for (let pages = 0; cursor !== null && pages < 1000; pages++) {
+    const q: URLSearchParams = new URLSearchParams({ prefix, limit: String(pageSize), ...(cursor ? { cursor } : {}) });
+    const page: { keys: string[]; cursor: string | null } | null = (await fetch(`${lbUrl()}/keys?${q}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+      .then(async (r) => (r.status === 200 ? ((await r.json()) as { keys: string[]; cursor: string | null }) : null))
+      .catch(() => null));
+    if (!page) return null;
+    keys.push(...page.keys);
+    cursor = page.cursor;
+  }
+  return cursor === null ? { client, start, end: performance.now(), keys } : null;
 }
 
 export interface Workload {
   ops: Op[];
+  listings: Listing[];
   stop(): Promise<void>;
 }
 
-/** `clients` loops of random operations on `keys` until stopped. */
-export function startWorkload(lbUrl: string, keys: string[], clients: number, random: Random): Workload {
+/**
+ * `clients` loops of random operations on `keys` (all under `prefix`) until stopped, each request
+ * sent to one of `lbUrls()` (the LBs' addresses may change when one restarts).
+ */
+export function startWorkload(lbUrls: () => string[], prefix: string, keys: string[], clients: number, random: Random): Workload {
   const ops: Op[] = [];
+  const listings: Listing[] = [];
   let running = true;
   let written = 0;
+  const pick = () => {
+    const urls = lbUrls();
+    return urls[Math.floor(random() * urls.length)]!;
+  };
+  const request = (client: number): OpRequest => {
+    const key = keys[Math.floor(random() * keys.length)]!;
+    const r = random();
+    const kind = r < 0.5 ? 'get' : r < 0.85 ? 'put' : 'del';
+    if (kind !== 'put') return { client, key, kind };
+    return { client, key, kind, value: `c${client}-${written++}`, ...(random() < 0.25 ? { ttl: CHAOS_TTL_S } : {}) };
+  };
   const loop = async (client: number) => {
     while (running) {
-      const key = keys[Math.floor(random() * keys.length)]!;
       const r = random();
-      const kind = r < 0.5 ? 'get' : r < 0.85 ? 'put' : 'del';
-      const value = kind === 'put' ? `c${client}-${written++}` : undefined;
-      ops.push(await runOp(lbUrl, { client, key, kind, value }));
+      if (r < 0.03) {
+        const listing = await runListing(pick, client, prefix, 3);
+        if (listing) listings.push(listing);
+      } else if (r < 0.13) {
+        ops.push(...(await runBatch(pick(), Array.from({ length: 2 + Math.floor(random() * 3) }, () => request(client)))));
+      } else ops.push(await runOp(pick(), request(client)));
       await new Promise((res) => setTimeout(res, 5 + random() * 10));
     }
   };
   const done = Promise.all(Array.from({ length: clients }, (_, i) => loop(i + 1)));
   return {
     ops,
+    listings,
     async stop() {
       running = false;
       await done;

@@ -1,7 +1,8 @@
 // The short form of the fault-injection run (npm run chaos): ten faults of each kind against the
-// system as ./launch-env.sh starts it, then the checker. Any anomaly found fails the suite. A key
-// the checker could not decide in its search budget ("inconclusive": nothing found, nothing ruled
-// out) is reported; more than a quarter of them fails the suite too (too little was checked).
+// system as ./launch-env.sh starts it, then the checker. Any anomaly found fails the suite.
+// Stretches of a key's history too tangled to search in the budget are skipped (the checker goes
+// on after them); more than a tenth of the operations so skipped fails the suite too (too little
+// was checked). Listings, batches and TTL writes run under the faults too.
 // Sixteen keys keep each key's history small enough to decide on a loaded 2-core machine (with
 // eight, 2 of 5 runs there left a key or two undecided).
 import assert from 'node:assert/strict';
@@ -27,8 +28,7 @@ test('fault injection: 10 faults of each kind, no anomaly in the history, leader
   for (const [kind, n] of Object.entries(report.faultsByKind)) assert.ok(n >= 10, `${n} faults of kind ${kind}`);
   assert.ok(report.operations.ok > 10_000, `${report.operations.ok} operations succeeded`);
   assert.equal(report.unrecovered, 0, 'the system recovered from every fault');
-  const undecided = report.anomalies.filter((a) => a.kind === 'inconclusive');
-  for (const a of undecided) console.log(`# not decided: ${a.detail}`);
-  assert.deepEqual(report.anomalies.filter((a) => a.kind !== 'inconclusive'), [], 'anomalies found in the history');
-  assert.ok(undecided.length <= KEYS / 4, `${undecided.length} of ${KEYS} keys could not be decided`);
+  assert.deepEqual(report.anomalies, [], 'anomalies found in the history');
+  assert.ok(report.opsUnchecked <= report.opsChecked / 10, `${report.opsUnchecked} of ${report.opsChecked} operations left unchecked`);
+  assert.ok(report.listings > 10, `${report.listings} listings checked`);
 });

@@ -128,11 +128,12 @@ function chaosLikeHistory(total: number, clients = 6, keys = 8): Op[] {
   return ops;
 }
 
-test('a long chaos-like history with many writes given up is decided, not left inconclusive', () => {
+test('a long chaos-like history with many writes given up is decided, none of it left unchecked', () => {
   const ops = chaosLikeHistory(60_000);
   const r = checkRun(run(ops), FENCING);
   assert.deepEqual(r.anomalies, []);
   assert.ok(r.opsChecked > 50_000, `${r.opsChecked} operations checked`);
+  assert.equal(r.opsUnchecked, 0);
   // The same history with one late read changed to a value overwritten before it began is caught.
   const read = ops.find((o) => o.kind === 'get' && o.result != null && o.start > ops[30_000]!.start)!;
   const overwrite = ops.find((o) => o.key === read.key && o.kind === 'put' && o.outcome === 'ok' && o.start > read.end)!;
@@ -195,9 +196,62 @@ test('malformed input must get a 4xx: a 5xx or a success is an anomaly', () => {
   assert.deepEqual(r.anomalies.map((a) => a.detail), ['b was answered 503', 'c was answered 200']);
 });
 
-test('a search that runs out of steps says so instead of passing', () => {
-  const ops = [put(1, 'a', 0, 100), put(2, 'b', 0, 100), put(3, 'c', 0, 100), get(4, 'zzz', 200, 201)];
-  assert.equal(checkKey(ops, 2).ok, null);
-  const v = checkKey(ops);
-  assert.equal(v.ok, false, 'with enough steps: an anomaly');
+test('a segment the search cannot decide is counted as unchecked, and the segments after it are still checked', () => {
+  // Six concurrent puts, then (after a cut) a read of a value never written: with 50 steps the
+  // first segment is undecided, yet the impossible read after it is still caught.
+  const tangled = ['a', 'b', 'c', 'd', 'e', 'f'].map((v, i) => put(i + 1, v, 0, 100));
+  const bad = checkKey([...tangled, get(7, 'zzz', 200, 201)], 50);
+  assert.equal(bad.ok, false, 'the read after the undecided segment is still checked');
+  assert.equal(bad.culprit?.result, 'zzz');
+  // Any value the undecided segment may have left is a valid start for the next one.
+  const fine = checkKey([...tangled, get(7, 'b', 200, 201), get(7, 'b', 202, 203)], 50);
+  assert.deepEqual([fine.ok, fine.unchecked], [true, 6]);
+  assert.deepEqual(checkRun(run([...tangled, get(7, 'b', 200, 201)]), { giveUpMs: Infinity, maxSteps: 50 }).opsUnchecked, 6);
+  assert.equal(checkKey([...tangled, get(7, 'zzz', 200, 201)]).unchecked, 0, 'with the default budget, all is searched');
+});
+
+const delFound = (client: number, found: boolean, start: number, end: number): Op => ({ ...del(client, start, end), found });
+
+test('a delete that found nothing right after an acknowledged write proves the write lost', () => {
+  const lost = [put(1, 'a', 0, 1), delFound(2, false, 2, 3)];
+  assert.equal(checkKey(lost.map((o) => ({ ...o, found: undefined }))).ok, true, 'without reading the delete\'s answer it passes');
+  assert.equal(checkKey(lost).ok, false);
+  // A delete that found a key where none can be is caught too; answers that fit the history pass.
+  assert.equal(checkKey([delFound(1, true, 0, 1)]).ok, false);
+  assert.equal(checkKey([put(1, 'a', 0, 1), delFound(2, true, 2, 3), delFound(3, false, 4, 5)]).ok, true);
+  // An unanswered put explains a delete that found the key.
+  assert.equal(checkKey([put(1, 'a', 0, 1, 'unknown'), delFound(2, true, 2, 3)]).ok, true);
+});
+
+test('a read reporting a TTL the write did not ask for is caught', () => {
+  const withTtl = { ...put(1, 'a', 0, 1), ttl: 3600 };
+  const read = (ttl: number | null): Op => ({ ...get(2, 'a', 2, 3), ttl });
+  assert.deepEqual(checkRun(run([withTtl, read(3599)])).anomalies, []);
+  assert.deepEqual(checkRun(run([withTtl, read(null)])).anomalies.map((a) => a.kind), ['ttl'], 'TTL lost');
+  assert.deepEqual(checkRun(run([withTtl, read(7200)])).anomalies.map((a) => a.kind), ['ttl'], 'TTL longer than asked');
+  assert.deepEqual(checkRun(run([put(1, 'a', 0, 1), read(50)])).anomalies.map((a) => a.kind), ['ttl'], 'TTL invented');
+});
+
+test('listings: a key present throughout must appear once, a key absent throughout never', () => {
+  const keyed = (key: string, o: Op): Op => ({ ...o, key });
+  const ops = [keyed('p', put(1, 'a', 0, 1)), keyed('gone', put(1, 'b', 0, 1)), keyed('gone', del(1, 2, 3)), keyed('busy', put(1, 'c', 5, 50))];
+  const keys = ['p', 'gone', 'busy', 'never'];
+  const listing = (listed: string[]) => ({ client: 3, start: 10, end: 20, keys: listed });
+  const check = (listed: string[]) => checkRun(run(ops, { listings: [listing(listed)], listedKeys: keys })).anomalies.map((a) => a.kind);
+  assert.deepEqual(check(['p']), [], 'a key written during the listing may or may not appear');
+  assert.deepEqual(check(['busy', 'p']), []);
+  assert.deepEqual(check([]), ['listing'], 'a key present throughout is missing');
+  assert.deepEqual(check(['p', 'p']), ['listing'], 'listed twice');
+  assert.deepEqual(check(['gone', 'p']), ['listing'], 'a deleted key listed');
+  assert.deepEqual(check(['never', 'p']), ['listing'], 'a key never written listed');
+  // An unanswered delete may have taken effect: the key need not appear.
+  const maybe = [keyed('p', put(1, 'a', 0, 1)), keyed('p', { ...del(2, 2, 3), outcome: 'unknown' })];
+  assert.deepEqual(checkRun(run(maybe, { listings: [listing([])], listedKeys: ['p'] })).anomalies, []);
+});
+
+test('a cluster whose listing index differs from its keys is caught', () => {
+  const fine = { cluster: 'a', present: ['x', 'y'], indexed: ['y', 'x'] };
+  assert.deepEqual(checkRun(run([], { indexes: [fine] })).anomalies, []);
+  const r = checkRun(run([], { indexes: [fine, { cluster: 'b', present: ['x'], indexed: ['x', 'y'] }, { cluster: 'c', present: ['x'], indexed: [] }] }));
+  assert.deepEqual(r.anomalies.map((a) => a.kind), ['index', 'index']);
 });
