@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# launch-env.sh -- build, start and scale the system: one LB in front of N clusters.
+# launch-env.sh -- build, start and scale the system: M LBs (default 1) in front of N clusters.
 set -euo pipefail
 [[ -n "${DEBUG:-}" ]] && set -x
 
@@ -24,23 +24,35 @@ LB_BIND=${LB_BIND:-$(saved LB_BIND)}
 LB_BIND=${LB_BIND:-127.0.0.1}
 LB_PORT=${LB_PORT:-$(saved LB_PORT)}
 LB_PORT=${LB_PORT:-8080}
+# How many LBs (--lbs M; remembered): the first on LB_PORT, the others on LB_EXTRA_PORTS.
+LBS=${LBS:-$(saved LBS)}
+LBS=${LBS:-1}
+LB_EXTRA_PORTS=${LB_EXTRA_PORTS:-$(saved LB_EXTRA_PORTS)}
+LB_EXTRA_PORTS=${LB_EXTRA_PORTS:-8081-8099}
+MAX_LBS=16
 
 usage() {
   cat <<USAGE
 Usage:
-  ./launch-env.sh [N] [--no-build] [--timeout S]   start, or rescale a running system, to N clusters
-  ./launch-env.sh status                           table of clusters (address, container, health, role, memory)
+  ./launch-env.sh [N] [--lbs M] [--no-build] [--timeout S]
+                                                   start, or rescale a running system, to N clusters
+                                                   and M LBs
+  ./launch-env.sh status                           the LBs, and a table of clusters (address, container,
+                                                   health, role, memory)
   ./launch-env.sh down                             stop and remove every container and network it started
   ./launch-env.sh --swarm [N|status|down] [...]    the same on Docker Swarm: a stack on the swarm this
                                                    Docker engine belongs to (see README, "Docker Swarm")
   ./launch-env.sh --help                           this text
 
   N           number of cluster containers, 1..$MAX_CLUSTERS (default 3)
+  --lbs M     number of LBs, 1..$MAX_LBS, all serving the same clusters (default 1, or the last
+              run's): the first on LB_PORT, the others on ports of LB_EXTRA_PORTS
   --no-build  use the images already built
   --timeout S seconds to wait for N healthy clusters and a leader (default 300)
 
 Environment:
-  LB_BIND, LB_PORT      where the LB listens on this host (default 127.0.0.1:8080; remembered)
+  LB_BIND, LB_PORT      where the (first) LB listens on this host (default 127.0.0.1:8080; remembered)
+  LB_EXTRA_PORTS        host ports for the other LBs, a range (default 8081-8099; remembered)
   NODE_IMAGE            Node base image for the builds (default node:24-bookworm-slim)
   REDIS_PASSWORD, CLUSTER_SECRET, ADMIN_TOKEN
                         secrets; generated into compose/.env on the first run unless set
@@ -63,9 +75,11 @@ Environment:
 Examples:
   ./launch-env.sh          # 3 clusters
   ./launch-env.sh 5        # rescale the running system to 5, in place
+  ./launch-env.sh 3 --lbs 2   # two LBs in front of 3 clusters (each LB its own port)
   ./launch-env.sh status
   ./launch-env.sh down
   ./launch-env.sh --swarm 3   # a stack of 1 LB + 3 clusters on this swarm
+  ./launch-env.sh --swarm 3 --lbs 2   # the same with two LBs (a replicated LB service)
   ./launch-env.sh --swarm down
 USAGE
 }
@@ -91,23 +105,40 @@ find_compose() {
   fi
 }
 
-compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$COMPOSE_FILE" --env-file "$ENV_FILE" "$@"; }
+# The "lbs" profile always: the extra LBs are part of the project, scaled with --scale lb-extra.
+compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$COMPOSE_FILE" --env-file "$ENV_FILE" --profile lbs "$@"; }
 
 need_node() { command -v node >/dev/null 2>&1 || die "node is needed to read the LB's answers (Node.js 20+)"; }
 
 lb_url() { echo "http://$([[ $LB_BIND == 0.0.0.0 ]] && echo 127.0.0.1 || echo "$LB_BIND"):$LB_PORT"; }
 
-# GET a path of the LB and print the body; fails when the LB does not answer. Notes: exitCode,
-# not process.exit(), since writes to a pipe are asynchronous and exit() would cut them short;
-# and failure by default, since right after `compose up` a fetch can be left unsettled with
-# nothing keeping Node alive, and Node then exits 0 with no output.
-lb_get() {
+# Every LB's URL, the first LB's first, one per line (the extra LBs' published ports).
+lb_urls() {
+  local c port host filter=(--filter "label=com.docker.compose.project=$PROJECT" --filter label=com.docker.compose.service=lb-extra)
+  [[ $MODE == swarm ]] && filter=(--filter "label=com.docker.swarm.service.name=${PROJECT}_lb-extra")
+  lb_url
+  host=$([[ $LB_BIND == 0.0.0.0 ]] && echo 127.0.0.1 || echo "$LB_BIND")
+  # Swarm: the extra LBs that run on this node (their host ports are this node's).
+  for c in $(docker ps -q "${filter[@]}"); do
+    port=$(docker port "$c" 8080/tcp 2>/dev/null | head -n 1)
+    [[ -n $port ]] && echo "http://$host:${port##*:}"
+  done | sort
+}
+
+# GET a path of one LB (a URL) and print the body, like lb_get.
+url_get() {
   node -e '
     process.exitCode = 2;
     fetch(process.argv[1], { signal: AbortSignal.timeout(3000) })
       .then(async (r) => { process.stdout.write(await r.text()); process.exitCode = r.ok ? 0 : 3; })
-      .catch(() => { process.exitCode = 2; });' "$(lb_url)$1"
+      .catch(() => { process.exitCode = 2; });' "$1"
 }
+
+# GET a path of the LB and print the body; fails when the LB does not answer. Notes: exitCode,
+# not process.exit(), since writes to a pipe are asynchronous and exit() would cut them short;
+# and failure by default, since right after `compose up` a fetch can be left unsettled with
+# nothing keeping Node alive, and Node then exits 0 with no output.
+lb_get() { url_get "$(lb_url)$1"; }
 
 lb_running() {
   if [[ $MODE == swarm ]]; then
@@ -168,6 +199,8 @@ ensure_env_file() {
   # Remembered for the next runs (status, down, rescale) and read by compose.
   set_env LB_BIND "$LB_BIND"
   set_env LB_PORT "$LB_PORT"
+  set_env LBS "$LBS"
+  set_env LB_EXTRA_PORTS "$LB_EXTRA_PORTS"
   set_env COMPOSE_PROJECT_NAME "$PROJECT"
   for name in "${REMEMBERED[@]}"; do
     if [[ -n ${!name:-} ]]; then set_env "$name" "${!name}"; fi
@@ -197,6 +230,7 @@ wait_ready() {
     else
       state="wait LB not answering yet"
     fi
+    if [[ $state == ready* ]] && ! all_lbs_ready; then state="wait ${state#ready }; not every LB ready yet"; fi
     if [[ $state == ready* ]]; then
       say "${state#ready } ($((SECONDS - start))s)"
       return 0
@@ -218,6 +252,21 @@ wait_ready() {
   die "timed out waiting for $n healthy clusters and a leader (see the logs above; ./launch-env.sh status)"
 }
 
+# Every LB started (LBS of them) answers /ready: it follows the leader.
+all_lbs_ready() {
+  local url count=0
+  for url in $(lb_urls); do
+    url_get "$url/ready" >/dev/null 2>&1 || return 1
+    count=$((count + 1))
+  done
+  if [[ $MODE == swarm ]]; then
+    # Extra LBs on other nodes cannot be asked from here: their tasks must run.
+    [[ $(docker service ls --filter "name=${PROJECT}_lb-extra" --format '{{.Replicas}}' 2>/dev/null | head -n 1) == "$((LBS - 1))/$((LBS - 1))"* ]]
+  else
+    ((count == LBS))
+  fi
+}
+
 print_usage_hints() {
   local url leader leader_ip container
   url=$(lb_url)
@@ -228,6 +277,7 @@ print_usage_hints() {
   cat <<EOF
 
 The system is up: $url  (dashboard: $url/)
+$(if ((LBS > 1)); then echo "All $LBS LBs (each serves everything): $(lb_urls | paste -sd ' ')"; fi)
 Leader: $leader, container $container
 
 Try:
@@ -239,7 +289,7 @@ Try:
   curl -o mandelbrot.png "$url/mandelbrot.png?width=1200&escape=1000"
   docker exec $container redis-cli keys '*'
 
-Rescale: ./launch-env.sh${SWARM_FLAG} 5     Status: ./launch-env.sh${SWARM_FLAG} status     Stop: ./launch-env.sh${SWARM_FLAG} down
+Rescale: ./launch-env.sh${SWARM_FLAG} 5 [--lbs M]     Status: ./launch-env.sh${SWARM_FLAG} status     Stop: ./launch-env.sh${SWARM_FLAG} down
 EOF
 }
 
@@ -257,12 +307,12 @@ cmd_up() {
     say "building images (${NODE_IMAGE:-node:24-bookworm-slim} base)"
     compose build
   fi
-  say "starting: 1 LB + $n clusters"
-  # --no-recreate: a rescale must not restart the LB or the clusters that stay. Many containers
+  say "starting: $LBS LB$( ((LBS > 1)) && echo s) + $n clusters"
+  # --no-recreate: a rescale must not restart the LBs or the clusters that stay. Many containers
   # at once keep the Docker daemon busy for minutes on a small machine: fewer requests in
   # parallel, and a longer wait for each (compose v1's default of 60 s failed at 64 clusters).
   COMPOSE_PARALLEL_LIMIT=${COMPOSE_PARALLEL_LIMIT:-8} COMPOSE_HTTP_TIMEOUT=${COMPOSE_HTTP_TIMEOUT:-300} \
-    compose up -d --no-recreate --scale "cluster=$n"
+    compose up -d --no-recreate --scale "cluster=$n" --scale "lb-extra=$((LBS - 1))"
   wait_ready "$n" "$timeout"
   print_usage_hints
 }
@@ -272,8 +322,12 @@ cmd_status() {
   need_node
   [[ -f $ENV_FILE ]] || die "not started yet (no compose/.env): run ./launch-env.sh"
   lb_running || die "the LB is not running: start it with ./launch-env.sh${SWARM_FLAG}"
-  local names
+  local names url
   names=$(cluster_names_by_ip)
+  echo "LBs (each serves everything):"
+  for url in $(lb_urls); do
+    printf '  %-28s %s\n' "$url" "$(url_get "$url/leader" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const l=JSON.parse(s);console.log("leader "+l.id+" epoch "+l.epoch+(l.available?"":" (holding requests)"))}catch{console.log("not answering")}})')"
+  done
   lb_get /health | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const h=JSON.parse(s);console.log("status "+h.status+", leader "+(h.leader?h.leader.id+" (epoch "+h.leader.epoch+")":"none")+", "+h.clusters.healthy+"/"+h.clusters.total+" healthy")})'
   lb_get /servers | node -e '
     // Container names as Docker knows them (compose v1, v2 or Swarm), by address.
@@ -355,7 +409,7 @@ ensure_swarm_secrets() {
 # What the stack file reads (docker stack deploy does not read compose/.env): the remembered
 # settings, the images, the stack's name, N and the port.
 stack_deploy() { # stack_deploy N
-  local name out env=(STACK="$PROJECT" CLUSTERS="$1" LB_PORT="$LB_PORT")
+  local name out env=(STACK="$PROJECT" CLUSTERS="$1" LB_PORT="$LB_PORT" EXTRA_LBS="$((LBS - 1))")
   for name in WRITE_ACK LOG_LEVEL ACCESS_LOG_SAMPLE MAX_MEMORY EVICTION LB_MEM_LIMIT CLUSTER_MEM_LIMIT; do
     if [[ -n ${!name:-$(saved "$name")} ]]; then env+=("$name=${!name:-$(saved "$name")}"); fi
   done
@@ -385,7 +439,7 @@ cmd_swarm_up() {
   fi
   if [[ $build == 1 && -z ${LB_IMAGE:-$(saved LB_IMAGE)}${CLUSTER_IMAGE:-$(saved CLUSTER_IMAGE)} ]]; then build_images; fi
   ensure_swarm_secrets
-  say "deploying stack '$PROJECT': 1 LB + $n clusters"
+  say "deploying stack '$PROJECT': $LBS LB$( ((LBS > 1)) && echo s) + $n clusters"
   stack_deploy "$n"
   wait_ready "$n" "$timeout"
   print_usage_hints
@@ -414,6 +468,9 @@ main() {
       -h|--help) usage; return 0 ;;
       --swarm) MODE=swarm; SWARM_FLAG=" --swarm" ;;
       --no-build) build=0 ;;
+      --lbs)
+        [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] && ((10#$2 >= 1 && 10#$2 <= MAX_LBS)) || die "--lbs needs a whole number from 1 to $MAX_LBS (see --help)"
+        LBS=$((10#$2)); shift ;;
       --timeout)
         [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || die "--timeout needs a number of seconds (see --help)"
         timeout=$2; shift ;;

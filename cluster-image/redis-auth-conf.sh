@@ -26,7 +26,7 @@ if [ -z "${REDIS_PASSWORD:-}" ]; then
   exit 64
 fi
 # The commands the library's functions run (redis.call): ACL rules apply inside functions too.
-data='+del +exists +get +hdel +hexists +hget +hincrby +hset +pttl +set +time +ttl +unlink +zadd +zrange +zrangebylex +zrangebyscore +zrem'
+data='+del +exists +get +hdel +hexists +hget +hincrby +hmget +hset +incr +pttl +set +time +ttl +unlink +zadd +zrange +zrangebylex +zrangebyscore +zrem'
 # node-redis also sends CLIENT SETINFO and CLIENT MAINT_NOTIFICATIONS when it connects, and ignores
 # a refusal; Redis 7.0 (Debian 12) knows neither, so they cannot be listed here.
 client='+ping'

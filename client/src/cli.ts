@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
-const USAGE = `Usage: hscale [--lb URL] <command> [options]
+const USAGE = `Usage: hscale [--lb URL[,URL...]] <command> [options]
 
 Commands:
   render [-w WIDTH] [-e ESCAPE] [--height H] [-o FILE]   render the Mandelbrot set through the LB to a PNG
@@ -18,9 +18,12 @@ Commands:
                                                          {"op":"get"|"set"|"del","key":K,"value"?:V,"ttl"?:S};
                                                          prints one result per line, in order
   servers                                                the clusters the LB knows
+  lbs                                                    the LBs the clusters have heard from
 
 Options:
-  --lb URL     the load balancer (default: $HSCALE_LB_URL, else http://127.0.0.1:8080)
+  --lb URLS    the load balancers, comma-separated: the first that answers serves, the next one
+               is tried when one does not (default: $HSCALE_LB, else $HSCALE_LB_URL, else
+               http://127.0.0.1:8080)
   -h, --help   this text
 
 Examples:
@@ -30,13 +33,23 @@ Examples:
 
 class UsageError extends Error {}
 
-async function request(url: string, init: RequestInit = {}): Promise<Response> {
-  let res: Response;
-  try {
-    res = await fetch(url, init);
-  } catch (err) {
-    throw new Error(`cannot reach the LB at ${new URL(url).origin}: ${(err as Error).cause ?? (err as Error).message}`);
+/** The LBs to use, in order; the one that last answered goes first. */
+let lbs: string[] = [];
+
+/** Sends `path` to the first LB that answers, moving to the next when one cannot be reached. */
+async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  let res: Response | undefined;
+  const failures: string[] = [];
+  for (const lb of [...lbs]) {
+    try {
+      res = await fetch(`${lb}${path}`, init);
+      lbs = [lb, ...lbs.filter((x) => x !== lb)];
+      break;
+    } catch (err) {
+      failures.push(`${lb}: ${(err as Error).cause ?? (err as Error).message}`);
+    }
   }
+  if (!res) throw new Error(`cannot reach any LB (${failures.join('; ')})`);
   if (!res.ok) {
     const body = await res.text();
     let message = body;
@@ -50,7 +63,7 @@ async function request(url: string, init: RequestInit = {}): Promise<Response> {
   return res;
 }
 
-async function render(lb: string, opts: { width?: string; escape?: string; height?: string; output?: string }): Promise<void> {
+async function render(opts: { width?: string; escape?: string; height?: string; output?: string }): Promise<void> {
   const q = new URLSearchParams();
   if (opts.width) q.set('width', opts.width);
   if (opts.height) q.set('height', opts.height);
@@ -62,7 +75,7 @@ async function render(lb: string, opts: { width?: string; escape?: string; heigh
   const ticker = setInterval(() => show(`rendering on the clusters… ${((Date.now() - started) / 1000).toFixed(1)} s`), 200);
   let png: Buffer;
   try {
-    const res = await request(`${lb}/mandelbrot.png?${q}`);
+    const res = await request(`/mandelbrot.png?${q}`);
     clearInterval(ticker);
     const total = Number(res.headers.get('content-length') ?? 0);
     const chunks: Buffer[] = [];
@@ -84,11 +97,11 @@ async function render(lb: string, opts: { width?: string; escape?: string; heigh
 }
 
 /** Reads JSON lines from standard input and sends them to POST /batch, 1,000 at a time. */
-async function batch(lb: string): Promise<void> {
+async function batch(): Promise<void> {
   const lines: unknown[] = [];
   const flush = async () => {
     if (lines.length === 0) return;
-    const res = await request(`${lb}/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ops: lines.splice(0) }) });
+    const res = await request(`/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ops: lines.splice(0) }) });
     for (const r of ((await res.json()) as { results: unknown[] }).results) console.log(JSON.stringify(r));
   };
   let n = 0;
@@ -126,16 +139,20 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const lb = (values.lb ?? process.env.HSCALE_LB_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  lbs = (values.lb ?? process.env.HSCALE_LB ?? process.env.HSCALE_LB_URL ?? 'http://127.0.0.1:8080')
+    .split(',')
+    .map((u) => u.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+  if (lbs.length === 0) throw new UsageError('--lb needs at least one URL');
   const key = () => {
     if (!args[0]) throw new UsageError(`${command} needs a KEY`);
     return encodeURIComponent(args[0]);
   };
   switch (command) {
     case 'render':
-      return render(lb, values);
+      return render(values);
     case 'get': {
-      const body = (await (await request(`${lb}/keys/${key()}`)).json()) as { value: string; ttl: number | null };
+      const body = (await (await request(`/keys/${key()}`)).json()) as { value: string; ttl: number | null };
       console.log(body.value);
       if (body.ttl !== null) console.error(`(expires in ${body.ttl} s)`);
       return;
@@ -143,12 +160,12 @@ async function main(argv: string[]): Promise<void> {
     case 'set': {
       if (args[1] === undefined) throw new UsageError('set needs a KEY and a VALUE');
       const ttl = values.ttl ? `?ttl=${encodeURIComponent(values.ttl)}` : '';
-      const body = (await (await request(`${lb}/keys/${key()}${ttl}`, { method: 'PUT', body: args[1] })).json()) as { durability: string };
+      const body = (await (await request(`/keys/${key()}${ttl}`, { method: 'PUT', body: args[1] })).json()) as { durability: string };
       console.log(`stored (held by the ${body.durability === 'replica' ? 'leader and a follower' : 'leader only'})`);
       return;
     }
     case 'del': {
-      const body = (await (await request(`${lb}/keys/${key()}`, { method: 'DELETE' })).json()) as { deleted: boolean };
+      const body = (await (await request(`/keys/${key()}`, { method: 'DELETE' })).json()) as { deleted: boolean };
       console.log(body.deleted ? 'deleted' : 'there was no such key');
       return;
     }
@@ -156,17 +173,22 @@ async function main(argv: string[]): Promise<void> {
       let cursor: string | null = '';
       do {
         const q = new URLSearchParams({ limit: values.limit ?? '1000', ...(values.prefix ? { prefix: values.prefix } : {}), ...(cursor ? { cursor } : {}) });
-        const page = (await (await request(`${lb}/keys?${q}`)).json()) as { keys: string[]; cursor: string | null };
+        const page = (await (await request(`/keys?${q}`)).json()) as { keys: string[]; cursor: string | null };
         for (const k of page.keys) console.log(k);
         cursor = page.cursor;
       } while (cursor);
       return;
     }
     case 'batch':
-      return batch(lb);
+      return batch();
     case 'servers': {
-      const servers = (await (await request(`${lb}/servers`)).json()) as Record<string, unknown>[];
+      const servers = (await (await request(`/servers`)).json()) as Record<string, unknown>[];
       for (const s of servers) console.log(`${String(s.id).padEnd(22)} ${s.healthy ? 'healthy  ' : 'UNHEALTHY'} ${String(s.role).padEnd(9)} ${s.source}`);
+      return;
+    }
+    case 'lbs': {
+      const { lbs: list } = (await (await request(`/lbs`)).json()) as { lbs: { name: string; heardMsAgo: number; clusters: number }[] };
+      for (const l of list) console.log(`${l.name.padEnd(30)} heard ${String(l.heardMsAgo).padStart(6)} ms ago by ${l.clusters} cluster(s)`);
       return;
     }
     default:

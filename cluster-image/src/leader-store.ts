@@ -1,6 +1,6 @@
 // The key-value operations, run in the current leader's Redis as the functions of library.ts.
-// Reads use one connection; writes use a second one owned by the ReplicatedWriter (see there why
-// it must be separate). Every call names the epoch it belongs to, and every write carries its
+// Reads and writes go through the ReplicatedWriter's connection (a majority confirms each batch);
+// fences and map tiles use a second one. Every call names the epoch it belongs to, and every write carries its
 // fencing token, so that the leader's Redis itself refuses what is stale.
 import { encodeCursor, type FenceToken, type ListQuery, type Logger, type RedisEndpoint } from '@hscale/common';
 import { RedisConnection } from './redis-connection.js';
@@ -39,8 +39,21 @@ export class LeaderStore {
     return this.reader.isReady && this.writerConn.isReady;
   }
 
+  /** The epoch served and the clusters voting in it: how many followers confirm each batch. */
+  setTerm(epoch: number, voters: number): void {
+    this.writer.term = { epoch, voters };
+  }
+
+  /**
+   * A read goes through the writer like a write: it is answered only once a majority confirmed that
+   * this Redis still led after it (replicated-writer.ts), so a deposed leader never answers one.
+   */
+  private async read(command: string[]): Promise<unknown> {
+    return (await this.writer.submit(command)).reply;
+  }
+
   async get(epoch: number, key: string): Promise<{ value: string; ttl: number | null } | null> {
-    const reply = (await this.reader.send(['FCALL_RO', 'hs_get', '2', FENCE_KEY, key, String(epoch)])) as [string, number] | null;
+    const reply = (await this.read(['FCALL_RO', 'hs_get', '2', FENCE_KEY, key, String(epoch)])) as [string, number] | null;
     if (!reply) return null;
     const [value, ttl] = reply;
     return { value, ttl: ttl >= 0 ? ttl : null };
@@ -48,7 +61,7 @@ export class LeaderStore {
 
   /** Several reads in one call (the reads of one batch). */
   async getMany(epoch: number, keys: string[]): Promise<({ value: string; ttl: number | null } | null)[]> {
-    const reply = (await this.reader.send(['FCALL_RO', 'hs_get_many', String(keys.length + 1), FENCE_KEY, ...keys, String(epoch)])) as ([string, number] | null)[];
+    const reply = (await this.read(['FCALL_RO', 'hs_get_many', String(keys.length + 1), FENCE_KEY, ...keys, String(epoch)])) as ([string, number] | null)[];
     return reply.map((r) => (r ? { value: r[0], ttl: r[1] >= 0 ? r[1] : null } : null));
   }
 
@@ -65,7 +78,7 @@ export class LeaderStore {
 
   /** One page of keys in byte order; the cursor is the last key looked at. */
   async list(epoch: number, q: ListQuery): Promise<{ keys: string[]; cursor: string | null }> {
-    const reply = (await this.reader.send([
+    const reply = (await this.read([
       'FCALL', 'hs_list', '3', FENCE_KEY, INDEX_KEY, EXPIRY_KEY, String(epoch), q.prefix, q.after, String(q.limit),
     ])) as string[];
     const next = reply[reply.length - 1]!;

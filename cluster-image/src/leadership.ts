@@ -1,12 +1,16 @@
 // What this slave believes about leadership, and the only place that re-points its local Redis.
-// Rules: epochs only grow; a leader's Redis is promoted only by an election (which compared data
-// offsets); a Redis that restarted since it was promoted is never treated as a working leader.
-import type { LeaderAssignment, Logger, RedisEndpoint, SlaveHealth } from '@hscale/common';
+// Rules: epochs only grow; this cluster is one vote in every election (it promises an epoch once,
+// never below one it promised: acceptor-state.ts), and once it promised it stops acknowledging
+// older leaders; a leader's Redis is promoted only by an election (which compared the data of a
+// majority); a Redis that restarted since it was promoted is never treated as a working leader.
+import type { LeaderAssignment, Logger, PromiseAnswer, RedisEndpoint, SlaveHealth } from '@hscale/common';
+import type { AcceptorState } from './acceptor-state.js';
 import { LeaderStore, type StoreOptions } from './leader-store.js';
 import type { LocalRedis } from './local-redis.js';
 import { Sweeper } from './store/sweeper.js';
 
 export type AcceptResult = { ok: true } | { ok: false; status: number; code: string; message: string };
+export type PromiseResult = { ok: true; answer: PromiseAnswer } | { ok: false; status: number; code: string; message: string; promised: number };
 
 const sameEndpoint = (a: RedisEndpoint, b: RedisEndpoint) => a.host === b.host && a.port === b.port;
 
@@ -19,7 +23,12 @@ export class Leadership {
   /** While leading: drops listing-index entries of expired keys now and then (bounded work). */
   private readonly sweeper: Sweeper;
 
-  constructor(private readonly local: LocalRedis, private readonly storeOptions: StoreOptions, private readonly log: Logger) {
+  constructor(
+    private readonly local: LocalRedis,
+    private readonly storeOptions: StoreOptions,
+    private readonly log: Logger,
+    private readonly acceptor: AcceptorState,
+  ) {
     this.sweeper = new Sweeper(local, log);
   }
 
@@ -47,11 +56,35 @@ export class Leadership {
     return result;
   }
 
+  /**
+   * An election's first phase (POST /internal/promise): never take part in anything older than
+   * `epoch` again. Answered only once the local Redis stopped acknowledging the old leader and the
+   * promise is on disk; refused for an epoch not above the one already promised.
+   */
+  promise(epoch: number, name: string): Promise<PromiseResult> {
+    return this.serialized(async () => {
+      const promised = this.acceptor.promised;
+      if (epoch <= promised) {
+        return { ok: false, status: 409, code: 'promised', message: `this cluster already promised epoch ${promised} (asked for ${epoch})`, promised };
+      }
+      try {
+        await this.local.freeze(epoch);
+      } catch (err) {
+        return { ok: false, status: 503, code: 'redis_down', message: `the local redis could not be frozen: ${(err as Error).message}`, promised };
+      }
+      this.acceptor.raise(epoch);
+      this.stopSweeping();
+      this.log.info('promised an epoch to an election', { epoch, epochServed: this.epoch });
+      return { ok: true, answer: { promised: epoch, health: await this.health(name) } };
+    });
+  }
+
   /** Periodic repair: a follower whose Redis restarted (and came back fenced) follows the leader again. */
   reconcile(): Promise<void> {
     return this.serialized(async () => {
       const a = this.current;
-      if (!a || a.youAreLeader) return;
+      // A cluster that promised a newer epoch stays frozen until that election assigns it a leader.
+      if (!a || a.youAreLeader || this.acceptor.promised > a.epoch) return;
       const following = await this.local.following();
       if (!following || !sameEndpoint(following, a.leader)) {
         const info = await this.local.inspect();
@@ -71,6 +104,9 @@ export class Leadership {
     return {
       name,
       epoch: this.epoch,
+      promised: this.acceptor.promised,
+      voters: this.current?.voters ?? 0,
+      dataEpoch: info ? await this.local.dataEpoch().catch(() => 0) : 0,
       role: !this.current ? 'none' : this.current.youAreLeader ? 'leader' : 'follower',
       leaderId: this.current?.leaderId ?? null,
       leaderReachable: this.leaderReachable,
@@ -98,6 +134,9 @@ export class Leadership {
 
   private async apply(a: LeaderAssignment): Promise<AcceptResult> {
     const cur = this.current;
+    if (a.epoch < this.acceptor.promised) {
+      return { ok: false, status: 409, code: 'stale_epoch', message: `epoch ${a.epoch} is older than the epoch ${this.acceptor.promised} this cluster promised to an election` };
+    }
     if (cur && a.epoch < cur.epoch) {
       return { ok: false, status: 409, code: 'stale_epoch', message: `epoch ${a.epoch} is older than this slave's epoch ${cur.epoch}` };
     }
@@ -138,6 +177,9 @@ export class Leadership {
       this.store = new LeaderStore(a.leader, this.storeOptions, this.log);
       void old?.close();
     }
+    this.store.setTerm(a.epoch, a.voters);
+    // An assignment is the outcome of an election that a majority promised: never vote below it.
+    this.acceptor.raise(a.epoch);
     if (!cur || cur.epoch !== a.epoch) {
       this.log.info('leader assignment accepted', { epoch: a.epoch, leaderId: a.leaderId, youAreLeader: a.youAreLeader, reason: a.reason });
     }

@@ -1,7 +1,7 @@
 // This cluster's own Redis: inspected for health and elections, re-pointed on leader changes.
 import type { Logger, RedisEndpoint } from '@hscale/common';
 import { RedisConnection } from './redis-connection.js';
-import { parseInfo, type RedisInfo } from './redis-info.js';
+import { FENCE, parseInfo, type RedisInfo } from './redis-info.js';
 import { LIBRARY } from './store/library.js';
 import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, OPS_KEY, SWEEP_CURSOR_KEY } from './store/internal-keys.js';
 
@@ -43,6 +43,29 @@ export class LocalRedis {
     // Replication logs in as the repl user (masteruser and masterauth are in redis.conf).
     // Redis answers "+OK Already connected to specified master" when nothing changes.
     await this.conn.send(['REPLICAOF', leader.host, String(leader.port)]);
+  }
+
+  /**
+   * Stops taking part in anything older than `epoch` (this cluster promises it to an election). A
+   * follower stops replicating: fenced (pointed at a port where nothing listens), it stays a replica with
+   * its data and its place in the leader's history (comparable, and resumable by a partial sync),
+   * but confirms nothing more to the old leader. A master refuses every request of an older epoch
+   * (hs_freeze); one without the library (restarted, empty) serves nothing anyway.
+   */
+  async freeze(epoch: number): Promise<void> {
+    const role = (await this.conn.send(['ROLE'])) as [string, ...unknown[]];
+    if (role[0] === 'slave') {
+      await this.conn.send(['REPLICAOF', FENCE.host, String(FENCE.port)]);
+      return;
+    }
+    await this.conn.send(['FCALL', 'hs_freeze', '1', FENCE_KEY, String(epoch)]).catch((err: Error) => {
+      if (!/function not found/i.test(err.message)) throw err;
+    });
+  }
+
+  /** The epoch of the leader whose data this Redis holds: the fence its data carries (0: none). */
+  async dataEpoch(): Promise<number> {
+    return Number((await this.conn.send(['HGET', FENCE_KEY, 'epoch'])) ?? 0) || 0;
   }
 
   /**

@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 import { answerClientErrorsAsJson, createLogger, SettingsError, warnWhileInsecure } from '@hscale/common';
 import { createSlaveApp } from './app.js';
+import { AcceptorState } from './acceptor-state.js';
 import { Leadership } from './leadership.js';
 import { RenderPool } from './render/render-pool.js';
 import { LocalRedis } from './local-redis.js';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     local,
     { password: settings.REDIS_PASSWORD, opTimeoutMs: settings.LEADER_OP_TIMEOUT_MS, writeAck: settings.WRITE_ACK, waitTimeoutMs: settings.WAIT_TIMEOUT_MS },
     log,
+    new AcceptorState(settings.STATE_FILE),
   );
   const reconcile = setInterval(() => void leadership.reconcile().catch(() => undefined), settings.RECONCILE_INTERVAL_MS);
   const renderPool = new RenderPool(settings.RENDER_WORKERS);

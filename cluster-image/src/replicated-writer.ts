@@ -1,12 +1,25 @@
-// Writes to the leader's Redis with WRITE_ACK's promise. Group commit: the writes that arrive
-// while a batch is out form the next batch, which goes out as one pipeline on one connection:
-// INFO replication first, then the writes, then one WAIT. WAIT counts the writes of its own
-// connection, which is why this connection carries nothing else (and why nothing is ever
-// pipelined behind a WAIT: Redis would stall it for up to an event-loop pass).
-import type { KvWriteResult, Logger } from '@hscale/common';
+// Runs the key-value operations in the leader's Redis with the promise of a majority: a write is
+// acknowledged, and a read answered, only once enough followers confirm (followerAcksNeeded of the
+// voting clusters: README "Several LBs").
+//
+// Group commit: the operations that arrive while a batch is out form the next batch, which goes
+// out as one pipeline on one connection: INFO replication, the operations, a beat (a write of
+// nothing) and one WAIT. WAIT counts the writes of its own connection, which is why this
+// connection carries nothing else (and why nothing is ever pipelined behind a WAIT: Redis would
+// stall it for up to an event-loop pass).
+//
+// Why a read waits too: a deposed leader (its followers promised a newer epoch to an election it
+// has not heard of) must not answer from its old data. The beat follows the reads in the leader's
+// replication stream; a follower confirms it only if it still followed this leader after the
+// reads, and a cluster that promised a newer epoch follows nobody (leadership.ts). So a majority
+// that confirms the beat had not promised anything newer when the reads ran, and no newer leader
+// can have been elected (it needs a majority of promises) before them.
+import { followerAcksNeeded, type KvWriteResult, type Logger } from '@hscale/common';
 import type { RedisConnection } from './redis-connection.js';
+import { BEAT_KEY, FENCE_KEY } from './store/internal-keys.js';
 
 export type WriteAck = 'replica' | 'leader';
+export type Durability = KvWriteResult['durability'];
 
 export class NotReplicatedError extends Error {
   readonly code = 'not_replicated';
@@ -14,7 +27,7 @@ export class NotReplicatedError extends Error {
 
 interface Pending {
   command: string[];
-  resolve: (v: { reply: unknown; durability: KvWriteResult['durability'] }) => void;
+  resolve: (v: { reply: unknown; durability: Durability }) => void;
   reject: (e: unknown) => void;
 }
 
@@ -26,6 +39,9 @@ export class ReplicatedWriter {
   /** Followers connected when the last batch went out: whether the next batch sends a WAIT. */
   private replicasSeen = 0;
 
+  /** The epoch this slave serves and the clusters that vote in it (its assignment says; leadership.ts sets them). */
+  term = { epoch: 0, voters: 1 };
+
   constructor(
     private readonly client: RedisConnection,
     private readonly mode: WriteAck,
@@ -33,8 +49,17 @@ export class ReplicatedWriter {
     private readonly log: Logger,
   ) {}
 
-  /** Runs one write command (an FCALL); resolves once WRITE_ACK's promise holds. */
-  submit(command: string[]): Promise<{ reply: unknown; durability: KvWriteResult['durability'] }> {
+  private get voters(): number {
+    return this.term.voters;
+  }
+
+  /** Followers that must confirm each batch. */
+  get acksNeeded(): number {
+    return this.mode === 'replica' ? followerAcksNeeded(this.voters) : 0;
+  }
+
+  /** Runs one operation (an FCALL); resolves once a majority confirmed it (see above). */
+  submit(command: string[]): Promise<{ reply: unknown; durability: Durability }> {
     return new Promise((resolve, reject) => {
       this.queue.push({ command, resolve, reject });
       if (!this.flushing) void this.flush();
@@ -55,20 +80,22 @@ export class ReplicatedWriter {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    const replica = this.mode === 'replica';
+    const needed = this.acksNeeded;
     // Issued in the same tick, so node-redis writes them as one pipeline with the WAIT last.
-    const info = replica ? this.client.send(['INFO', 'replication']) : null;
-    const writes = Promise.allSettled(batch.map((p) => this.client.send(p.command)));
-    const waited = replica && this.replicasSeen > 0 ? this.sendWait() : null;
-    const results = await writes;
-    // Always awaited, even when every write failed: a WAIT left pending would hold up the next batch.
+    const info = needed > 0 ? this.client.send(['INFO', 'replication']) : null;
+    const ops = Promise.allSettled(batch.map((p) => this.client.send(p.command)));
+    const beat = needed > 0 ? this.client.send(['FCALL', 'hs_beat', '2', FENCE_KEY, BEAT_KEY, String(this.term.epoch)]).then(() => true, () => false) : null;
+    const waited = needed > 0 && this.replicasSeen >= needed ? this.sendWait(needed) : null;
+    const results = await ops;
+    // Always awaited, even when every operation failed: a WAIT left pending would hold up the next batch.
     const acked = waited ? await waited : 0;
-    let durability: KvWriteResult['durability'] = 'leader';
+    let durability: Durability = 'leader';
     let ackError: unknown;
-    if (replica) {
+    if (needed > 0) {
       try {
         this.replicasSeen = connectedReplicas(await info);
-        if (results.some((r) => r.status === 'fulfilled')) durability = await this.durability(acked, waited !== null, batch.length);
+        if (!(await beat)) throw new NotReplicatedError('the leader refused to confirm this batch (it serves another epoch now)');
+        if (results.some((r) => r.status === 'fulfilled')) durability = await this.durability(needed, acked, waited !== null, batch.length);
       } catch (err) {
         ackError = err;
       }
@@ -81,25 +108,26 @@ export class ReplicatedWriter {
     });
   }
 
-  /** WAIT for one follower (never rejects: a failure counts as "no follower confirmed"). */
-  private sendWait(): Promise<number> {
-    return this.client.send(['WAIT', '1', String(this.waitTimeoutMs)]).then(Number, () => 0);
+  /** WAIT for `n` followers (never rejects: a failure counts as "no follower confirmed"). */
+  private sendWait(n: number): Promise<number> {
+    return this.client.send(['WAIT', String(n), String(this.waitTimeoutMs)]).then(Number, () => 0);
   }
 
-  private async durability(acked: number, waitSent: boolean, batchSize: number): Promise<KvWriteResult['durability']> {
-    if (acked >= 1) return 'replica';
-    if (this.replicasSeen > 0 && !waitSent) {
-      // A follower connected since the last batch: wait for it now (WAIT covers every earlier write).
-      if ((await this.sendWait()) >= 1) return 'replica';
+  private async durability(needed: number, acked: number, waitSent: boolean, batchSize: number): Promise<Durability> {
+    if (acked >= needed) return 'replica';
+    if (this.replicasSeen >= needed && !waitSent) {
+      // Followers connected since the last batch: wait for them now (WAIT covers every earlier write).
+      if ((await this.sendWait(needed)) >= needed) return 'replica';
     }
     if (this.replicasSeen > 0) {
-      // The follower may have just died: look again before refusing the acknowledgement.
+      // A follower may have just died: look again before refusing the acknowledgement.
       this.replicasSeen = connectedReplicas(await this.client.send(['INFO', 'replication']));
     }
-    if (this.replicasSeen === 0) {
-      this.log.warn('write acknowledged by the leader only: no follower is connected', { batchSize });
+    // Two voters and the follower gone: the weaker promise of a two-cluster fleet (README).
+    if (this.voters === 2 && this.replicasSeen === 0) {
+      this.log.warn('acknowledged by the leader only: the other cluster of two is not connected', { batchSize });
       return 'leader';
     }
-    throw new NotReplicatedError(`no follower confirmed the write within ${this.waitTimeoutMs} ms`);
+    throw new NotReplicatedError(`${needed} of the ${this.voters} clusters' followers did not confirm within ${this.waitTimeoutMs} ms (a majority must hold it)`);
   }
 }

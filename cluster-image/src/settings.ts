@@ -32,6 +32,8 @@ export const clusterSettingsSchema = z.object({
   /** Fraction of ordinary requests written to the log (errors, slow and abandoned requests always are). */
   ACCESS_LOG_SAMPLE: fraction(),
   SLOW_REQUEST_MS: int(1, 600_000),
+  /** Where the epoch this cluster promised to an election is kept (must survive a slave restart); empty = <tmpdir>/hscale-acceptor-<PORT>.json. */
+  STATE_FILE: text(),
 });
 export type ClusterSettings = z.infer<typeof clusterSettingsSchema> & { advertised: AdvertisedAddress; name: string };
 
@@ -39,5 +41,10 @@ export function loadClusterSettings(env: NodeJS.ProcessEnv = process.env): Clust
   const defaults = readDefaults(path.join(configDir(import.meta.url, env), 'cluster.json'));
   const s = loadSettings(clusterSettingsSchema, defaults, env);
   requireSecrets({ CLUSTER_SECRET: s.CLUSTER_SECRET }, s.INSECURE_DEV_MODE);
-  return { ...s, advertised: new AdvertisedAddress(s.ADVERTISE_ADDRESS), name: s.CLUSTER_NAME || os.hostname() };
+  return {
+    ...s,
+    STATE_FILE: s.STATE_FILE || path.join(os.tmpdir(), `hscale-acceptor-${s.PORT}.json`),
+    advertised: new AdvertisedAddress(s.ADVERTISE_ADDRESS),
+    name: s.CLUSTER_NAME || os.hostname(),
+  };
 }

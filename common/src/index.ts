@@ -10,3 +10,4 @@ export * from './query-params.js';
 export * from './http-body.js';
 export * from './view-query.js';
 export * from './png-pieces.js';
+export * from './quorum.js';

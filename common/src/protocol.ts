@@ -3,6 +3,8 @@
 
 /** Header carrying the LB's current epoch on every KV request; a slave on another epoch answers 409. */
 export const EPOCH_HEADER = 'x-leader-epoch';
+/** Every request of an LB to a slave names the LB (its LB_NAME): the clusters list the LBs they hear from. */
+export const LB_HEADER = 'x-hscale-lb';
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 /**
@@ -51,6 +53,17 @@ export interface RedisEndpoint {
 export interface SlaveHealth {
   name: string;
   epoch: number;
+  /**
+   * The highest epoch this cluster promised to an election (kept on disk, so it survives a slave
+   * restart): it refuses every assignment below it, and stopped acknowledging older leaders.
+   */
+  promised: number;
+  /** How many clusters vote, as the assignment this cluster accepted counted them (0: none yet). */
+  voters: number;
+  /** The epoch of the leader whose data the local Redis holds (the fence in its data; 0: none). */
+  dataEpoch: number;
+  /** The LBs this slave heard from in the last minute, by name, and how long ago. */
+  lbs?: { name: string; heardMsAgo: number }[];
   role: 'leader' | 'follower' | 'none';
   leaderId: string | null;
   /** Whether this slave's connection to the leader's Redis works. */
@@ -95,11 +108,24 @@ export interface LeaderAssignment {
    * slave up to date; a leader whose Redis is not a master (it restarted and lost its data) must refuse.
    */
   reason: 'election' | 'sync';
+  /** The clusters that vote in this epoch (the LB's membership): a write needs a majority of them. */
+  voters: number;
+}
+
+/** An election's first phase: "promise not to take part in anything older than `epoch`". */
+export interface PromiseRequest {
+  epoch: number;
+}
+
+/** A cluster's promise: its state once it stopped acknowledging the old leader. */
+export interface PromiseAnswer {
+  promised: number;
+  health: SlaveHealth;
 }
 
 export interface KvWriteResult {
   key: string;
-  /** What the acknowledgement promises: "replica" = held by the leader and at least one follower; "leader" = by the leader only. */
+  /** What the acknowledgement promises: "replica" = held by a majority of the clusters (the leader and followerAcksNeeded followers); "leader" = by the leader only (a fleet of one, or two with the follower gone). */
   durability: 'replica' | 'leader';
 }
 

@@ -45,7 +45,7 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
   app.use(dashboardRouter());
   app.route('/metrics').get(metrics.handler).all(methodNotAllowed(['GET']));
   app.route('/openapi.json').get((_req, res) => void res.json(OPENAPI_DOCUMENT)).all(methodNotAllowed(['GET']));
-  app.use(clusterRouter(view, coordinator, { clusterSecret: s.CLUSTER_SECRET, adminToken: s.ADMIN_TOKEN, registrationTtlMs: s.REGISTRATION_TTL_SECONDS * 1000 }));
+  app.use(clusterRouter(view, coordinator, { clusterSecret: s.CLUSTER_SECRET, adminToken: s.ADMIN_TOKEN, registrationTtlMs: s.REGISTRATION_TTL_SECONDS * 1000, lbName: s.LB_NAME }));
   app.use(kvRouter(forwarder, s.MAX_VALUE_BYTES));
   app.use(batchRouter(forwarder, s.MAX_VALUE_BYTES));
   app.use(mandelbrotRouter(view, metrics, s, log));

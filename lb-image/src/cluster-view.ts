@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { Resolver } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
-import { type Logger, type SlaveHealth } from '@hscale/common';
+import { LB_HEADER, type Logger, type SlaveHealth } from '@hscale/common';
 import { memberId, MembershipTable, type Endpoint, type Member, type Source } from './membership/membership.js';
 import type { LoopStalls } from './health/loop-stalls.js';
 import { parseSlaveHealth } from './health/slave-health.js';
@@ -28,7 +28,7 @@ export class ClusterView extends EventEmitter {
   private readonly servedAt = new Map<string, number>();
 
   constructor(
-    private readonly opts: { failureThreshold: number; probeTimeoutMs: number; clusterSecret: string },
+    private readonly opts: { failureThreshold: number; probeTimeoutMs: number; clusterSecret: string; lbName: string },
     private readonly log: Logger,
     private readonly stalls?: LoopStalls,
   ) {
@@ -63,7 +63,7 @@ export class ClusterView extends EventEmitter {
 
   /** Every request to a slave carries the cluster secret: a slave answers nobody else (but /health). */
   send(m: Member, req: SlaveRequest): Promise<SlaveResponse> {
-    const headers = { ...req.headers, authorization: `Bearer ${this.opts.clusterSecret}` };
+    const headers = { ...req.headers, authorization: `Bearer ${this.opts.clusterSecret}`, [LB_HEADER]: this.opts.lbName };
     return this.pools.request(m.id, `http://${m.address}:${m.port}`, { ...req, headers });
   }
 

@@ -19,8 +19,8 @@ export function recordFleetEvents(events: EventLog, view: ClusterView, coordinat
       { ...e },
     ),
   );
-  coordinator.on('adopted', (e: { leaderId: string; epoch: number }) =>
-    events.record('leader-adopted', `${e.leaderId} kept as leader, under epoch ${e.epoch} (the clusters agree on it)`, e),
+  coordinator.on('followed', (e: { leaderId: string; epoch: number }) =>
+    events.record('leader-adopted', `following ${e.leaderId}, leader of epoch ${e.epoch} (elected by a majority of the clusters, perhaps through another LB)`, e),
   );
   coordinator.on('no-leader', (reason: string) => events.record('no-leader', `no leader can be elected yet: ${reason}`, { reason }));
   fencer.on('fenced', (f: { writer: string; generation: number; epoch: number; via: string }) =>

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   warnWhileInsecure(log, s.INSECURE_DEV_MODE);
   const stalls = new LoopStalls(Math.max(100, s.PROBE_TIMEOUT_MS / 2));
   stalls.start();
-  const view = new ClusterView({ failureThreshold: s.FAILURE_THRESHOLD, probeTimeoutMs: s.PROBE_TIMEOUT_MS, clusterSecret: s.CLUSTER_SECRET }, log, stalls);
+  const view = new ClusterView({ failureThreshold: s.FAILURE_THRESHOLD, probeTimeoutMs: s.PROBE_TIMEOUT_MS, clusterSecret: s.CLUSTER_SECRET, lbName: s.LB_NAME }, log, stalls);
   const coordinator = new Coordinator(view, { failureThreshold: s.FAILURE_THRESHOLD, assignTimeoutMs: Math.max(1000, 2 * s.PROBE_TIMEOUT_MS) }, log);
   const fencer: Fencer = new Fencer(view, (epoch): Member[] => forwarder.routable(epoch), log);
   const batcher = new Batcher(view, { timeoutMs: s.REQUEST_TIMEOUT_MS, maxInFlight: s.BATCHES_IN_FLIGHT, maxOps: 256, maxBytes: 4 * 1024 * 1024 });

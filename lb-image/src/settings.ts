@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { MANDELBROT_LIMITS, SettingsError, configDir, flag, fraction, hostPortList, int, loadSettings, oneOf, readDefaults, requireSecrets, text } from '@hscale/common';
@@ -25,6 +26,8 @@ export const lbSettingsSchema = z.object({
   CLUSTER_SECRET: text(),
   /** For POST /election; required (at least 16 characters) unless INSECURE_DEV_MODE. */
   ADMIN_TOKEN: text(),
+  /** How this LB names itself to the clusters (GET /lbs lists every LB by it); empty = <hostname>:<PORT>. */
+  LB_NAME: text(),
   /** 1: start without secrets (a trial on one's own machine); the log says so every few minutes. */
   INSECURE_DEV_MODE: flag(),
   REGISTRATION_TTL_SECONDS: int(1, 3600),
@@ -60,7 +63,7 @@ export function loadLbSettings(env: NodeJS.ProcessEnv = process.env): LbSettings
         `at most ${MAX_REQUEST_LIFETIME_MS} ms is allowed (the leader remembers applied writes for 30 s)`,
     ]);
   }
-  return s;
+  return { ...s, LB_NAME: s.LB_NAME || `${os.hostname()}:${s.PORT}` };
 }
 
 /** 3 x REQUEST_TIMEOUT_MS + LEADER_WAIT_MS at most: below the 30 s the leader remembers an applied write. */

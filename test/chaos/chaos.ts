@@ -1,8 +1,8 @@
-// npm run chaos -- [--minutes M | --per-kind K] [--seed S] [--clusters N] [--keep] [--report FILE] [--history FILE]
+// npm run chaos -- [--minutes M | --per-kind K] [--seed S] [--clusters N] [--lbs L] [--keep] [--report FILE] [--history FILE]
 // npm run chaos -- --check FILE   (check a saved history again, without Docker)
 //
 // A fault-injection run against the real system: ./launch-env.sh starts it in its own compose
-// project, clients read, write and delete through the LB and record every operation, a nemesis
+// project, clients read, write and delete through the LBs and record every operation, a nemesis
 // injects faults at random (seeded), and at the end the checker (checker.ts) looks for anomalies
 // in the history, in what each cluster claimed, and in each cluster's final data.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { containers, docker, run } from '../helpers/docker.ts';
 import { freePort, ROOT } from '../helpers/processes.ts';
 import { checkRun, type ClusterData, type LeaderSighting, type Op, type RunRecord } from './checker.ts';
-import { FAULT_KINDS, Nemesis, type FaultKind, type FaultRecord } from './nemesis.ts';
+import { FAULT_KINDS, lbContainers, Nemesis, type FaultKind, type FaultRecord } from './nemesis.ts';
 import { runOp, seeded, startWorkload, type Random } from './workload.ts';
 
 export interface ChaosOptions {
@@ -22,6 +22,8 @@ export interface ChaosOptions {
   minutes?: number;
   seed: number;
   clusters: number;
+  /** LBs in front of the clusters (./launch-env.sh --lbs). */
+  lbs: number;
   keys: number;
   clients: number;
   /** Leave the system running afterwards. */
@@ -35,9 +37,22 @@ export interface ChaosOptions {
   log: (line: string) => void;
 }
 
+/** What the faults of one kind did: the share of operations answered while they lasted, and the elections. */
+export interface KindSummary {
+  faults: number;
+  operations: number;
+  /** Operations started during a fault of this kind (until recovery) that succeeded, as a fraction. */
+  availability: number;
+  elections: number;
+}
+
 export interface ChaosReport {
   seed: number;
   clusters: number;
+  lbs: number;
+  /** Operations that succeeded, as a fraction of all. */
+  availability: number;
+  byKind: Record<string, KindSummary>;
   seconds: number;
   operations: { total: number; ok: number; unknown: number; fail: number; reads: number; writes: number };
   faults: FaultRecord[];
@@ -151,20 +166,35 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const project = 'hscale-chaos';
   const port = await freePort();
   const lbUrl = `http://127.0.0.1:${port}`;
-  const env = { LB_PORT: String(port), COMPOSE_PROJECT_NAME: project, HSCALE_ENV_FILE: path.join(mkdtempSync(path.join(os.tmpdir(), 'hscale-chaos-')), '.env') };
+  const env = {
+    LB_PORT: String(port),
+    LB_EXTRA_PORTS: process.env.HSCALE_CHAOS_EXTRA_PORTS ?? '18081-18099',
+    COMPOSE_PROJECT_NAME: project,
+    HSCALE_ENV_FILE: path.join(mkdtempSync(path.join(os.tmpdir(), 'hscale-chaos-')), '.env'),
+  };
   const launch = (...args: string[]) => run(path.join(o.root, 'launch-env.sh'), args, env);
   const started = Date.now();
-  o.log(`==> ./launch-env.sh ${o.clusters} (project ${project}, ${lbUrl})`);
-  const up = await launch(String(o.clusters), ...(process.env.HSCALE_CHAOS_NO_BUILD ? ['--no-build'] : []));
+  o.log(`==> ./launch-env.sh ${o.clusters} --lbs ${o.lbs} (project ${project}, ${lbUrl})`);
+  const up = await launch(String(o.clusters), '--lbs', String(o.lbs), ...(process.env.HSCALE_CHAOS_NO_BUILD ? ['--no-build'] : []));
   if (up.code !== 0) throw new Error(`launch-env.sh failed:\n${up.stdout}\n${up.stderr}`);
 
-  const nemesis = new Nemesis(project, lbUrl, o.clusters, random);
+  // Every LB's URL: the first on LB_PORT, the others on the ports Docker published (looked up
+  // again after an LB fault: a restarted extra LB may come back on another port of the range).
+  let lbUrls = [lbUrl];
+  const refreshLbUrls = async () => {
+    const extra = (await lbContainers(project).catch(() => [])).filter((c) => c.service === 'lb-extra');
+    const ports = await Promise.all(extra.map((c) => docker('port', c.id, '8080/tcp').then((p) => p.split('\n')[0]!.split(':').pop()!, () => null)));
+    lbUrls = [lbUrl, ...ports.filter((p): p is string => !!p).map((p) => `http://127.0.0.1:${p}`)];
+  };
+  await refreshLbUrls();
+  o.log(`    LBs: ${lbUrls.join(' ')}`);
+  const nemesis = new Nemesis(project, () => lbUrls, refreshLbUrls, o.clusters, random);
   const prefix = `chaos:${o.seed}:`;
   const keys = Array.from({ length: o.keys }, (_, i) => `${prefix}k${i}`);
   const faults: FaultRecord[] = [];
   try {
     const watch = startSightings(project);
-    const workload = startWorkload(() => [lbUrl], prefix, keys, o.clients, seeded(o.seed + 1));
+    const workload = startWorkload(() => lbUrls, prefix, keys, o.clients, seeded(o.seed + 1));
     const runStart = Date.now();
     const deck = o.perKind ? shuffledDeck(o.perKind, random) : [];
     const more = () => (o.perKind ? faults.length < deck.length : Date.now() - runStart < (o.minutes ?? 1) * 60_000);
@@ -174,14 +204,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       const f = await nemesis.inject(kind);
       faults.push(f);
       const elapsed = ((Date.now() - runStart) / 1000).toFixed(0);
-      o.log(`    [${elapsed.padStart(4)}s] ${f.kind.padEnd(15)} ${f.role.padEnd(8)} ${f.target.padEnd(26)} held ${String(f.heldMs).padStart(4)} ms, recovered ${f.recoveredMs === null ? 'NOT within 90 s' : `in ${f.recoveredMs} ms`} (${workload.ops.length} ops)`);
+      o.log(`    [${elapsed.padStart(4)}s] ${f.kind.padEnd(15)} ${f.role.padEnd(8)} ${f.target.padEnd(26)} held ${String(f.heldMs).padStart(4)} ms, recovered ${f.recoveredMs === null ? 'NOT within 90 s' : `in ${f.recoveredMs} ms`}, epoch ${f.epochBefore} -> ${f.epochAfter} (${workload.ops.length} ops)`);
       await sleep(300 + random() * 1000);
     }
     await nemesis.healAll();
     await nemesis.recovered();
     await workload.stop();
     // Final reads, after every fault is healed: each must see the last write that took effect.
-    const finals = await Promise.all(keys.map((key) => runOp(lbUrl, { client: 0, key, kind: 'get' }, true)));
+    // Through every LB: each must answer with the fleet's data.
+    const finals = await Promise.all(lbUrls.flatMap((url) => keys.map((key) => runOp(url, { client: 0, key, kind: 'get' }, true))));
     const finalState = await finalData(project, lbUrl, keys, o.log);
     const indexes = await Promise.all(
       [finalState.leader, ...finalState.others].map(async (c) => ({
@@ -200,6 +231,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const report: ChaosReport = {
       seed: o.seed,
       clusters: o.clusters,
+      lbs: o.lbs,
+      availability: count((x) => x.outcome === 'ok') / Math.max(1, workload.ops.length),
+      byKind: summarizeKinds(faults, workload.ops),
       seconds: Math.round((Date.now() - runStart) / 1000),
       operations: {
         total: ops.length,
@@ -231,9 +265,31 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
+/** Per fault kind: the operations started while a fault of that kind lasted (until recovery), and the epochs it moved. */
+export function summarizeKinds(faults: FaultRecord[], ops: Op[]): Record<string, KindSummary> {
+  const out: Record<string, KindSummary> = {};
+  for (const kind of FAULT_KINDS) {
+    const of = faults.filter((f) => f.kind === kind);
+    const during = ops.filter((o) => of.some((f) => o.start >= f.startAt && o.start <= f.endAt));
+    out[kind] = {
+      faults: of.length,
+      operations: during.length,
+      availability: during.length ? during.filter((o) => o.outcome === 'ok').length / during.length : 1,
+      elections: of.reduce((n, f) => n + Math.max(0, f.epochAfter - f.epochBefore), 0),
+    };
+  }
+  return out;
+}
+
 export function summarize(r: ChaosReport): string {
   const kinds = Object.entries(r.faultsByKind).map(([k, n]) => `${k} ${n}`).join(', ');
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const byKind = Object.entries(r.byKind)
+    .filter(([, k]) => k.faults > 0)
+    .map(([kind, k]) => `  ${kind.padEnd(15)} ${String(k.faults).padStart(3)} faults, ${String(k.operations).padStart(6)} ops during them, ${pct(k.availability).padStart(6)} answered, ${k.elections} epochs moved`);
   return [
+    `${r.lbs} LB${r.lbs > 1 ? 's' : ''} in front of ${r.clusters} clusters; availability ${pct(r.availability)} of all operations`,
+    ...byKind,
     `operations: ${r.operations.total} (${r.operations.reads} reads, ${r.operations.writes} writes; ${r.operations.ok} ok, ${r.operations.unknown} without a definite answer, ${r.operations.fail} refused)`,
     `faults: ${r.faults.length} in ${r.seconds} s (${kinds}); ${r.malformedRequests} malformed requests; ${r.unrecovered} not recovered within 90 s`,
     `epochs seen: ${r.epochs}; keys checked: ${r.keys}, operations checked for linearizability: ${r.opsChecked} (${r.opsUnchecked} of them in stretches too tangled to search); listings checked: ${r.listings}`,
@@ -252,7 +308,7 @@ function checkSaved(file: string): number {
 }
 
 function parseArgs(argv: string[]): ChaosOptions & { check?: string } {
-  const o: ChaosOptions & { check?: string } = { seed: 1, clusters: 3, keys: 8, clients: 6, keep: false, root: ROOT, log: (s) => console.log(s) };
+  const o: ChaosOptions & { check?: string } = { seed: 1, clusters: 3, lbs: 1, keys: 8, clients: 6, keep: false, root: ROOT, log: (s) => console.log(s) };
   const num = (v: string | undefined, name: string) => {
     const n = Number(v);
     if (!v || !Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`);
@@ -264,19 +320,23 @@ function parseArgs(argv: string[]): ChaosOptions & { check?: string } {
     else if (a === '--per-kind') o.perKind = num(argv[++i], a);
     else if (a === '--seed') o.seed = num(argv[++i], a);
     else if (a === '--clusters') o.clusters = num(argv[++i], a);
+    else if (a === '--lbs') o.lbs = num(argv[++i], a);
+    else if (a === '--keys') o.keys = num(argv[++i], a);
     else if (a === '--keep') o.keep = true;
     else if (a === '--report') o.report = path.resolve(argv[++i] ?? '');
     else if (a === '--history') o.history = path.resolve(argv[++i] ?? '');
     else if (a === '--check') o.check = path.resolve(argv[++i] ?? '');
     else if (a === '--root') o.root = path.resolve(argv[++i] ?? '');
     else if (a === '-h' || a === '--help') {
-      console.log(`Usage: npm run chaos -- [--minutes M | --per-kind K] [--seed S] [--clusters N] [--keep] [--report FILE] [--history FILE] [--root DIR]
+      console.log(`Usage: npm run chaos -- [--minutes M | --per-kind K] [--seed S] [--clusters N] [--lbs L] [--keys K] [--keep] [--report FILE] [--history FILE] [--root DIR]
        npm run chaos -- --check FILE
 
   --minutes M    random faults for M minutes
   --per-kind K   K faults of each of the ${FAULT_KINDS.length} kinds, in a shuffled order (default 10)
   --seed S       seed of every random choice (default 1)
   --clusters N   clusters to start (default 3)
+  --lbs L        LBs to start (default 1); clients spread their requests over all of them
+  --keys K       keys the clients work on (default 8)
   --keep         leave the system running afterwards
   --report FILE  write the full report (JSON) there
   --history FILE write every recorded operation (JSON) there

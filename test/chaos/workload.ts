@@ -152,7 +152,13 @@ export function startWorkload(lbUrls: () => string[], prefix: string, keys: stri
         if (listing) listings.push(listing);
       } else if (r < 0.13) {
         ops.push(...(await runBatch(pick(), Array.from({ length: 2 + Math.floor(random() * 3) }, () => request(client)))));
-      } else ops.push(await runOp(pick(), request(client)));
+      } else {
+        const req = request(client);
+        const first = await runOp(pick(), req);
+        ops.push(first);
+        // An LB that refused the connection (killed): the client tries another, as the CLI does.
+        if (first.outcome === 'fail' && first.status === undefined && lbUrls().length > 1) ops.push(await runOp(pick(), req));
+      }
       await new Promise((res) => setTimeout(res, 5 + random() * 10));
     }
   };

@@ -134,18 +134,38 @@ export class Harness {
     return this.track(
       new Proc(`slave:${slavePort}`, process.execPath, [path.join(ROOT, 'cluster-image/dist/main.js')], {
         PORT: String(slavePort), REDIS_PORT: String(redisPort), REDIS_PASSWORD: PASSWORD, REDIS_CONTROL_PASSWORD: CONTROL_PASSWORD, ADVERTISE_ADDRESS: '127.0.0.1',
-        CLUSTER_SECRET: SECRET, CLUSTER_NAME: `cluster-${slavePort}`, LOG_LEVEL: 'debug', ...env,
+        CLUSTER_SECRET: SECRET, CLUSTER_NAME: `cluster-${slavePort}`, LOG_LEVEL: 'debug',
+        // Per slave port, so a restarted slave finds the epoch it promised (and no other test's).
+        STATE_FILE: path.join(this.dir, `acceptor-${slavePort}.json`), ...env,
       }),
     );
   }
 
+  /**
+   * A slave on a free port. A port free a moment ago may be taken when the slave listens (by an
+   * outgoing connection's local end, or another process): then another port, until it is its own
+   * (its /health names it).
+   */
+  private async startSlave(redisPort: number, env: NodeJS.ProcessEnv): Promise<{ slave: Proc; slavePort: number }> {
+    for (let attempt = 1; ; attempt++) {
+      const slavePort = await freePort();
+      const slave = this.slaveProc(slavePort, redisPort, env).start();
+      const deadline = Date.now() + 10_000;
+      while (slave.running && Date.now() < deadline) {
+        const h = await fetch(`http://127.0.0.1:${slavePort}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.json() as Promise<{ name?: string }>, () => null);
+        if (h?.name === `cluster-${slavePort}` && slave.running) return { slave, slavePort };
+        await sleep(50);
+      }
+      await slave.kill('SIGKILL');
+      if (attempt >= 5) throw new Error(`the slave did not start on port ${slavePort}:\n${slave.output.slice(-2000)}`);
+    }
+  }
+
   async addCluster(env: NodeJS.ProcessEnv = {}): Promise<ClusterProcs> {
     const redisPort = await freePort();
-    const slavePort = await freePort();
     const redis = this.redisProc(redisPort).start();
     await waitForPort(redisPort);
-    const slave = this.slaveProc(slavePort, redisPort, env).start();
-    await waitForPort(slavePort);
+    const { slave, slavePort } = await this.startSlave(redisPort, env);
     const c = { redisPort, slavePort, redis, slave, id: `127.0.0.1:${slavePort}` };
     this.clusters.push(c);
     return c;
@@ -161,6 +181,20 @@ export class Harness {
       }),
     ).start();
     await waitForPort(this.lbPort);
+  }
+
+  /** Another LB in front of the same clusters (README "Several LBs"), on its own port. */
+  async startExtraLb(env: NodeJS.ProcessEnv = {}): Promise<{ proc: Proc; url: string; port: number }> {
+    const port = await freePort();
+    const proc = this.track(
+      new Proc(`lb:${port}`, process.execPath, [path.join(ROOT, 'lb-image/dist/main.js')], {
+        PORT: String(port),
+        STATIC_CLUSTERS: this.clusters.map((c) => c.id).join(','),
+        CLUSTER_SECRET: SECRET, ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'debug', ...env,
+      }),
+    ).start();
+    await waitForPort(port);
+    return { proc, url: `http://127.0.0.1:${port}`, port };
   }
 
   /** Start N clusters and the LB, and wait until the LB has a leader and N routable clusters. */

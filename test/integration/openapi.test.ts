@@ -133,12 +133,14 @@ test('the validator rejects answers that contradict the document', () => {
 });
 
 // ---- The system routes.
-test('GET /health, /ready, /leader, /servers, / and /metrics', async () => {
+test('GET /health, /ready, /leader, /servers, /lbs, / and /metrics', async () => {
   assert.equal((await expect('GET', '/health', 200)).json.status, 'ok');
   assert.equal((await expect('GET', '/ready', 200)).json.ready, true);
   const leader = (await expect('GET', '/leader', 200)).json;
   const servers = (await expect('GET', '/servers', 200)).json;
   assert.equal(servers.filter((s: any) => s.role === 'leader')[0]?.id, leader.id);
+  const lbs = (await expect('GET', '/lbs', 200)).json;
+  assert.equal(lbs.lbs[0].name, lbs.self);
   assert.match((await expect('GET', '/', 200)).body.toString(), /<html/);
   assert.match((await expect('GET', '/metrics', 200)).body.toString(), /^# HELP/m);
 });

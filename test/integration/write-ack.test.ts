@@ -10,7 +10,24 @@ test('a single cluster (no follower): the write is acknowledged by the leader al
   const r = await put(`${h.lbUrl}/keys/solo`, 'v');
   assert.equal(r.status, 200);
   assert.equal(r.body.durability, 'leader');
-  await h.clusters[0]!.slave.waitForOutput(/write acknowledged by the leader only: no follower is connected/);
+});
+
+test('three clusters, both followers gone: the leader alone is no majority, so nothing is acknowledged, never as durability "leader"', async (t) => {
+  const h = await Harness.start(3);
+  t.after(() => h.stopAll());
+  assert.equal((await put(`${h.lbUrl}/keys/before`, 'v')).body.durability, 'replica');
+  const leader = await h.leader();
+  const followers = h.clusters.filter((c) => c.id !== leader.id);
+  for (const f of followers) await f.redis.kill('SIGKILL');
+  await h.waitFor(async () => (await call(`${h.lbUrl}/health`)).body.clusters.healthy === 1, 15_000, 'the followers seen as down');
+  const r = await put(`${h.lbUrl}/keys/alone`, 'v');
+  assert.equal(r.status, 503, JSON.stringify(r.body));
+  assert.notEqual(r.body.durability, 'leader');
+  // Reads are confirmed by a majority too: none is answered either.
+  assert.equal((await call(`${h.lbUrl}/keys/before`)).status, 503);
+  for (const f of followers) f.redis.start();
+  await h.waitFor(async () => (await put(`${h.lbUrl}/keys/after`, 'v')).body.durability === 'replica', 20_000, 'writes confirmed again');
+  assert.equal((await call(`${h.lbUrl}/keys/before`)).body.value, 'v');
 });
 
 test('WRITE_ACK=leader: writes are acknowledged without waiting for a follower', async (t) => {

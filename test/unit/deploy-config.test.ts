@@ -17,9 +17,11 @@ const lbSettings = new Set(Object.keys(lbSettingsSchema.shape));
 const clusterSettings = new Set([...Object.keys(clusterSettingsSchema.shape), 'REDIS_PASSWORD_FILE', 'NODE_ENV', 'MAX_MEMORY', 'EVICTION']);
 const knownFor = (name: string) => (name.startsWith('lb') ? lbSettings : clusterSettings);
 
-test('compose: services lb and cluster, a bridge network, only the LB publishes a port, known settings', () => {
-  const compose = parse(readFileSync(path.join(ROOT, 'compose/docker-compose.yml'), 'utf8'));
-  assert.deepEqual(Object.keys(compose.services).sort(), ['cluster', 'lb']);
+test('compose: services lb, lb-extra and cluster, a bridge network, only the LBs publish ports, known settings', () => {
+  const compose = parse(readFileSync(path.join(ROOT, 'compose/docker-compose.yml'), 'utf8'), { merge: true });
+  assert.deepEqual(Object.keys(compose.services).sort(), ['cluster', 'lb', 'lb-extra']);
+  assert.deepEqual(compose.services['lb-extra'].profiles, ['lbs'], 'the extra LBs only when launch-env.sh asks (--profile lbs)');
+  assert.deepEqual(compose.services['lb-extra'].ports, ['${LB_BIND:-127.0.0.1}:${LB_EXTRA_PORTS:-8081-8099}:8080']);
   assert.equal(compose.networks.backend.driver, 'bridge');
   assert.doesNotMatch(readFileSync(path.join(ROOT, 'compose/docker-compose.yml'), 'utf8'), /network_mode/);
   assert.deepEqual(compose.services.lb.ports, ['${LB_BIND:-127.0.0.1}:${LB_PORT:-8080}:8080']);
@@ -89,7 +91,21 @@ test('k8s: selectors match template labels, services find pods, named ports exis
   const kustomization = parse(readFileSync(path.join(ROOT, 'k8s/kustomization.yaml'), 'utf8'));
   const discovery = services.find((s) => dnsName === `${s.metadata.name}.${kustomization.namespace}.svc.cluster.local.`);
   assert.equal(discovery?.spec.clusterIP, 'None', 'the LB discovers clusters through a headless Service');
-  assert.equal(deployments.find((d) => d.metadata.name === 'lb').spec.replicas, 1, 'exactly one LB');
+  const lb = deployments.find((d) => d.metadata.name === 'lb');
+  assert.ok(lb.spec.replicas >= 2, 'no single LB');
+  assert.deepEqual(lb.spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, 'old and new LBs overlap in an update');
+});
+
+test('k8s: only LB and cluster pods reach the clusters\' ports (NetworkPolicy)', () => {
+  const docs = k8sDocs().map((d) => d.doc);
+  const policy = docs.find((d) => d.kind === 'NetworkPolicy');
+  const cluster = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'cluster');
+  assert.deepEqual(policy.spec.podSelector.matchLabels, cluster.spec.template.metadata.labels);
+  assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
+  const from = policy.spec.ingress.flatMap((r: any) => r.from.map((f: any) => f.podSelector.matchLabels['app.kubernetes.io/name'])).sort();
+  assert.deepEqual(from, ['cluster', 'lb']);
+  const ports = policy.spec.ingress.flatMap((r: any) => r.ports.map((p: any) => p.port)).sort();
+  assert.deepEqual(ports, cluster.spec.template.spec.containers[0].ports.map((p: any) => p.containerPort).sort());
 });
 
 test('k8s: kubectl kustomize builds the manifests', (t) => {
@@ -105,8 +121,8 @@ test('k8s: kubectl kustomize builds the manifests', (t) => {
 });
 
 test('hardening: no capabilities but what supervisord needs, no-new-privileges, read-only root, limits (compose and k8s)', () => {
-  const compose = parse(readFileSync(path.join(ROOT, 'compose/docker-compose.yml'), 'utf8'));
-  const added = { lb: undefined, cluster: ['CHOWN', 'SETUID', 'SETGID', 'KILL'] } as Record<string, string[] | undefined>;
+  const compose = parse(readFileSync(path.join(ROOT, 'compose/docker-compose.yml'), 'utf8'), { merge: true });
+  const added = { lb: undefined, 'lb-extra': undefined, cluster: ['CHOWN', 'SETUID', 'SETGID', 'KILL'] } as Record<string, string[] | undefined>;
   for (const [name, svc] of Object.entries<any>(compose.services)) {
     assert.deepEqual(svc.cap_drop, ['ALL'], name);
     assert.deepEqual(svc.cap_add, added[name], name);

@@ -8,13 +8,14 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ROOT } from '../helpers/processes.ts';
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
-const compose = parse(read('compose/docker-compose.yml'));
-const stack = parse(read('compose/docker-stack.yml'));
+const compose = parse(read('compose/docker-compose.yml'), { merge: true });
+const stack = parse(read('compose/docker-stack.yml'), { merge: true });
 const config = { lb: JSON.parse(read('config/lb.json')), cluster: JSON.parse(read('config/cluster.json')) };
 const kustomization = parse(read('k8s/kustomization.yaml'));
 const manifests = readdirSync(path.join(ROOT, 'k8s'))
@@ -26,7 +27,7 @@ const k8sEnv = (name: string): Record<string, any> => Object.fromEntries(k8sCont
 const SECRETS = { lb: ['CLUSTER_SECRET', 'ADMIN_TOKEN'], cluster: ['REDIS_PASSWORD', 'CLUSTER_SECRET'] };
 
 test('Kubernetes manifests validate against the API schemas (kubernetes-models)', () => {
-  const models: Record<string, new (o: any) => { validate(): void }> = { Deployment, Service, Namespace };
+  const models: Record<string, new (o: any) => { validate(): void }> = { Deployment, Service, Namespace, NetworkPolicy };
   for (const { file, doc } of manifests) {
     const Model = models[doc.kind];
     assert.ok(Model, `${file}: no schema for kind ${doc.kind}`);
@@ -47,9 +48,10 @@ test('the schema check can fail: a missing selector, a wrong type, a container w
   for (const doc of broken) assert.throws(() => new Deployment(doc).validate());
 });
 
-test('the same two services everywhere, with the same ports as the defaults in config/', () => {
-  assert.deepEqual(Object.keys(compose.services).sort(), ['cluster', 'lb']);
-  assert.deepEqual(Object.keys(stack.services).sort(), ['cluster', 'lb']);
+test('the same services everywhere (the LBs, the clusters), with the same ports as the defaults in config/', () => {
+  assert.deepEqual(Object.keys(compose.services).sort(), ['cluster', 'lb', 'lb-extra']);
+  assert.deepEqual(Object.keys(stack.services).sort(), ['cluster', 'lb', 'lb-extra']);
+  for (const file of [compose, stack]) assert.deepEqual(file.services['lb-extra'].environment, file.services.lb.environment, 'every LB alike');
   assert.deepEqual(manifests.filter((m) => m.doc.kind === 'Deployment').map((m) => m.doc.metadata.name).sort(), ['cluster', 'lb']);
   // The LB's port: config/lb.json PORT, what compose and the stack publish, the pod's port.
   assert.equal(compose.services.lb.ports[0].split(':').at(-1), String(config.lb.PORT));

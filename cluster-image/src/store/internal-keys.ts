@@ -4,6 +4,8 @@ export const FENCE_KEY = '\0hs:fence';
 export const INDEX_KEY = '\0hs:index';
 export const EXPIRY_KEY = '\0hs:expiry';
 export const OPS_KEY = '\0hs:ops';
+/** A counter written after reads, so that a WAIT can confirm them (hs_beat). */
+export const BEAT_KEY = '\0hs:beat';
 /** Where the sweep's pass over the index stopped (the last key it looked at). */
 export const SWEEP_CURSOR_KEY = '\0hs:sweep';
 /** The tile cache (library.ts, tile_put): ids by time stored, and their sizes. */

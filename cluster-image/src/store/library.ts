@@ -63,10 +63,17 @@ local function client_ttl(ttl)
   return ttl
 end
 
--- nil when this Redis serves epoch, else the error reply to return.
+-- nil when this Redis serves epoch, else the error reply to return. Once its cluster promised a
+-- newer epoch to an election ("promised", hs_freeze), nothing of the older one is served here.
 local function wrong_epoch(fence, epoch)
-  local have = redis.call('HGET', fence, 'epoch')
-  if have == epoch then return nil end
+  local f = redis.call('HMGET', fence, 'epoch', 'promised')
+  local have, promised = f[1], f[2]
+  if have == epoch then
+    if promised and tonumber(promised) > tonumber(epoch) then
+      return redis.error_reply('HSEPOCH this redis promised epoch ' .. promised .. ' to an election, the request is for epoch ' .. epoch)
+    end
+    return nil
+  end
   if not have then
     return redis.error_reply('HSNOEPOCH this redis serves no epoch (it restarted or was never promoted)')
   end
@@ -212,6 +219,24 @@ local function promote(keys, args)
   return want
 end
 
+-- KEYS: fence   ARGV: epoch. Run when this cluster promises epoch to an election while its Redis is
+-- a master: from then on it serves nothing of an older epoch (wrong_epoch), so a deposed leader
+-- can neither acknowledge a write nor answer a read once a majority has promised.
+local function freeze(keys, args)
+  local promised = tonumber(redis.call('HGET', keys[1], 'promised') or '0')
+  if tonumber(args[1]) > promised then redis.call('HSET', keys[1], 'promised', args[1]) end
+  return 1
+end
+
+-- KEYS: fence, beat   ARGV: epoch. A write of nothing, sent after reads: the WAIT behind it returns
+-- only once followers received it, that is, once they still followed this leader after the reads
+-- (replicated-writer.ts: how a read is confirmed by a majority).
+local function beat(keys, args)
+  local err = wrong_epoch(keys[1], args[1])
+  if err then return err end
+  return redis.call('INCR', keys[2])
+end
+
 -- KEYS: index, expiry, ops, cursor   ARGV: max entries, scan ('1', 'restart' to begin a new pass, or '')
 -- Drops op buckets older than OP_KEEP_BUCKETS, and index entries of keys whose TTL has passed (at
 -- most max). With scan, also looks at the next max entries of the index, from where the last call
@@ -324,6 +349,8 @@ redis.register_function{ function_name = 'hs_get_many', callback = get_many, fla
 redis.register_function{ function_name = 'hs_list', callback = list, flags = { 'allow-oom' } }
 redis.register_function{ function_name = 'hs_fence', callback = raise_fence, flags = { 'allow-oom' } }
 redis.register_function{ function_name = 'hs_promote', callback = promote, flags = { 'allow-oom' } }
+redis.register_function{ function_name = 'hs_freeze', callback = freeze, flags = { 'allow-oom' } }
+redis.register_function{ function_name = 'hs_beat', callback = beat, flags = { 'allow-oom' } }
 redis.register_function{ function_name = 'hs_sweep_v2', callback = sweep, flags = { 'allow-oom' } }
 redis.register_function('hs_tile_put', tile_put)
 redis.register_function{ function_name = 'hs_tile_get', callback = tile_get, flags = { 'no-writes' } }

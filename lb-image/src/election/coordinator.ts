@@ -1,17 +1,25 @@
 // Applies the election rules (decide.ts) to the real clusters: watches the leader
-// (leader-watch.ts), runs elections one at a time, tells every slave the leader of the current
-// epoch, and lets requests wait (briefly) while there is no leader.
+// (leader-watch.ts), follows the leader the fleet elected, holds elections (one at a time in this
+// LB; others may hold theirs: the clusters' promises keep them apart), tells every slave the
+// leader of the current epoch, and lets requests wait (briefly) while there is no leader.
+//
+// An election has two phases, as in Paxos: every cluster is asked to promise the new epoch (it
+// stops acknowledging the old leader and reports its data), and once a majority has, the one of
+// them with the most recent data is assigned the epoch as leader, then the others as followers.
 //
 // Events: 'era' when the LB stops waiting for every request in flight (an election starts, or the
-// epoch changes), 'epoch' (number) when a new epoch begins, 'leader' when requests may go out.
+// epoch changes), 'epoch' (number) when a new epoch begins, 'leader' when requests may go out,
+// 'elected' (Elected) after an election of this LB, 'followed' when it follows another's.
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
-import type { LeaderAssignment, Logger, SlaveHealth } from '@hscale/common';
+import { majorityOf, type LeaderAssignment, type Logger, type PromiseAnswer, type SlaveHealth } from '@hscale/common';
 import type { ClusterView, ProbeOutcome } from '../cluster-view.js';
+import { parseSlaveHealth } from '../health/slave-health.js';
 import type { Member } from '../membership/membership.js';
-import { decide, type CandidateView, type CurrentLeader, type Decision, type History } from './decide.js';
+import { chooseLeader, decide, votersOf, type CandidateView, type CurrentLeader, type Decision } from './decide.js';
 import { LeaderWatch } from './leader-watch.js';
 
+/** After an election that found no leader, the next waits this long, plus up to as much at random (two LBs that collided do not collide again). */
 const ELECTION_RETRY_MS = 200;
 /** A cluster that refused to follow the current leader is asked again after this long (not at every check). */
 const SYNC_RETRY_MS = 1000;
@@ -27,12 +35,6 @@ export interface LeaderState extends CurrentLeader {
   address: string;
 }
 
-function historyOf(h: SlaveHealth): History | null {
-  const [replId, previous] = h.redis.replIds;
-  if (!replId) return null;
-  return { replId, ...(previous ? { previous: { replId: previous, upTo: h.redis.replOffset2 } } : {}) };
-}
-
 /** What the 'elected' event tells (the event log and the metrics listen). */
 export interface Elected {
   leaderId: string;
@@ -45,6 +47,18 @@ export interface Elected {
   failoverMs: number | null;
 }
 
+/**
+ * A majority of the voters; with two, one, if the other cluster is down for this LB (its probes
+ * fail): the weaker promise of a two-cluster fleet (README "Guarantees"), which keeps it working
+ * after either cluster fails.
+ */
+function promisesNeeded(voters: number, silent: Member[]): number {
+  if (voters === 2 && silent.length === 1 && !silent[0]!.healthy) return 1;
+  return majorityOf(voters);
+}
+
+type PromiseOutcome = { member: Member; ok: true; health: SlaveHealth } | { member: Member; ok: false; promised: number };
+
 export class Coordinator extends EventEmitter {
   private current: LeaderState | null = null;
   private readonly watch: LeaderWatch;
@@ -53,12 +67,12 @@ export class Coordinator extends EventEmitter {
   private syncing = new Set<string>();
   private syncRetryAt = new Map<string, number>();
   private lastNoneReason = '';
-  /** Highest epoch offered to any cluster: an offer that timed out may still have taken effect. */
+  /** Highest epoch this LB asked clusters to promise: never asked for again. */
   private spentEpoch = 0;
-  /** The recent offers: epoch -> the cluster it was offered to (a late one is a candidate this LB chose). */
-  private readonly offers = new Map<number, string>();
-  /** Replication history of the leader's Redis, from its last good probe. */
-  private history: History | null = null;
+  /** Since when a newer promise than any leader known has been seen (another LB's election), or null. */
+  private foreignSince: number | null = null;
+  /** The clusters voting in the current epoch, as this LB last told them. */
+  private voters = 1;
   /** When the current leader was set: probes sent before then say nothing about it. */
   private leaderSince = 0;
   /** After an election that found no leader, the next one waits until then (elections are not free). */
@@ -101,12 +115,19 @@ export class Coordinator extends EventEmitter {
     if ('stalled' in outcome) return void this.log.info('leader check ignored: this LB was stalled while it was out', { id: m.id });
     if (outcome.ok && this.looksLikeTheLeader(outcome.health)) {
       this.watch.alive(Date.now());
-      this.history = historyOf(outcome.health);
+    } else if (outcome.ok && outcome.health.promised > outcome.health.epoch && outcome.health.epoch === this.current?.epoch) {
+      // The leader promised a newer epoch: an election (another LB's) is under way; check() waits for it.
+      return;
     } else {
       // An answer that says the leader's Redis does not work is direct knowledge; silence is not.
       this.watch.failure(sentAt, outcome.health !== null);
       this.log.debug('leader check failed', { id: m.id, sentMsAgo: Date.now() - sentAt, answered: outcome.health !== null, failures: this.watch.consecutiveFailures });
     }
+  }
+
+  /** A slave refused a request as of an older epoch than its own: probe it now (the fleet may have a new leader). */
+  staleEpochSeen(memberId: string): void {
+    this.emit('probe-soon', memberId);
   }
 
   /** A key-value request was served by the leader's Redis. */
@@ -119,19 +140,14 @@ export class Coordinator extends EventEmitter {
     if (this.current && !this.electing) this.watch.failure(sentAt, false);
   }
 
-  /** Called after probes: elect, adopt or bring clusters up to date as the rules say. */
+  /** Called after probes: follow, elect or bring clusters up to date as the rules say. */
   async check(): Promise<void> {
     if (this.electing) return;
-    // A cluster ahead of our epoch is learnt from only if the others agree (decide.ts): adopted,
-    // or out-voted by a new epoch above its claim.
     const d = this.decideNow(false);
-    // Decided on the health the probes last reported, which for a follower serving traffic may be
-    // seconds old (it is probed less often): its replication history may have changed since (a
-    // full sync). So "none" after the leader failed is checked again by an election on fresh probes.
-    const worthElecting = d.kind === 'adopt' || d.kind === 'elect' || (d.kind === 'none' && this.current !== null && this.watch.failed);
-    if (worthElecting && Date.now() >= this.retryElectionAt) await this.startElection(false);
-    else if (d.kind === 'none') this.sayNone(d.reason);
-    else if (d.kind === 'keep') void this.syncAll(); // not awaited: a hung cluster must not hold up the next check
+    if (d.kind === 'follow') this.follow(d.leaderId, d.epoch);
+    else if (d.kind === 'elect' && Date.now() >= this.retryElectionAt) await this.startElection(false);
+    else if (d.kind === 'wait' && this.current === null) this.sayNone(d.reason);
+    if (d.kind === 'keep' || d.kind === 'follow') void this.syncAll(); // not awaited: a hung cluster must not hold up the next check
   }
 
   /** POST /election: run an election now, whatever the leader's health. */
@@ -157,35 +173,49 @@ export class Coordinator extends EventEmitter {
   }
 
   private looksLikeTheLeader(h: SlaveHealth): boolean {
-    return h.epoch === this.current?.epoch && h.role === 'leader' && h.redis.up && h.redis.role === 'master';
+    return h.epoch === this.current?.epoch && h.role === 'leader' && h.redis.up && h.redis.role === 'master' && h.promised <= h.epoch;
   }
 
-  private candidates(exclude: Set<string>): CandidateView[] {
+  private candidates(): CandidateView[] {
     return this.view.table.list().map((m) => ({
       id: m.id,
       probed: m.probed,
-      healthy: m.healthy && m.failures === 0 && !exclude.has(m.id),
+      healthy: m.healthy && m.failures === 0,
       epoch: m.health?.epoch ?? 0,
+      promised: m.health?.promised ?? 0,
+      voters: m.health?.voters ?? 0,
       claimsLeadership: m.health?.role === 'leader',
       leaderId: m.health?.leaderId ?? null,
-      followsLeader: !!m.health && m.health.leaderReachable && m.health.redis.role === 'replica' && m.health.redis.linkUp,
       redisRole: m.health?.redis.role ?? 'down',
       offset: m.health?.redis.offset ?? 0,
-      replId: m.health?.redis.replIds[0] ?? '',
+      dataEpoch: m.health?.dataEpoch ?? 0,
       syncing: m.health?.redis.syncing ?? false,
     }));
   }
 
-  private decideNow(force: boolean, exclude = new Set<string>()): Decision {
+  private decideNow(force: boolean): Decision {
+    const members = this.candidates();
+    // How long a promise newer than every leader known (another LB's election) has been pending.
+    const now = Date.now();
+    const newestPromise = Math.max(0, ...members.filter((m) => m.healthy).map((m) => m.promised));
+    if (newestPromise > Math.max(this.current?.epoch ?? 0, this.spentEpoch)) this.foreignSince ??= now;
+    else this.foreignSince = null;
     return decide({
-      members: this.candidates(exclude),
+      members,
       current: this.current,
       leaderFailed: this.watch.failed,
       spentEpoch: this.spentEpoch,
-      offers: this.offers,
-      history: this.history,
       force,
+      foreignElectionMs: this.foreignSince === null ? 0 : now - this.foreignSince,
     });
+  }
+
+  /** The fleet elected a leader (through another LB, or this one before it restarted): route to it. */
+  private follow(leaderId: string, epoch: number): void {
+    this.lastNoneReason = '';
+    this.setLeader(leaderId, epoch);
+    this.log.info('following the leader the fleet elected', { leaderId, epoch });
+    this.emit('followed', { leaderId, epoch });
   }
 
   private startElection(force: boolean): Promise<void> {
@@ -197,7 +227,7 @@ export class Coordinator extends EventEmitter {
     const election = this.runElection(force)
       .catch((err: Error) => void this.log.error('election failed; the next check tries again', { error: err.message }))
       .finally(() => {
-        if (!this.available) this.retryElectionAt = Date.now() + ELECTION_RETRY_MS;
+        if (!this.available) this.retryElectionAt = Date.now() + ELECTION_RETRY_MS * (1 + Math.random());
         this.electing = null;
         this.emit('leader');
       });
@@ -207,41 +237,86 @@ export class Coordinator extends EventEmitter {
 
   private async runElection(force: boolean): Promise<void> {
     const started = Date.now();
-    // Fresh replication offsets. Not from the leader: it was probed a moment ago, and if it is
-    // silent, waiting for one more timeout would only delay the failover.
+    // Fresh health. Not from the leader: it was probed a moment ago, and if it is silent, waiting
+    // for one more timeout would only delay the failover.
     await this.view.probeAll({ onlyHealthy: true, except: this.current?.leaderId });
-    const excluded = new Set<string>();
-    for (let attempt = 0; attempt <= this.view.table.list().length; attempt++) {
-      const d = this.decideNow(force && attempt === 0, excluded);
-      if (d.kind === 'keep' || d.kind === 'wait') return;
-      if (d.kind === 'none') return this.sayNone(d.reason);
-      this.lastNoneReason = '';
-      const m = this.view.table.get(d.leaderId)!;
-      // Spent before it is sent: if the answer is lost, the offer may still take effect there.
-      this.spentEpoch = Math.max(this.spentEpoch, d.epoch);
-      this.offers.set(d.epoch, d.leaderId);
-      for (const e of this.offers.keys()) if (this.offers.size > 64) this.offers.delete(e); // oldest first
-      const previous = this.current?.leaderId ?? null;
-      // A failover lasts from the last sign of life of the failed leader to its successor.
-      const failedSince = previous && this.watch.failed ? this.watch.lastAlive : null;
-      if (await this.assign(m, d.epoch, d.leaderId, d.kind === 'adopt' ? 'sync' : 'election')) {
-        this.setLeader(d.leaderId, d.epoch);
-        if (d.kind === 'adopt') {
-          this.log.info('adopted the leader the clusters agree on, under a new epoch', { leaderId: d.leaderId, epoch: d.epoch });
-          this.emit('adopted', { leaderId: d.leaderId, epoch: d.epoch });
-        } else {
-          this.electionsTotal++;
-          const ms = Date.now() - started;
-          this.log.warn('elected a new leader', { leaderId: d.leaderId, epoch: d.epoch, offset: m.health?.redis.offset, reason: d.reason, ms });
-          const failoverMs = failedSince !== null && Number.isFinite(failedSince) ? Date.now() - failedSince : null;
-          const elected: Elected = { leaderId: d.leaderId, epoch: d.epoch, previous, reason: d.reason, offset: m.health?.redis.offset ?? null, electionMs: ms, failoverMs };
-          this.emit('elected', elected);
-        }
-        break;
-      }
-      excluded.add(m.id);
-    }
+    const d = this.decideNow(force);
+    if (d.kind === 'follow') return this.follow(d.leaderId, d.epoch);
+    if (d.kind !== 'elect') return;
+    this.lastNoneReason = '';
+    const previous = this.current?.leaderId ?? null;
+    // A failover lasts from the last sign of life of the failed leader to its successor.
+    const failedSince = previous && this.watch.failed ? this.watch.lastAlive : null;
+    const leaderId = await this.holdElection(d.epoch, d.reason, force ? undefined : previous && !this.watch.failed ? previous : undefined);
+    if (!leaderId) return;
+    this.electionsTotal++;
+    const ms = Date.now() - started;
+    const offset = this.view.table.get(leaderId)?.health?.redis.offset ?? null;
+    this.log.warn('elected a new leader', { leaderId, epoch: d.epoch, offset, reason: d.reason, ms });
+    const failoverMs = failedSince !== null && Number.isFinite(failedSince) ? Date.now() - failedSince : null;
+    this.emit('elected', { leaderId, epoch: d.epoch, previous, reason: d.reason, offset, electionMs: ms, failoverMs } satisfies Elected);
     await this.syncAll();
+  }
+
+  /**
+   * Both phases at `epoch`: promises from a majority, then the epoch assigned to the best of them.
+   * Returns the leader, or null (the reason said, the next check tries again a little later).
+   */
+  private async holdElection(epoch: number, reason: string, preferred: string | undefined): Promise<string | null> {
+    this.spentEpoch = Math.max(this.spentEpoch, epoch);
+    const members = this.view.table.list();
+    const voters = votersOf(this.candidates());
+    const outcomes = await Promise.all(members.map((m) => this.askPromise(m, epoch)));
+    const promisers = outcomes.filter((o) => o.ok);
+    const needed = promisesNeeded(voters, outcomes.filter((o) => !o.ok).map((o) => o.member));
+    if (promisers.length < needed) {
+      const newer = Math.max(0, ...outcomes.map((o) => (o.ok ? 0 : o.promised)));
+      this.sayNone(
+        `${reason}; ${promisers.length} of ${voters} clusters promised epoch ${epoch}, a majority is ${needed}` +
+          (newer >= epoch ? ` (another LB is holding an election, at epoch ${newer})` : ''),
+      );
+      return null;
+    }
+    const choice = chooseLeader(
+      promisers.map((p) => ({ id: p.member.id, redisUp: p.health.redis.up, syncing: p.health.redis.syncing, dataEpoch: p.health.dataEpoch, offset: p.health.redis.offset })),
+      preferred,
+    );
+    if (!choice) {
+      this.sayNone(`${reason}; none of the clusters that promised epoch ${epoch} can lead (their Redis is down or in a full sync)`);
+      return null;
+    }
+    const m = this.view.table.get(choice.id)!;
+    this.voters = voters;
+    // One candidate per epoch: if the assignment seems to fail it may still take effect there, so
+    // the next attempt is a new election at a new epoch, never another candidate at this one.
+    if (!(await this.assign(m, epoch, choice.id, 'election'))) return null;
+    this.setLeader(choice.id, epoch);
+    return choice.id;
+  }
+
+  /** Phase one with one cluster. Its answer's health replaces the last probe's (it is newer). */
+  private async askPromise(m: Member, epoch: number): Promise<PromiseOutcome> {
+    try {
+      const res = await this.view.send(m, {
+        method: 'POST',
+        path: '/internal/promise',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ epoch }),
+        timeoutMs: this.opts.assignTimeoutMs,
+      });
+      const body = parseJson(res.body) as Partial<PromiseAnswer> | null;
+      const health = res.status === 200 && body?.health ? parseSlaveHealth(JSON.stringify(body.health)) : null;
+      if (health && body?.promised === epoch) {
+        m.health = health;
+        return { member: m, ok: true, health };
+      }
+      const promised = Number((body as { promised?: unknown } | null)?.promised);
+      if (res.status !== 409) this.log.warn('a cluster did not promise', { id: m.id, epoch, status: res.status, answer: res.body.toString('utf8').slice(0, 200) });
+      return { member: m, ok: false, promised: Number.isSafeInteger(promised) ? promised : 0 };
+    } catch (err) {
+      this.log.info('no promise from a cluster', { id: m.id, epoch, error: (err as Error).message });
+      return { member: m, ok: false, promised: 0 };
+    }
   }
 
   private sayNone(reason: string): void {
@@ -260,8 +335,6 @@ export class Coordinator extends EventEmitter {
 
   private setLeader(leaderId: string, epoch: number): void {
     const m = this.view.table.get(leaderId);
-    // A promoted Redis starts a new replication history: learnt from its first probe, 100 ms on.
-    if (this.current?.leaderId !== leaderId) this.history = null;
     this.current = { leaderId, epoch, address: m?.address ?? leaderId.split(':')[0]! };
     this.leaderSince = Date.now();
     this.watch.reset(this.leaderSince);
@@ -280,10 +353,15 @@ export class Coordinator extends EventEmitter {
     const cur = this.current;
     if (!cur) return;
     const now = Date.now();
+    // The clusters this LB knows vote from now on (a scale change reaches every slave this way).
+    this.voters = Math.max(1, this.view.table.list().length);
     const stale = this.view.table
       .list()
       .filter((m) => !this.syncing.has(m.id) && (this.syncRetryAt.get(m.id) ?? 0) <= now && m.healthy && m.failures === 0 && m.health)
-      .filter((m) => m.health!.epoch !== cur.epoch || (m.health!.role === 'leader') !== (m.id === cur.leaderId));
+      .filter((m) => m.health!.epoch !== cur.epoch || (m.health!.role === 'leader') !== (m.id === cur.leaderId) || m.health!.voters !== this.voters)
+      // The leader first (awaited below): when more clusters vote, its writes need more
+      // confirmations before the newcomers can count in an election.
+      .sort((a, b) => Number(b.id === cur.leaderId) - Number(a.id === cur.leaderId));
     for (const m of stale) this.syncing.add(m.id);
     const syncOne = async (m: Member): Promise<boolean> => {
       try {
@@ -296,6 +374,7 @@ export class Coordinator extends EventEmitter {
         this.syncing.delete(m.id);
       }
     };
+    if (stale[0]?.id === cur.leaderId) await syncOne(stale.shift()!);
     let release!: () => void;
     const firstFollowed = new Promise<void>((resolve) => (release = resolve));
     const worker = async () => {
@@ -315,14 +394,14 @@ export class Coordinator extends EventEmitter {
       this.log.warn('not assigning a leader whose Redis address is not its own', { leaderId, address: leaderMember.address, claimed: leader.host });
       return false;
     }
-    const body: LeaderAssignment = { epoch, leaderId, leader, youAreLeader: m.id === leaderId, reason };
+    const body: LeaderAssignment = { epoch, leaderId, leader, youAreLeader: m.id === leaderId, reason, voters: this.voters };
     try {
       const res = await this.view.assign(m, body, this.opts.assignTimeoutMs);
       if (res.status === 200) {
         // The answer says whether the slave already reaches the new leader's Redis; without it,
         // requests would wait for this member's next probe (a second, for a follower).
         const reachable = (parseJson(res.body) as { leaderReachable?: unknown } | null)?.leaderReachable === true;
-        if (m.health) Object.assign(m.health, { epoch, leaderId, role: body.youAreLeader ? 'leader' : 'follower', leaderReachable: reachable });
+        if (m.health) Object.assign(m.health, { epoch, leaderId, role: body.youAreLeader ? 'leader' : 'follower', leaderReachable: reachable, voters: this.voters, promised: Math.max(m.health.promised, epoch) });
         return true;
       }
       const answer = res.body.toString('utf8').slice(0, 300);

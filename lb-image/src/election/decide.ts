@@ -1,7 +1,11 @@
-// The election rules, as a pure function: what the LB knows → keep the leader, adopt the one the
-// clusters already agree on, or elect a new one with a higher epoch. The I/O that gathers the
-// inputs and applies the decision is in coordinator.ts.
-import type { RedisRole } from '@hscale/common';
+// The election rules, as pure functions: what an LB knows → keep the leader, follow the leader the
+// fleet elected (perhaps through another LB), or hold an election at a new epoch; and, once a
+// majority promised that epoch, which of them leads. The I/O is in coordinator.ts.
+//
+// Any number of LBs apply these rules side by side (README "Several LBs"). What keeps them safe is
+// not that they agree, but the clusters' promises: an epoch is led only by the candidate of an
+// election that a majority of clusters promised it to, and each cluster promises an epoch once.
+import { majorityOf, type RedisRole } from '@hscale/common';
 
 export interface CandidateView {
   id: string;
@@ -10,27 +14,20 @@ export interface CandidateView {
   healthy: boolean;
   /** What the member's slave last reported. */
   epoch: number;
+  /** The highest epoch it promised to an election (0 if it never did). */
+  promised: number;
+  /** The voting clusters of its epoch, as its assignment counted them (0: none yet). */
+  voters: number;
   claimsLeadership: boolean;
   /** The leader of its epoch, as the member reports it. */
   leaderId: string | null;
-  /** Its Redis replicates that leader's Redis, and the link is up (a follower's proof of allegiance). */
-  followsLeader: boolean;
   redisRole: RedisRole;
   /** Replication offset of the member's Redis: how much of the write stream it holds. */
   offset: number;
-  /** The replication id of the member's Redis (master_replid): which history its offset counts in. */
-  replId: string;
+  /** The epoch of the leader whose data its Redis holds (the fence in the data). */
+  dataEpoch: number;
   /** A full sync is in progress: the member's data is being replaced. */
   syncing: boolean;
-}
-
-/**
- * The leader's replication history, from its last good probe: its replication id and, if it was
- * promoted from a follower, the history it continued (the same data up to `upTo`).
- */
-export interface History {
-  replId: string;
-  previous?: { replId: string; upTo: number };
 }
 
 export interface CurrentLeader {
@@ -43,155 +40,117 @@ export interface ElectionInput {
   current: CurrentLeader | null;
   /** Whether the current leader has failed (leader-watch.ts). */
   leaderFailed: boolean;
-  /** The highest epoch this LB has offered to a cluster: spent even if the offer seemed to fail. */
+  /** The highest epoch this LB asked clusters to promise (an election of its own may be under way). */
   spentEpoch: number;
-  /** Which cluster this LB offered each recent epoch to (an offer may take effect after it timed out). */
-  offers?: ReadonlyMap<number, string>;
-  /** The current leader's replication history, when known. */
-  history: History | null;
   /** An administrator asked for an election (POST /election). */
   force?: boolean;
+  /**
+   * Another election (a newer promise without a leader yet) has been under way for this long: it
+   * is given ELECTION_PATIENCE_MS to finish before this LB holds one of its own.
+   */
+  foreignElectionMs?: number;
 }
 
 export type Decision =
   | { kind: 'keep' }
   | { kind: 'wait'; reason: string }
-  /** The clusters agree on a leader: keep it, under a new epoch that fences the previous LB's requests. */
-  | { kind: 'adopt'; leaderId: string; epoch: number }
-  | { kind: 'elect'; leaderId: string; epoch: number; reason: string }
-  | { kind: 'none'; reason: string };
+  /** The fleet elected this leader (through this LB or another): route to it, no new epoch. */
+  | { kind: 'follow'; leaderId: string; epoch: number }
+  /** Ask every cluster to promise `epoch`; with a majority, the best of them leads (chooseLeader). */
+  | { kind: 'elect'; epoch: number; reason: string };
 
-/** Whether a member's data is part of the leader's history, so that its offset says how much of it it holds. */
-export function sharesHistory(m: CandidateView, h: History): boolean {
-  return m.replId === h.replId || (!!h.previous && m.replId === h.previous.replId && m.offset <= h.previous.upTo);
+/** How long an LB lets another LB's election finish before it holds its own. */
+export const ELECTION_PATIENCE_MS = 2000;
+
+/**
+ * How many clusters vote: every member this LB knows, or more if an assignment counted more (a
+ * cluster this LB does not know yet). Never fewer: a smaller count would make a smaller majority.
+ */
+export function votersOf(members: CandidateView[]): number {
+  return Math.max(members.length, ...members.map((m) => m.voters), 1);
 }
 
 /**
- * A fresh LB cannot know which epochs the previous one offered without an answer (a cluster frozen
- * with an offer in its socket may apply it later): it adopts the leader this far above the highest
- * epoch it sees. One election offers an epoch to each cluster at most once.
+ * The leader the fleet elected: the newest epoch whose leader says so (its Redis a master, not
+ * frozen by a newer promise), backed by a majority of the voters that promised that epoch or a
+ * newer one. An epoch is assigned only after a majority promised it, so a real leader always has
+ * that backing; a member that claims a huge epoch on its own (a bug, or a compromised container)
+ * never does.
  */
-export const adoptionGap = (members: number) => 2 * members + 16;
-
-/**
- * Candidates, best first: the most data (highest offset), ties broken by id so that every run
- * picks the same one. Never a Redis in the middle of a full sync. When the leader's history is
- * known, only Redis servers that hold part of it: a cluster that restarted empty, or an old leader
- * that went on alone, could otherwise win and wipe everyone's data.
- */
-export function rankCandidates(members: CandidateView[], history: History | null = null): CandidateView[] {
-  return members
-    .filter((m) => m.healthy && m.redisRole !== 'down' && !m.syncing && (!history || sharesHistory(m, history)))
-    .sort((a, b) => b.offset - a.offset || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-/**
- * Whether the clusters agree that `leaderId` leads `epoch`: it claims so and its Redis is a
- * master, and with it more than half of the healthy members say so (followers whose Redis
- * replicates it). One member's word is never enough while others answer: a cluster that claims a
- * huge epoch on its own (a bug, or a compromised container) must not take over the system.
- */
-export function agreed(members: CandidateView[], leaderId: string, epoch: number): boolean {
-  const voters = members.filter((m) => m.healthy);
-  const ayes = voters.filter((m) =>
-    m.epoch !== epoch ? false : m.id === leaderId ? m.claimsLeadership && m.redisRole === 'master' : !m.claimsLeadership && m.leaderId === leaderId && m.followsLeader,
-  );
-  return ayes.some((m) => m.id === leaderId) && ayes.length * 2 > voters.length;
-}
-
-/**
- * More than half of the healthy members name another leader than the claimant, for its epoch or a
- * newer one, or replicate another leader now (names from older epochs say nothing about it).
- */
-export function contradicted(members: CandidateView[], claimant: CandidateView): boolean {
-  const voters = members.filter((m) => m.healthy);
-  const nays = voters.filter(
-    (m) => m.id !== claimant.id && m.leaderId !== null && m.leaderId !== claimant.id && (m.epoch >= claimant.epoch || m.followsLeader),
-  );
-  return nays.length * 2 > voters.length;
-}
-
-/** The best candidate; on equal data, `preferred` (a leader keeps leading rather than fail over for a tie). */
-function bestOf(pool: CandidateView[], history: History | null, preferred?: string): CandidateView | undefined {
-  const ranked = rankCandidates(pool, history);
-  const first = ranked[0];
-  const favourite = ranked.find((m) => m.id === preferred);
-  return favourite && first && favourite.offset === first.offset ? favourite : first;
+export function fleetLeader(members: CandidateView[]): CurrentLeader | null {
+  const needed = majorityOf(votersOf(members));
+  const claims = members
+    .filter((m) => m.healthy && m.claimsLeadership && m.redisRole === 'master' && m.promised <= m.epoch && m.epoch > 0)
+    .sort((a, b) => b.epoch - a.epoch);
+  for (const c of claims) {
+    const backing = members.filter((m) => m.healthy && Math.max(m.promised, m.epoch) >= c.epoch).length;
+    if (backing >= needed) return { leaderId: c.id, epoch: c.epoch };
+  }
+  return null;
 }
 
 export function decide(input: ElectionInput): Decision {
   const { members, current, force } = input;
-  // Epochs are never reused: above every epoch known, and above every epoch ever offered.
-  const maxEpoch = Math.max(current?.epoch ?? 0, input.spentEpoch, ...members.map((m) => m.epoch));
-  let reason: string;
-  let leaderIsCandidate = !!force;
-  // Members whose word is not taken: they may not lead this time (see below).
-  const distrusted = new Set<string>();
+  // Epochs are never reused: above every epoch known, promised or asked for.
+  const next = 1 + Math.max(current?.epoch ?? 0, input.spentEpoch, ...members.map((m) => Math.max(m.epoch, m.promised)));
+  if (force) return { kind: 'elect', epoch: next, reason: 'requested by an administrator' };
+  if (members.length === 0) return { kind: 'wait', reason: 'no clusters known yet' };
+  // A fresh LB (first start or restart) learns before acting, so a restart never elects blindly.
+  if (!current && members.some((m) => !m.probed)) return { kind: 'wait', reason: 'not every cluster has been probed yet' };
 
-  // Members ahead of every epoch this LB has used or offered: the clusters agree on a newer leader
-  // (another LB's decision: learn it), or one member says so alone (ignore its word: a new epoch
-  // above its claim, led by another). Epochs up to spentEpoch are this LB's own offers.
-  const ahead = current && !force ? members.filter((m) => m.epoch > Math.max(current.epoch, input.spentEpoch)) : [];
-  if (current && ahead.length > 0) {
-    const claim = ahead.find((m) => m.claimsLeadership && agreed(members, m.id, m.epoch));
-    if (claim) return { kind: 'adopt', leaderId: claim.id, epoch: maxEpoch + adoptionGap(members.length) };
-    const pool = members.filter((m) => !ahead.includes(m) && !(input.leaderFailed && m.id === current.leaderId));
-    const best = bestOf(pool, input.history, current.leaderId);
-    const reason = `${ahead.map((m) => m.id).join(', ')} reported epoch ${Math.max(...ahead.map((m) => m.epoch))} without the other clusters' agreement`;
-    if (best) return { kind: 'elect', leaderId: best.id, epoch: maxEpoch + 1, reason };
-    return { kind: 'none', reason: `${reason}; no other cluster can lead` };
+  const fleet = fleetLeader(members);
+  if (fleet && (!current || fleet.epoch > current.epoch)) return { kind: 'follow', ...fleet };
+
+  // Another LB's election is under way (a promise above every leader known): let it finish.
+  const newestPromise = Math.max(0, ...members.filter((m) => m.healthy).map((m) => m.promised));
+  const known = Math.max(current?.epoch ?? 0, fleet?.epoch ?? 0, input.spentEpoch);
+  if (newestPromise > known && (input.foreignElectionMs ?? 0) < ELECTION_PATIENCE_MS) {
+    return { kind: 'wait', reason: `another election (epoch ${newestPromise}) is under way` };
   }
 
-  if (current && !force) {
+  if (current) {
     const leader = members.find((m) => m.id === current.leaderId);
-    // Another cluster that claims to lead this epoch or a later one this LB offered: an offer
-    // applied late (of this LB: a candidate it chose; of a previous LB: not to be trusted alone).
-    const rival = members.find((m) => m.id !== current.leaderId && m.epoch >= current.epoch && m.claimsLeadership && m.redisRole === 'master');
-    if (leader && !input.leaderFailed && !rival) return { kind: 'keep' };
-    leaderIsCandidate = !!leader && !input.leaderFailed;
-    if (rival && input.offers?.get(rival.epoch) !== rival.id && !agreed(members, rival.id, rival.epoch)) distrusted.add(rival.id);
-    reason = rival
-      ? `${rival.id} also claims to lead epoch ${rival.epoch}`
-      : leader
+    if (leader && !input.leaderFailed && newestPromise <= current.epoch) return { kind: 'keep' };
+    const reason = !leader
+      ? `leader ${current.leaderId} left the membership`
+      : input.leaderFailed
         ? `leader ${current.leaderId} failed`
-        : `leader ${current.leaderId} left the membership`;
-  } else if (!current && !force) {
-    // Fresh LB (first start or restart): learn before acting, so an LB restart never elects blindly.
-    if (members.length === 0) return { kind: 'wait', reason: 'no clusters known yet' };
-    if (members.some((m) => !m.probed)) return { kind: 'wait', reason: 'not every cluster has been probed yet' };
-    const newest = Math.max(0, ...members.map((m) => m.epoch));
-    const claimants = members.filter((m) => m.epoch === newest && newest > 0 && m.claimsLeadership && m.healthy && m.redisRole === 'master');
-    const claimant = claimants.length === 1 ? claimants[0]! : undefined;
-    if (claimant && agreed(members, claimant.id, newest)) {
-      return { kind: 'adopt', leaderId: claimant.id, epoch: maxEpoch + adoptionGap(members.length) };
-    }
-    reason = claimant ? `${claimant.id} claims epoch ${newest} without the other clusters' agreement` : newest > 0 ? `the leader of epoch ${newest} is not available` : 'no leader yet';
-    if (claimant) {
-      // A claim above every other member's epoch, or one the others contradict, may hold anything:
-      // it does not lead. One they neither confirm nor contradict (its followers mid-resync)
-      // competes on its data, and keeps leading on a tie.
-      const alone = members.every((m) => m === claimant || m.epoch < newest);
-      if (alone || contradicted(members, claimant)) distrusted.add(claimant.id);
-      else {
-        const best = bestOf(members, input.history, claimant.id);
-        if (best) return { kind: 'elect', leaderId: best.id, epoch: maxEpoch + adoptionGap(members.length), reason };
-      }
-    }
-  } else {
-    reason = 'requested by an administrator';
+        : `an election for epoch ${newestPromise} did not finish`;
+    return { kind: 'elect', epoch: next, reason };
   }
+  const newest = Math.max(...members.map((m) => m.epoch));
+  const claimant = members.find((m) => m.epoch === newest && m.claimsLeadership);
+  const reason =
+    newest === 0
+      ? 'no leader yet'
+      : claimant
+        ? `${claimant.id} claims epoch ${newest} without the other clusters' agreement`
+        : `the leader of epoch ${newest} is not available`;
+  return { kind: 'elect', epoch: next, reason };
+}
 
-  // A leader that failed is not a candidate, unless an administrator asked (then the data decides,
-  // whatever history it belongs to).
-  const pool = (leaderIsCandidate ? members : members.filter((m) => m.id !== current?.leaderId)).filter((m) => !distrusted.has(m.id));
-  const best = bestOf(pool, force ? null : input.history, leaderIsCandidate ? current?.leaderId : undefined);
-  // A fresh LB cannot know what the previous one offered: above that too (see adoptionGap).
-  const step = !current && maxEpoch > 0 ? adoptionGap(members.length) : 1;
-  if (best) return { kind: 'elect', leaderId: best.id, epoch: maxEpoch + step, reason };
-  // The failed leader is the only cluster there is: if it answers again (its Redis restarted,
-  // empty), it leads a new epoch rather than leaving the system without a leader. Not while any
-  // other cluster is known: one that comes back may still hold the data.
-  const lone = current && !force && members.length === 1 ? rankCandidates(members)[0] : undefined;
-  if (lone) return { kind: 'elect', leaderId: lone.id, epoch: maxEpoch + 1, reason: `${reason}; it is the only cluster left` };
-  return { kind: 'none', reason: `${reason}; no healthy cluster that holds the leader's data can take over` };
+/** What a cluster's promise says about its data (from the health in its answer). */
+export interface Promiser {
+  id: string;
+  redisUp: boolean;
+  syncing: boolean;
+  dataEpoch: number;
+  offset: number;
+}
+
+/**
+ * The leader among the clusters that promised: the one holding the most recent data. Raft's rule:
+ * first the epoch of the leader its data came from (the fence replicated with the data), then how
+ * much of that leader's history it holds (the offset, comparable within one leader's history).
+ * Every acknowledged write is held by a majority, which shares a cluster with the promisers, so
+ * the most recent data among them includes it. Ties: `preferred` (the leader keeps leading rather
+ * than fail over for nothing), then the id, so every LB picks the same.
+ */
+export function chooseLeader(promisers: Promiser[], preferred?: string): Promiser | undefined {
+  const usable = promisers.filter((p) => p.redisUp && !p.syncing);
+  const rank = (p: Promiser) => [p.dataEpoch, p.offset, p.id === preferred ? 1 : 0] as const;
+  return usable.sort((a, b) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    return rb[0] - ra[0] || rb[1] - ra[1] || rb[2] - ra[2] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  })[0];
 }

@@ -36,7 +36,13 @@ export class Prober {
     private readonly coordinator: Coordinator,
     private readonly opts: ProberOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // A slave said it serves a newer epoch (another LB's election): look at it now, not in seconds.
+    coordinator.on('probe-soon', (id: string) => {
+      const s = this.schedule.get(id);
+      if (s) Object.assign(s, { nextAt: 0, lastProbeAt: 0 });
+    });
+  }
 
   start(): void {
     this.timer ??= setInterval(() => this.tick(), TICK_MS);

@@ -16,6 +16,10 @@ const shortText = z.string().max(256);
 const schema = z.object({
   name: shortText,
   epoch: z.number().int().min(0).max(MAX_EPOCH),
+  promised: z.number().int().min(0).max(MAX_EPOCH).default(0),
+  voters: z.number().int().min(0).max(100_000).default(0),
+  dataEpoch: z.number().int().min(0).max(MAX_EPOCH).default(0),
+  lbs: z.array(z.object({ name: shortText, heardMsAgo: count })).max(64).optional(),
   role: z.enum(['leader', 'follower', 'none']),
   leaderId: shortText.nullable(),
   leaderReachable: z.boolean(),

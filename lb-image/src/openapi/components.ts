@@ -125,6 +125,26 @@ export const components = {
         },
       },
     },
+    LbList: {
+      type: 'object',
+      required: ['self', 'lbs'],
+      properties: {
+        self: { type: 'string', description: "This LB's name (LB_NAME)." },
+        lbs: {
+          type: 'array',
+          description: 'This LB first, then every other LB the clusters heard from in the last minute.',
+          items: {
+            type: 'object',
+            required: ['name', 'heardMsAgo', 'clusters'],
+            properties: {
+              name: { type: 'string' },
+              heardMsAgo: { type: 'integer', minimum: 0, description: 'Since a cluster last heard from it (0 for this LB).' },
+              clusters: { type: 'integer', minimum: 0, description: 'How many clusters heard from it.' },
+            },
+          },
+        },
+      },
+    },
     Readiness: {
       allOf: [schema('Health')],
       type: 'object',

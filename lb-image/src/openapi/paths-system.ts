@@ -42,13 +42,22 @@ export const systemPaths = {
       tags: ['system'],
       operationId: 'election',
       summary: 'Run an election now',
-      description: 'The most up-to-date healthy cluster wins (possibly the current leader), under a new epoch.',
+      description: 'A majority of the clusters must promise the new epoch; the one of them with the most recent data wins (possibly the current leader), under that epoch.',
       security: [{ adminToken: [] }],
       responses: {
         '200': ok('The leader elected, and its epoch.', schema('LeaderRef')),
         '401': error('`unauthorized`', 'The admin token is missing or wrong.'),
         '503': error('`no_leader`', 'No healthy cluster could be elected.', retryAfter),
       },
+    },
+  },
+  '/lbs': {
+    get: {
+      tags: ['system'],
+      operationId: 'listLbs',
+      summary: 'Every LB of the fleet',
+      description: 'The LBs the clusters heard from in the last minute (each LB names itself to them): the same list from any LB.',
+      responses: { '200': ok('This LB and the others.', schema('LbList')) },
     },
   },
   '/servers': {

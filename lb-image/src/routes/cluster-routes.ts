@@ -9,6 +9,25 @@ export interface ClusterRoutesOptions {
   clusterSecret: string;
   adminToken: string;
   registrationTtlMs: number;
+  /** This LB's name (LB_NAME). */
+  lbName: string;
+}
+
+/**
+ * Every LB the clusters heard from in the last minute (each slave reports the LBs that sent it
+ * requests), with this one first: from any LB, the same list.
+ */
+function lbList(view: ClusterView, self: string) {
+  const lbs = new Map<string, { name: string; heardMsAgo: number; clusters: number }>();
+  for (const m of view.table.list()) {
+    for (const l of m.health?.lbs ?? []) {
+      const seen = lbs.get(l.name);
+      if (!seen) lbs.set(l.name, { name: l.name, heardMsAgo: l.heardMsAgo, clusters: 1 });
+      else Object.assign(seen, { heardMsAgo: Math.min(seen.heardMsAgo, l.heardMsAgo), clusters: seen.clusters + 1 });
+    }
+  }
+  const others = [...lbs.values()].filter((l) => l.name !== self).sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { self, lbs: [{ name: self, heardMsAgo: 0, clusters: lbs.get(self)?.clusters ?? 0 }, ...others] };
 }
 
 export function clusterRouter(view: ClusterView, coordinator: Coordinator, opts: ClusterRoutesOptions): Router {
@@ -41,6 +60,8 @@ export function clusterRouter(view: ClusterView, coordinator: Coordinator, opts:
       res.status(201).json({ id: `${b.address}:${b.port}`, new: isNew, renewWithinSeconds: Math.floor(opts.registrationTtlMs / 1000) });
     })
     .all(methodNotAllowed(['GET', 'POST']));
+
+  router.route('/lbs').get((_req, res) => void res.json(lbList(view, opts.lbName))).all(methodNotAllowed(['GET']));
 
   router
     .route('/leader')

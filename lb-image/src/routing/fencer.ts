@@ -1,5 +1,6 @@
 // Raises writer fences in the leader's Redis (through any slave of the current epoch, preferably
 // not the one being fenced, which may be frozen) and lets answers wait until every fence is up.
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { EPOCH_HEADER, type FenceRaise, type Logger } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
@@ -11,6 +12,11 @@ const RETRY_PAUSE_MS = 20;
 
 export class Fencer extends EventEmitter {
   readonly book = new FenceBook();
+  /**
+   * Names this LB's writers apart from every other LB's (README "Several LBs"): a fence this LB
+   * raises for its own abandoned writes never stops another LB's writes through the same slave.
+   */
+  private readonly tag = randomBytes(4).toString('hex');
   private running = false;
   private rotation = 0;
   fencesRaised = 0;
@@ -23,6 +29,11 @@ export class Fencer extends EventEmitter {
   ) {
     super();
     this.setMaxListeners(0);
+  }
+
+  /** The writer name a write sent through slave `memberId` carries (the book keys writers by member). */
+  wireName(memberId: string): string {
+    return `${this.tag}/${memberId}`;
   }
 
   /** A new epoch fences every older write by itself. */
@@ -82,7 +93,7 @@ export class Fencer extends EventEmitter {
             method: 'PUT',
             path: '/internal/fence',
             headers: { 'content-type': 'application/json', [EPOCH_HEADER]: String(epoch) },
-            body: JSON.stringify(f),
+            body: JSON.stringify({ ...f, writer: this.wireName(f.writer) }),
             timeoutMs: RAISE_TIMEOUT_MS,
           });
           if (res.status !== 200 || !this.book.raised(f.writer, epoch, f.generation)) return;

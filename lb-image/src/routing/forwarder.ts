@@ -101,7 +101,7 @@ export class Forwarder {
       const era = this.coordinator.era;
       if (attempts++ > 0) this.retries++;
       const generation = this.fencer.book.generationOf(member.id, epoch);
-      const sent: KvOp = write ? { ...op, fence: { writer: member.id, generation, opId, ...(retry ? { retry } : {}) } } as KvOp : (op as KvOp);
+      const sent: KvOp = write ? { ...op, fence: { writer: this.fencer.wireName(member.id), generation, opId, ...(retry ? { retry } : {}) } } as KvOp : (op as KvOp);
       const sentAt = Date.now();
       let res: OpResult;
       try {
@@ -139,7 +139,11 @@ export class Forwarder {
         case 'fenced': // refused, not applied: this LB fenced that writer meanwhile (or a previous LB did)
           this.fencer.book.learnFloor(member.id, epoch, Number(answer.floor) || generation + 1);
           continue;
-        case 'stale_epoch': // refused, not applied
+        case 'stale_epoch': // refused, not applied (the slave, or the leader's Redis, is on a newer epoch)
+          this.coordinator.staleEpochSeen(member.id);
+          if (this.coordinator.leader) this.coordinator.staleEpochSeen(this.coordinator.leader.leaderId);
+          avoid.add(member.id);
+          continue;
         case 'no_leader':
           avoid.add(member.id);
           continue;
