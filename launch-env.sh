@@ -39,7 +39,7 @@ Usage:
                                                    and M LBs
   ./launch-env.sh status                           the LBs, and a table of clusters (address, container,
                                                    health, role, memory)
-  ./launch-env.sh down                             stop and remove every container and network it started
+  ./launch-env.sh down                             stop and remove every container, network and volume it started
   ./launch-env.sh --swarm [N|status|down] [...]    the same on Docker Swarm: a stack on the swarm this
                                                    Docker engine belongs to (see README, "Docker Swarm")
   ./launch-env.sh --help                           this text
@@ -345,11 +345,11 @@ cmd_status() {
 cmd_down() {
   find_compose
   [[ -f $ENV_FILE ]] || { mkdir -p "$(dirname "$ENV_FILE")" && touch "$ENV_FILE"; }
-  say "stopping and removing containers and networks of project '$PROJECT'"
+  say "stopping and removing containers, networks and volumes of project '$PROJECT'"
   # The compose file insists on the secrets; taking the system down does not need them (and the
   # env file may be gone): placeholders are enough for compose to read the file.
   REDIS_PASSWORD=${REDIS_PASSWORD:-unused} CLUSTER_SECRET=${CLUSTER_SECRET:-unused} ADMIN_TOKEN=${ADMIN_TOKEN:-unused} \
-    compose down --remove-orphans --timeout 15
+    compose down --remove-orphans --volumes --timeout 15
 }
 
 # ---------------------------------------------------------------- Docker Swarm (--swarm)

@@ -1,7 +1,8 @@
 // Key-value benchmark (a report, not a test): our LB against nginx in the LB's seat (same
-// slaves) and against one slave directly, measured side by side in one run with wrk, for GET, PUT
-// and a 90/10 mix at several concurrencies; then POST /batch; then the Docker system as
-// ./launch-env.sh 3 starts it. Results: bench/results/kv.json, BENCHMARKS.md, bench/results/kv.svg.
+// slaves), against two of our LBs in front of the same slaves (the load split between them), and
+// against one slave directly, measured side by side in one run with wrk, for GET, PUT and a 90/10
+// mix at several concurrencies; then POST /batch; then the Docker system as ./launch-env.sh 3
+// starts it. Results: bench/results/kv.json, BENCHMARKS.md, bench/results/kv.svg.
 // Usage: npm run bench:kv [-- --seconds 6] [--skip-docker]
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,7 +21,7 @@ const CONCURRENCY = [16, 64, 256];
 const WORKLOADS: Workload[] = ['get', 'put', 'mix'];
 const KEYS = 1000;
 
-type PathName = 'lb' | 'nginx' | 'direct';
+type PathName = 'lb' | 'lb2' | 'nginx' | 'direct';
 interface Measured extends WrkResult {
   path: PathName | 'docker' | 'lb-batch';
   workload: Workload;
@@ -60,11 +61,34 @@ async function measure(pathName: Measured['path'], url: string, workload: Worklo
   return { path: pathName, workload, connections: c, cpuPer1000, ...r };
 }
 
+/**
+ * The same load spread over several LBs: one wrk per LB at the same time, the connections split
+ * between them; requests added up, the worst of their latencies.
+ */
+async function measureSpread(urls: string[], workload: Workload, c: number, cpu: Record<string, () => number | null>): Promise<Measured> {
+  const before = Object.fromEntries(Object.entries(cpu).map(([k, f]) => [k, f()]));
+  const rs = await Promise.all(urls.map((u) => wrk(u, workload, Math.max(1, Math.round(c / urls.length)), SECONDS, { keys: KEYS })));
+  const sum = (f: (r: WrkResult) => number) => rs.reduce((n, r) => n + f(r), 0);
+  const max = (f: (r: WrkResult) => number) => Math.max(...rs.map(f));
+  const r: WrkResult = { requests: sum((x) => x.requests), seconds: max((x) => x.seconds), rps: sum((x) => x.rps), p50ms: max((x) => x.p50ms), p99ms: max((x) => x.p99ms), p999ms: max((x) => x.p999ms), errors: sum((x) => x.errors), non2xx: sum((x) => x.non2xx) };
+  const cpuPer1000: Record<string, number> = {};
+  for (const [k, f] of Object.entries(cpu)) {
+    const b = before[k];
+    const a = f();
+    if (a !== null && b !== null && b !== undefined) cpuPer1000[k] = Math.round(((a - b) / (r.requests / 1000)) * 1e4) / 1e4;
+  }
+  console.log(`  ${'lb2'.padEnd(8)} ${workload.padEnd(8)} c=${String(c).padEnd(3)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50ms.toFixed(1)} ms  p99 ${r.p99ms.toFixed(1)} ms  p99.9 ${r.p999ms.toFixed(1)} ms${r.errors + r.non2xx ? `  (${r.errors} errors, ${r.non2xx} non-2xx)` : ''}`);
+  return { path: 'lb2', workload, connections: c, cpuPer1000, ...r };
+}
+
 async function processTopology(results: Measured[]): Promise<void> {
   console.log('==> processes: 3 clusters (redis-server + slave) and the LB, default settings');
   const h = await Harness.start(3, { lb: { LOG_LEVEL: 'info' }, slave: { LOG_LEVEL: 'info' } });
   const nginxPort = await freePort();
+  // A second LB in front of the same slaves (README "Several LBs"): it follows the first one's leader.
+  const second = await h.startExtraLb({ LOG_LEVEL: 'info' });
   try {
+    await h.waitFor(async () => (await fetch(`${second.url}/ready`)).status === 200, 15_000, 'the second LB to follow the leader');
     await preload(h.lbUrl);
     const leader = (await (await fetch(`${h.lbUrl}/leader`)).json()) as { epoch: number };
     const nginx = await startNginx(nginxPort, h.clusters.map((c) => `127.0.0.1:${c.slavePort}`), leader.epoch, SECRET);
@@ -72,7 +96,7 @@ async function processTopology(results: Measured[]): Promise<void> {
       const pid = (p: { child: { pid?: number } | null }) => () => processCpuSeconds(p.child!.pid!);
       const clusters = Object.fromEntries(h.clusters.flatMap((c, i) => [[`slave${i + 1}`, pid(c.slave)], [`redis${i + 1}`, pid(c.redis)]]));
       const first = h.clusters[0]!;
-      const paths: Record<PathName, { url: string; cpu: Record<string, () => number | null>; headers?: Record<string, string> }> = {
+      const paths: Record<Exclude<PathName, 'lb2'>, { url: string; cpu: Record<string, () => number | null>; headers?: Record<string, string> }> = {
         lb: { url: h.lbUrl, cpu: { lb: pid(h.lb), ...clusters } },
         nginx: { url: `http://127.0.0.1:${nginxPort}`, cpu: { nginx: () => processCpuSeconds(nginx.workerPid()), ...clusters } },
         direct: {
@@ -84,7 +108,8 @@ async function processTopology(results: Measured[]): Promise<void> {
       for (const p of Object.values(paths)) await wrk(p.url, 'mix', 64, 2, { keys: KEYS, headers: p.headers }); // warm-up (JIT)
       for (const workload of WORKLOADS) {
         for (const c of CONCURRENCY) {
-          for (const [name, p] of Object.entries(paths) as [PathName, (typeof paths)[PathName]][]) results.push(await measure(name, p.url, workload, c, p.cpu, p.headers));
+          for (const [name, p] of Object.entries(paths) as [Exclude<PathName, 'lb2'>, (typeof paths)['lb']][]) results.push(await measure(name, p.url, workload, c, p.cpu, p.headers));
+          results.push(await measureSpread([h.lbUrl, second.url], workload, c, { lb: pid(h.lb), lb2: pid(second.proc), ...clusters }));
         }
       }
       if ((await fetch(`${h.lbUrl}/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ops":[]}' })).status !== 404) {
@@ -124,9 +149,9 @@ function report(results: Measured[]): void {
   const rows: (string | number)[][] = [];
   for (const w of WORKLOADS) {
     for (const c of CONCURRENCY) {
-      const [lb, ng, di, dk] = (['lb', 'nginx', 'direct', 'docker'] as const).map((p) => find(p, w, c));
+      const [lb, lb2, ng, di, dk] = (['lb', 'lb2', 'nginx', 'direct', 'docker'] as const).map((p) => find(p, w, c));
       const cell = (r?: Measured) => (r ? `${r.rps.toLocaleString('en')} (${r.p50ms.toFixed(1)} / ${r.p99ms.toFixed(1)} / ${r.p999ms.toFixed(1)})` : '–');
-      rows.push([`${w.toUpperCase()} c=${c}`, cell(lb), cell(ng), cell(di), lb && ng ? `**${(lb.rps / ng.rps).toFixed(2)}×**` : '–', cell(dk)]);
+      rows.push([`${w.toUpperCase()} c=${c}`, cell(lb), cell(lb2), lb && lb2 ? `**${(lb2.rps / lb.rps).toFixed(2)}×**` : '–', cell(ng), cell(di), lb && ng ? `**${(lb.rps / ng.rps).toFixed(2)}×**` : '–', cell(dk)]);
     }
   }
   const cpuLines = results
@@ -142,11 +167,14 @@ function report(results: Measured[]): void {
     `## Key-value path (\`npm run bench:kv\`)
 
 ${machine()}; ${date}; wrk -t2, ${SECONDS} s per cell, 100-byte values, ${KEYS} keys, default settings (logging as shipped).
-Three clusters run as processes; **LB** is ours, **nginx** is nginx (1 worker, keep-alive upstream) in the LB's seat in
-front of the same slaves, **direct** is one slave alone. **Docker** is the whole system as \`./launch-env.sh 3\` starts it.
-Each cell: requests/s (p50 / p99 / p99.9 latency in ms). Ratio = our LB's requests/s over nginx's.
+Three clusters run as processes; **LB** is ours, **two LBs** are two of ours in front of the same slaves (the
+connections split between them, one wrk each, at the same time), **nginx** is nginx (1 worker, keep-alive upstream) in the
+LB's seat in front of the same slaves, **direct** is one slave alone. **Docker** is the whole system as \`./launch-env.sh 3\`
+starts it. Each cell: requests/s (p50 / p99 / p99.9 latency in ms). Ratios: two LBs' requests/s over one LB's, and our
+LB's over nginx's. On this 2-core machine every process (the LBs, three slaves, three Redis, wrk) shares the same two
+cores, so a second LB adds no core: it shows what the LB's share of the CPU costs, not the scaling a second machine gives.
 
-${table(['workload', 'LB', 'nginx → same slaves', 'one slave directly', 'LB / nginx', 'Docker (launch-env.sh 3)'], rows)}
+${table(['workload', 'LB', 'two LBs', 'two / one', 'nginx → same slaves', 'one slave directly', 'LB / nginx', 'Docker (launch-env.sh 3)'], rows)}
 
 ${batchLines.join('\n')}
 
@@ -157,15 +185,15 @@ ${cpuLines.join('\n')}
 ![requests/s by concurrency](bench/results/kv.svg)
 `,
   );
-  const colors: Record<string, string> = { lb: '#d62728', nginx: '#1f77b4', direct: '#7f7f7f', docker: '#2ca02c' };
+  const colors: Record<string, string> = { lb: '#d62728', lb2: '#ff7f0e', nginx: '#1f77b4', direct: '#7f7f7f', docker: '#2ca02c' };
   const svg = lineChart(
     `Key-value requests/s by concurrency, ${date}`,
     CONCURRENCY.map((c) => `c=${c}`),
     WORKLOADS.map((w) => ({
       title: w === 'mix' ? '90% GET / 10% PUT' : w.toUpperCase(),
-      series: (['lb', 'nginx', 'direct', 'docker'] as const)
+      series: (['lb', 'lb2', 'nginx', 'direct', 'docker'] as const)
         .filter((p) => CONCURRENCY.some((c) => find(p, w, c)))
-        .map((p) => ({ name: { lb: 'our LB', nginx: 'nginx → same slaves', direct: 'one slave directly', docker: 'Docker (launch-env.sh 3)' }[p], color: colors[p]!, points: CONCURRENCY.map((c, i) => [i, find(p, w, c)?.rps ?? 0] as [number, number]) })),
+        .map((p) => ({ name: { lb: 'our LB', lb2: 'two of our LBs', nginx: 'nginx → same slaves', direct: 'one slave directly', docker: 'Docker (launch-env.sh 3)' }[p], color: colors[p]!, points: CONCURRENCY.map((c, i) => [i, find(p, w, c)?.rps ?? 0] as [number, number]) })),
     })),
     'requests/s',
   );

@@ -161,7 +161,7 @@ async function main(argv: string[]): Promise<void> {
       if (args[1] === undefined) throw new UsageError('set needs a KEY and a VALUE');
       const ttl = values.ttl ? `?ttl=${encodeURIComponent(values.ttl)}` : '';
       const body = (await (await request(`/keys/${key()}${ttl}`, { method: 'PUT', body: args[1] })).json()) as { durability: string };
-      console.log(`stored (held by the ${body.durability === 'replica' ? 'leader and a follower' : 'leader only'})`);
+      console.log(`stored (held by ${body.durability === 'replica' ? 'a majority of the clusters' : 'the leader only'})`);
       return;
     }
     case 'del': {

@@ -1,5 +1,6 @@
 // The short form of the fault-injection run (npm run chaos): ten faults of each kind against the
-// system as ./launch-env.sh starts it, then the checker. Any anomaly found fails the suite.
+// system as ./launch-env.sh starts it with two LBs, then the checker. Any anomaly found fails the
+// suite; faults of one LB (killed, paused, restarted, cut off from the leader) cause no election.
 // Stretches of a key's history too tangled to search in the budget are skipped (the checker goes
 // on after them); more than a tenth of the operations so skipped fails the suite too (too little
 // was checked). Listings, batches and TTL writes run under the faults too.
@@ -12,11 +13,12 @@ import { ROOT } from '../helpers/processes.ts';
 
 const KEYS = 16;
 
-test('fault injection: 10 faults of each kind, no anomaly in the history, leadership and final data', async () => {
+test('fault injection with two LBs: 10 faults of each kind, no anomaly in the history, leadership and final data', async () => {
   const report = await runChaos({
     perKind: 10,
     seed: Number(process.env.CHAOS_SEED ?? 2026),
     clusters: 3,
+    lbs: 2,
     keys: KEYS,
     clients: 6,
     keep: false,
@@ -31,4 +33,6 @@ test('fault injection: 10 faults of each kind, no anomaly in the history, leader
   assert.deepEqual(report.anomalies, [], 'anomalies found in the history');
   assert.ok(report.opsUnchecked <= report.opsChecked / 10, `${report.opsUnchecked} of ${report.opsChecked} operations left unchecked`);
   assert.ok(report.listings > 10, `${report.listings} listings checked`);
+  // The other LB serves throughout: a killed, paused or restarted LB moves no epoch.
+  for (const kind of ['restart-lb', 'kill-lb', 'pause-lb'] as const) assert.equal(report.byKind[kind]!.elections, 0, `${kind}: no election`);
 });
