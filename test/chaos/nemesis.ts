@@ -190,11 +190,17 @@ export class Nemesis {
         ),
       );
       const ok = states.every((h) => h?.status === 'ok' && h.clusters.healthy === this.clusters && h.leader?.epoch === states[0]?.leader?.epoch);
-      if (ok) return Date.now() - started;
+      // ... and every cluster is back on that epoch (a restarted slave is told the leader again).
+      if (ok && (await this.allOnEpoch(states[0]!.leader!.epoch))) return Date.now() - started;
       await sleep(100);
       if (round % 50 === 0) await this.refreshLbUrls(); // an LB that came back on another port
     }
     return null;
+  }
+
+  private async allOnEpoch(epoch: number): Promise<boolean> {
+    const servers = (await fetch(`${this.lbUrls()[0]}/servers`, { signal: AbortSignal.timeout(2000) }).then((r) => r.json(), () => null)) as { epoch: number | null }[] | null;
+    return !!servers && servers.length === this.clusters && servers.every((s) => s.epoch === epoch);
   }
 
   /** The fleet's epoch, as the first LB that answers says (0: none answered). */

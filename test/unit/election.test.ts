@@ -53,9 +53,20 @@ test('a leader frozen by a newer promise is not followed; a leader is kept until
   const current = { leaderId: 'a', epoch: 2 };
   assert.equal(decide(input({ current, members })).kind, 'keep');
   assert.deepEqual(decide(input({ current, leaderFailed: true, members })), { kind: 'elect', epoch: 3, reason: 'leader a failed' });
-  assert.deepEqual(decide(input({ current: { leaderId: 'gone', epoch: 7 }, members: [following('b', 'gone', 7)] })), {
+  assert.deepEqual(decide(input({ current: { leaderId: 'gone', epoch: 7 }, members: [following('b', 'gone', 7), following('c', 'gone', 7)] })), {
     kind: 'elect', epoch: 8, reason: 'leader gone left the membership',
   });
+});
+
+test('no election while fewer clusters answer than a majority (with two, while none does): it could not win', () => {
+  const down = (m: CandidateView) => ({ ...m, healthy: false });
+  const three = [leading('a', 4), following('b', 'a', 4), following('c', 'a', 4)];
+  assert.deepEqual(decide(input({ current: { leaderId: 'a', epoch: 4 }, leaderFailed: true, members: [down(three[0]!), down(three[1]!), three[2]!] })), {
+    kind: 'wait', reason: '1 of 3 clusters answer; an election needs a majority',
+  });
+  assert.equal(decide(input({ members: [member('a', { healthy: false }), member('b', { healthy: false }), member('c')] })).kind, 'wait', 'a fresh fleet still starting');
+  const two = [leading('a', 4, { voters: 2 }), following('b', 'a', 4, { voters: 2 })];
+  assert.equal(decide(input({ current: { leaderId: 'a', epoch: 4 }, leaderFailed: true, members: [down(two[0]!), two[1]!] })).kind, 'elect', 'two clusters: the one that answers');
 });
 
 test('another LB\'s election is given time to finish, then this LB holds its own above it', () => {

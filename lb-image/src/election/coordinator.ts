@@ -118,6 +118,11 @@ export class Coordinator extends EventEmitter {
     } else if (outcome.ok && outcome.health.promised > outcome.health.epoch && outcome.health.epoch === this.current?.epoch) {
       // The leader promised a newer epoch: an election (another LB's) is under way; check() waits for it.
       return;
+    } else if (outcome.ok && outcome.health.role === 'none' && outcome.health.redis.role === 'master' && outcome.health.promised <= (this.current?.epoch ?? 0)) {
+      // The leader's slave restarted (it forgot its assignment) but its Redis leads on: told again
+      // (syncAll), not replaced. If it refuses, that counts as the leader's failure (assign()).
+      void this.syncAll();
+      return;
     } else {
       // An answer that says the leader's Redis does not work is direct knowledge; silence is not.
       this.watch.failure(sentAt, outcome.health !== null);

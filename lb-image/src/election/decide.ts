@@ -108,6 +108,14 @@ export function decide(input: ElectionInput): Decision {
     return { kind: 'wait', reason: `another election (epoch ${newestPromise}) is under way` };
   }
 
+  // An election needs promises from a majority (with two clusters, from the one that answers): not
+  // worth an epoch while fewer clusters answer (they are starting, or cut off from this LB).
+  const voters = votersOf(members);
+  const answering = members.filter((m) => m.healthy).length;
+  if (answering < (voters === 2 ? 1 : majorityOf(voters))) {
+    return { kind: 'wait', reason: `${answering} of ${voters} clusters answer; an election needs a majority` };
+  }
+
   if (current) {
     const leader = members.find((m) => m.id === current.leaderId);
     if (leader && !input.leaderFailed && newestPromise <= current.epoch) return { kind: 'keep' };
