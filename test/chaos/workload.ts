@@ -154,10 +154,12 @@ export function startWorkload(lbUrls: () => string[], prefix: string, keys: stri
         ops.push(...(await runBatch(pick(), Array.from({ length: 2 + Math.floor(random() * 3) }, () => request(client)))));
       } else {
         const req = request(client);
-        const first = await runOp(pick(), req);
+        const url = pick();
+        const first = await runOp(url, req);
         // An LB that refused the connection (killed): the client tries another, as the CLI does.
         // The refused attempt never reached an LB (it tells the checker nothing): the retry stands for it.
-        if (first.outcome === 'fail' && first.status === undefined && lbUrls().length > 1) ops.push(await runOp(pick(), req));
+        const others = lbUrls().filter((u) => u !== url);
+        if (first.outcome === 'fail' && first.status === undefined && others.length > 0) ops.push(await runOp(others[Math.floor(random() * others.length)]!, req));
         else ops.push(first);
       }
       await new Promise((res) => setTimeout(res, 5 + random() * 10));
