@@ -8,7 +8,8 @@ function parseAssignment(body: unknown): LeaderAssignment {
   const ok =
     a && Number.isSafeInteger(a.epoch) && (a.epoch as number) > 0 && typeof a.leaderId === 'string' && typeof a.youAreLeader === 'boolean' &&
     (a.reason === 'election' || a.reason === 'sync') && typeof a.leader?.host === 'string' && a.leader.host.length > 0 && Number.isInteger(a.leader?.port) && (a.leader!.port as number) >= 1 && (a.leader!.port as number) <= 65535 &&
-    Number.isSafeInteger(a.voters) && (a.voters as number) >= 1;
+    Number.isSafeInteger(a.voters) && (a.voters as number) >= 1 &&
+    (a.expectRunId === undefined || (typeof a.expectRunId === 'string' && a.expectRunId.length <= 64));
   if (!ok) throw new HttpError(400, 'invalid_assignment', 'expected {epoch, leaderId, leader: {host, port}, youAreLeader, reason, voters}');
   return a as LeaderAssignment;
 }

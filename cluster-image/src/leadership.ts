@@ -67,12 +67,14 @@ export class Leadership {
       if (epoch <= promised) {
         return { ok: false, status: 409, code: 'promised', message: `this cluster already promised epoch ${promised} (asked for ${epoch})`, promised };
       }
+      // On disk first: a promise is never answered without it, and a freeze that fails afterwards
+      // only spends the epoch (this cluster then answers no promise for it).
+      this.acceptor.raise(epoch);
       try {
         await this.local.freeze(epoch);
       } catch (err) {
-        return { ok: false, status: 503, code: 'redis_down', message: `the local redis could not be frozen: ${(err as Error).message}`, promised };
+        return { ok: false, status: 503, code: 'redis_down', message: `the local redis could not be frozen: ${(err as Error).message}`, promised: epoch };
       }
-      this.acceptor.raise(epoch);
       this.stopSweeping();
       this.log.info('promised an epoch to an election', { epoch, epochServed: this.epoch });
       return { ok: true, answer: { promised: epoch, health: await this.health(name) } };
@@ -146,6 +148,9 @@ export class Leadership {
     const info = await this.local.inspect();
     if (!info) return { ok: false, status: 503, code: 'redis_down', message: 'the local redis is not reachable' };
 
+    if (a.youAreLeader && a.expectRunId && a.expectRunId !== info.runId) {
+      return { ok: false, status: 409, code: 'redis_restarted', message: 'this cluster\'s redis restarted since it promised: it no longer holds the data the election chose' };
+    }
     if (a.youAreLeader) {
       // A different run_id means the Redis restarted since it was promoted: it lost its data.
       const restarted = this.promotedRunId !== null && info.runId !== this.promotedRunId;

@@ -110,6 +110,11 @@ export interface LeaderAssignment {
   reason: 'election' | 'sync';
   /** The clusters that vote in this epoch (the LB's membership): a write needs a majority of them. */
   voters: number;
+  /**
+   * An election's candidate: the run_id of the Redis it promised with. Refused if its Redis is
+   * another one now (it restarted, empty, after the promise was counted).
+   */
+  expectRunId?: string;
 }
 
 /** An election's first phase: "promise not to take part in anything older than `epoch`". */

@@ -49,13 +49,26 @@ export interface Elected {
 
 /**
  * A majority of the voters; with two, one, if the other cluster is down for this LB (its probes
- * fail): the weaker promise of a two-cluster fleet (README "Guarantees"), which keeps it working
- * after either cluster fails.
+ * fail, or it left the membership): the weaker promise of a two-cluster fleet (README
+ * "Guarantees"), which keeps it working after either cluster fails.
  */
-function promisesNeeded(voters: number, silent: Member[]): number {
-  if (voters === 2 && silent.length === 1 && !silent[0]!.healthy) return 1;
+function promisesNeeded(voters: number, answered: number, silent: Member[]): number {
+  if (voters === 2 && answered + silent.filter((m) => m.healthy).length < 2) return 1;
   return majorityOf(voters);
 }
+
+/**
+ * The promises that count toward the majority: a cluster whose Redis holds no leader's data (it
+ * restarted empty, or never synced) has forgotten what it confirmed, so it does not vote, unless
+ * no promiser holds any data (a fresh fleet, or one that lost everything).
+ */
+function votingPromises<T extends { health: SlaveHealth }>(promisers: T[]): T[] {
+  const holding = promisers.filter((p) => p.health.dataEpoch > 0 && !p.health.redis.syncing);
+  return holding.length > 0 ? holding : promisers;
+}
+
+/** A cluster that left the membership still votes for this long (a restart, a readiness blip): N does not shrink on a blink. */
+const VOTER_LINGER_MS = 30_000;
 
 type PromiseOutcome = { member: Member; ok: true; health: SlaveHealth } | { member: Member; ok: false; promised: number };
 
@@ -73,6 +86,8 @@ export class Coordinator extends EventEmitter {
   private foreignSince: number | null = null;
   /** The clusters voting in the current epoch, as this LB last told them. */
   private voters = 1;
+  /** When each cluster was last in the membership (voters linger: VOTER_LINGER_MS). */
+  private readonly lastMember = new Map<string, number>();
   /** When the current leader was set: probes sent before then say nothing about it. */
   private leaderSince = 0;
   /** After an election that found no leader, the next one waits until then (elections are not free). */
@@ -270,14 +285,15 @@ export class Coordinator extends EventEmitter {
   private async holdElection(epoch: number, reason: string, preferred: string | undefined): Promise<string | null> {
     this.spentEpoch = Math.max(this.spentEpoch, epoch);
     const members = this.view.table.list();
-    const voters = votersOf(this.candidates());
+    const voters = Math.max(votersOf(this.candidates()), this.currentVoters());
     const outcomes = await Promise.all(members.map((m) => this.askPromise(m, epoch)));
     const promisers = outcomes.filter((o) => o.ok);
-    const needed = promisesNeeded(voters, outcomes.filter((o) => !o.ok).map((o) => o.member));
-    if (promisers.length < needed) {
+    const counted = votingPromises(promisers);
+    const needed = promisesNeeded(voters, promisers.length, outcomes.filter((o) => !o.ok).map((o) => o.member));
+    if (counted.length < needed) {
       const newer = Math.max(0, ...outcomes.map((o) => (o.ok ? 0 : o.promised)));
       this.sayNone(
-        `${reason}; ${promisers.length} of ${voters} clusters promised epoch ${epoch}, a majority is ${needed}` +
+        `${reason}; ${counted.length} of ${voters} clusters promised epoch ${epoch} with their data, a majority is ${needed}` +
           (newer >= epoch ? ` (another LB is holding an election, at epoch ${newer})` : ''),
       );
       return null;
@@ -293,8 +309,10 @@ export class Coordinator extends EventEmitter {
     const m = this.view.table.get(choice.id)!;
     this.voters = voters;
     // One candidate per epoch: if the assignment seems to fail it may still take effect there, so
-    // the next attempt is a new election at a new epoch, never another candidate at this one.
-    if (!(await this.assign(m, epoch, choice.id, 'election'))) return null;
+    // the next attempt is a new election at a new epoch, never another candidate at this one. The
+    // candidate leads only the Redis whose data it promised with (not one that restarted since).
+    const promisedRunId = promisers.find((p) => p.member.id === choice.id)!.health.redis.runId ?? undefined;
+    if (!(await this.assign(m, epoch, choice.id, 'election', promisedRunId))) return null;
     this.setLeader(choice.id, epoch);
     return choice.id;
   }
@@ -358,8 +376,9 @@ export class Coordinator extends EventEmitter {
     const cur = this.current;
     if (!cur) return;
     const now = Date.now();
-    // The clusters this LB knows vote from now on (a scale change reaches every slave this way).
-    this.voters = Math.max(1, this.view.table.list().length);
+    // The clusters this LB knows vote from now on (a scale change reaches every slave this way);
+    // one that left lingers a while, so a restart or a blip never shrinks the majority.
+    this.voters = this.currentVoters();
     const stale = this.view.table
       .list()
       .filter((m) => !this.syncing.has(m.id) && (this.syncRetryAt.get(m.id) ?? 0) <= now && m.healthy && m.failures === 0 && m.health)
@@ -389,7 +408,15 @@ export class Coordinator extends EventEmitter {
     await firstFollowed;
   }
 
-  private async assign(m: Member, epoch: number, leaderId: string, reason: LeaderAssignment['reason']): Promise<boolean> {
+  /** Clusters in the membership now, or within VOTER_LINGER_MS. */
+  private currentVoters(): number {
+    const now = Date.now();
+    for (const m of this.view.table.list()) this.lastMember.set(m.id, now);
+    for (const [id, at] of this.lastMember) if (now - at > VOTER_LINGER_MS) this.lastMember.delete(id);
+    return Math.max(1, this.lastMember.size);
+  }
+
+  private async assign(m: Member, epoch: number, leaderId: string, reason: LeaderAssignment['reason'], expectRunId?: string): Promise<boolean> {
     const leaderMember = this.view.table.get(leaderId);
     const leader = leaderMember?.health?.redis.endpoint;
     if (!leader) return false;
@@ -399,7 +426,7 @@ export class Coordinator extends EventEmitter {
       this.log.warn('not assigning a leader whose Redis address is not its own', { leaderId, address: leaderMember.address, claimed: leader.host });
       return false;
     }
-    const body: LeaderAssignment = { epoch, leaderId, leader, youAreLeader: m.id === leaderId, reason, voters: this.voters };
+    const body: LeaderAssignment = { epoch, leaderId, leader, youAreLeader: m.id === leaderId, reason, voters: this.voters, ...(expectRunId ? { expectRunId } : {}) };
     try {
       const res = await this.view.assign(m, body, this.opts.assignTimeoutMs);
       if (res.status === 200) {

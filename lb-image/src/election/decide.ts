@@ -78,7 +78,9 @@ export function votersOf(members: CandidateView[]): number {
  * never does.
  */
 export function fleetLeader(members: CandidateView[]): CurrentLeader | null {
-  const needed = majorityOf(votersOf(members));
+  const voters = votersOf(members);
+  // Two clusters, one of them down or gone: the survivor's word (the weaker two-cluster promise).
+  const needed = voters === 2 && members.filter((m) => m.healthy).length < 2 ? 1 : majorityOf(voters);
   const claims = members
     .filter((m) => m.healthy && m.claimsLeadership && m.redisRole === 'master' && m.promised <= m.epoch && m.epoch > 0)
     .sort((a, b) => b.epoch - a.epoch);
@@ -118,12 +120,17 @@ export function decide(input: ElectionInput): Decision {
 
   if (current) {
     const leader = members.find((m) => m.id === current.leaderId);
-    if (leader && !input.leaderFailed && newestPromise <= current.epoch) return { kind: 'keep' };
+    // Another cluster leading this epoch too can only come from two-cluster elections on either
+    // side of a cut (README "Guarantees"): once both are seen, a new election ends it.
+    const rival = members.find((m) => m.id !== current.leaderId && m.healthy && m.claimsLeadership && m.redisRole === 'master' && m.epoch === current.epoch);
+    if (leader && !input.leaderFailed && newestPromise <= current.epoch && !rival) return { kind: 'keep' };
     const reason = !leader
       ? `leader ${current.leaderId} left the membership`
       : input.leaderFailed
         ? `leader ${current.leaderId} failed`
-        : `an election for epoch ${newestPromise} did not finish`;
+        : rival
+          ? `${rival.id} also leads epoch ${current.epoch}`
+          : `an election for epoch ${newestPromise} did not finish`;
     return { kind: 'elect', epoch: next, reason };
   }
   const newest = Math.max(...members.map((m) => m.epoch));
