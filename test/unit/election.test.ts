@@ -2,7 +2,7 @@
 // which of the clusters that promised becomes the leader.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseLeader, decide, ELECTION_PATIENCE_MS, fleetLeader, votersOf, type CandidateView, type ElectionInput, type Promiser } from '../../lb-image/src/election/decide.ts';
+import { chooseLeader, decide, ELECTION_PATIENCE_MS, fleetLeader, promisesNeeded, votersOf, votingPromises, type CandidateView, type ElectionInput, type Promiser } from '../../lb-image/src/election/decide.ts';
 
 const member = (id: string, over: Partial<CandidateView> = {}): CandidateView => ({
   id, probed: true, healthy: true, epoch: 0, promised: 0, voters: 0, claimsLeadership: false, leaderId: null, redisRole: 'replica', offset: 0, dataEpoch: 0, syncing: false, ...over,
@@ -106,4 +106,21 @@ test('the leader is the promiser with the most recent data: the epoch its data c
   assert.equal(chooseLeader([promiser('b', 7, 100), promiser('a', 7, 100)], 'b')?.id, 'b');
   assert.equal(chooseLeader([promiser('a', 7, 500, { syncing: true }), promiser('b', 7, 100, { redisUp: false }), promiser('c', 0, 0)])?.id, 'c');
   assert.equal(chooseLeader([promiser('a', 7, 500, { redisUp: false })]), undefined);
+});
+
+test('a majority of promises is needed; with two clusters, one when the other is down or gone', () => {
+  assert.equal(promisesNeeded(3, 1, [false, false]), 2);
+  assert.equal(promisesNeeded(5, 3, [true, false]), 3);
+  assert.equal(promisesNeeded(2, 1, [false]), 1, 'the other cluster is down for this LB');
+  assert.equal(promisesNeeded(2, 1, []), 1, 'the other cluster left the membership');
+  assert.equal(promisesNeeded(2, 1, [true]), 2, 'the other answers but promised another LB: no');
+});
+
+test('a promise from a Redis without any leader\'s data (restarted empty, never synced, in a full sync) does not count, unless none has data', () => {
+  const h = (dataEpoch: number, syncing = false) => ({ dataEpoch, redis: { syncing } });
+  const ids = (ps: { id: string }[]) => ps.map((p) => p.id);
+  const ps = [{ id: 'a', h: h(5) }, { id: 'b', h: h(0) }, { id: 'c', h: h(5, true) }];
+  assert.deepEqual(ids(votingPromises(ps, (p) => p.h)), ['a']);
+  const fresh = [{ id: 'a', h: h(0) }, { id: 'b', h: h(0) }];
+  assert.deepEqual(ids(votingPromises(fresh, (p) => p.h)), ['a', 'b'], 'a fresh fleet');
 });

@@ -16,7 +16,7 @@ import { majorityOf, type LeaderAssignment, type Logger, type PromiseAnswer, typ
 import type { ClusterView, ProbeOutcome } from '../cluster-view.js';
 import { parseSlaveHealth } from '../health/slave-health.js';
 import type { Member } from '../membership/membership.js';
-import { chooseLeader, decide, votersOf, type CandidateView, type CurrentLeader, type Decision } from './decide.js';
+import { chooseLeader, decide, promisesNeeded, votersOf, votingPromises, type CandidateView, type CurrentLeader, type Decision } from './decide.js';
 import { LeaderWatch } from './leader-watch.js';
 
 /** After an election that found no leader, the next waits this long, plus up to as much at random (two LBs that collided do not collide again). */
@@ -45,26 +45,6 @@ export interface Elected {
   electionMs: number;
   /** From the failed leader's last sign of life to its successor; null when none had failed. */
   failoverMs: number | null;
-}
-
-/**
- * A majority of the voters; with two, one, if the other cluster is down for this LB (its probes
- * fail, or it left the membership): the weaker promise of a two-cluster fleet (README
- * "Guarantees"), which keeps it working after either cluster fails.
- */
-function promisesNeeded(voters: number, answered: number, silent: Member[]): number {
-  if (voters === 2 && answered + silent.filter((m) => m.healthy).length < 2) return 1;
-  return majorityOf(voters);
-}
-
-/**
- * The promises that count toward the majority: a cluster whose Redis holds no leader's data (it
- * restarted empty, or never synced) has forgotten what it confirmed, so it does not vote, unless
- * no promiser holds any data (a fresh fleet, or one that lost everything).
- */
-function votingPromises<T extends { health: SlaveHealth }>(promisers: T[]): T[] {
-  const holding = promisers.filter((p) => p.health.dataEpoch > 0 && !p.health.redis.syncing);
-  return holding.length > 0 ? holding : promisers;
 }
 
 /** A cluster that left the membership still votes for this long (a restart, a readiness blip): N does not shrink on a blink. */
@@ -288,8 +268,8 @@ export class Coordinator extends EventEmitter {
     const voters = Math.max(votersOf(this.candidates()), this.currentVoters());
     const outcomes = await Promise.all(members.map((m) => this.askPromise(m, epoch)));
     const promisers = outcomes.filter((o) => o.ok);
-    const counted = votingPromises(promisers);
-    const needed = promisesNeeded(voters, promisers.length, outcomes.filter((o) => !o.ok).map((o) => o.member));
+    const counted = votingPromises(promisers, (p) => p.health);
+    const needed = promisesNeeded(voters, promisers.length, outcomes.filter((o) => !o.ok).map((o) => o.member.healthy));
     if (counted.length < needed) {
       const newer = Math.max(0, ...outcomes.map((o) => (o.ok ? 0 : o.promised)));
       this.sayNone(

@@ -169,3 +169,24 @@ export function chooseLeader(promisers: Promiser[], preferred?: string): Promise
     return rb[0] - ra[0] || rb[1] - ra[1] || rb[2] - ra[2] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   })[0];
 }
+
+/**
+ * Promises an election needs: a majority of the voters; with two, one, if the other cluster is
+ * down for this LB (its probes fail, or it left the membership): the weaker promise of a
+ * two-cluster fleet (README "Guarantees"), which keeps it working after either cluster fails.
+ * `silentHealthy`: for each cluster that did not promise, whether its probes succeed.
+ */
+export function promisesNeeded(voters: number, promised: number, silentHealthy: boolean[]): number {
+  if (voters === 2 && promised + silentHealthy.filter(Boolean).length < 2) return 1;
+  return majorityOf(voters);
+}
+
+/**
+ * The promises that count toward the majority: a cluster whose Redis holds no leader's data (it
+ * restarted empty, or never synced) or is in a full sync has forgotten what it confirmed, so it
+ * does not vote, unless no promiser holds any data (a fresh fleet, or one that lost everything).
+ */
+export function votingPromises<T>(promisers: T[], health: (p: T) => { dataEpoch: number; redis: { syncing: boolean } }): T[] {
+  const holding = promisers.filter((p) => health(p).dataEpoch > 0 && !health(p).redis.syncing);
+  return holding.length > 0 ? holding : promisers;
+}
