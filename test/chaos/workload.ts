@@ -30,8 +30,10 @@ export const CHAOS_TTL_S = 3600;
 
 type OpRequest = Pick<Op, 'client' | 'key' | 'kind' | 'value' | 'ttl'>;
 
+type Answer = Pick<Op, 'outcome' | 'result' | 'found' | 'ttl'>;
+
 /** What one answer (of a single request or of one batch entry) says about the operation. */
-function outcomeOf(op: OpRequest, status: number, body: { value?: unknown; error?: unknown; deleted?: unknown; ttl?: unknown }): Pick<Op, 'outcome' | 'result' | 'found' | 'ttl'> {
+function outcomeOf(op: OpRequest, status: number, body: { value?: unknown; error?: unknown; deleted?: unknown; ttl?: unknown }): Answer {
   if (op.kind === 'get') {
     const ttl = typeof body.ttl === 'number' || body.ttl === null ? { ttl: body.ttl as number | null } : {};
     // A 200 whose body did not arrive whole says nothing about the value: not a read of null.
@@ -49,12 +51,9 @@ const notSent = (err: unknown) => {
   return NOT_SENT.test(String(cause?.message ?? cause ?? ''));
 };
 
-export async function runOp(lbUrl: string, op: OpRequest, final = false): Promise<Op> {
-  const start = performance.now();
-  const url = `${lbUrl}/keys/${encodeURIComponent(op.key)}${op.kind === 'put' && op.ttl ? `?ttl=${op.ttl}` : ''}`;
-  const init: RequestInit = { method: op.kind === 'get' ? 'GET' : op.kind === 'put' ? 'PUT' : 'DELETE', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
-  if (op.kind === 'put') init.body = op.value!;
-  const done = (answer: Pick<Op, 'outcome' | 'result' | 'found' | 'ttl'>, status?: number): Op => ({
+/** The recorded operation: what was asked, what the answer said, when it was sent and answered. */
+function recorded(op: OpRequest, start: number, answer: Answer, status?: number, final = false): Op {
+  return {
     ...op,
     ...answer,
     ...(op.kind === 'put' ? { ttl: op.ttl ?? null } : {}),
@@ -62,7 +61,15 @@ export async function runOp(lbUrl: string, op: OpRequest, final = false): Promis
     end: performance.now(),
     ...(status !== undefined ? { status } : {}),
     ...(final ? { final } : {}),
-  });
+  };
+}
+
+export async function runOp(lbUrl: string, op: OpRequest, final = false): Promise<Op> {
+  const start = performance.now();
+  const url = `${lbUrl}/keys/${encodeURIComponent(op.key)}${op.kind === 'put' && op.ttl ? `?ttl=${op.ttl}` : ''}`;
+  const init: RequestInit = { method: op.kind === 'get' ? 'GET' : op.kind === 'put' ? 'PUT' : 'DELETE', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+  if (op.kind === 'put') init.body = op.value!;
+  const done = (answer: Answer, status?: number) => recorded(op, start, answer, status, final);
   try {
     const res = await fetch(url, init);
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
@@ -76,14 +83,7 @@ export async function runOp(lbUrl: string, op: OpRequest, final = false): Promis
 export async function runBatch(lbUrl: string, ops: OpRequest[]): Promise<Op[]> {
   const start = performance.now();
   const body = { ops: ops.map((o) => ({ op: o.kind === 'put' ? 'set' : o.kind, key: o.key, ...(o.kind === 'put' ? { value: o.value, ...(o.ttl ? { ttl: o.ttl } : {}) } : {}) })) };
-  const record = (o: OpRequest, answer: Pick<Op, 'outcome' | 'result' | 'found' | 'ttl'>, status?: number): Op => ({
-    ...o,
-    ...answer,
-    ...(o.kind === 'put' ? { ttl: o.ttl ?? null } : {}),
-    start,
-    end: performance.now(),
-    ...(status !== undefined ? { status } : {}),
-  });
+  const record = (o: OpRequest, answer: Answer, status?: number) => recorded(o, start, answer, status);
   try {
     const res = await fetch(`${lbUrl}/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     const answer = (await res.json().catch(() => ({}))) as { results?: { status?: unknown }[] };
