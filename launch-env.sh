@@ -46,7 +46,8 @@ Usage:
 
   N           number of cluster containers, 1..$MAX_CLUSTERS (default 3)
   --lbs M     number of LBs, 1..$MAX_LBS, all serving the same clusters (default 1, or the last
-              run's): the first on LB_PORT, the others on ports of LB_EXTRA_PORTS
+              run's): the first on LB_PORT, the others on ports of LB_EXTRA_PORTS (under --swarm,
+              on host ports Docker picks)
   --no-build  use the images already built
   --timeout S seconds to wait for N healthy clusters and a leader (default 300)
 
@@ -469,7 +470,9 @@ main() {
       --swarm) MODE=swarm; SWARM_FLAG=" --swarm" ;;
       --no-build) build=0 ;;
       --lbs)
-        [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] && ((10#$2 >= 1 && 10#$2 <= MAX_LBS)) || die "--lbs needs a whole number from 1 to $MAX_LBS (see --help)"
+        if ! [[ $# -ge 2 && $2 =~ ^[0-9]+$ ]] || ((10#$2 < 1 || 10#$2 > MAX_LBS)); then
+          die "--lbs needs a whole number from 1 to $MAX_LBS (see --help)"
+        fi
         LBS=$((10#$2)); shift ;;
       --timeout)
         [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || die "--timeout needs a number of seconds (see --help)"

@@ -47,8 +47,12 @@ export interface Elected {
   failoverMs: number | null;
 }
 
-/** A cluster that left the membership still votes for this long (a restart, a readiness blip): N does not shrink on a blink. */
-const VOTER_LINGER_MS = 30_000;
+/**
+ * A cluster that left the membership still votes for this long (a restart, a readiness blip): N
+ * does not shrink on a blink. After a scale-down, requests that need the departed clusters'
+ * confirmations get 503 for up to this long (README "Scaling").
+ */
+const VOTER_LINGER_MS = 10_000;
 
 type PromiseOutcome = { member: Member; ok: true; health: SlaveHealth } | { member: Member; ok: false; promised: number };
 
@@ -147,7 +151,9 @@ export class Coordinator extends EventEmitter {
     if (d.kind === 'follow') this.follow(d.leaderId, d.epoch);
     else if (d.kind === 'elect' && Date.now() >= this.retryElectionAt) await this.startElection(false);
     else if (d.kind === 'wait' && this.current === null) this.sayNone(d.reason);
-    if (d.kind === 'keep' || d.kind === 'follow') void this.syncAll(); // not awaited: a hung cluster must not hold up the next check
+    // Not awaited: a hung cluster must not hold up the next check. Also while waiting: the voters'
+    // count (a scale-down) reaches the slaves this way.
+    if (this.current && d.kind !== 'elect') void this.syncAll();
   }
 
   /** POST /election: run an election now, whatever the leader's health. */

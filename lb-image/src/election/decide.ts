@@ -114,9 +114,8 @@ export function decide(input: ElectionInput): Decision {
   // worth an epoch while fewer clusters answer (they are starting, or cut off from this LB).
   const voters = votersOf(members);
   const answering = members.filter((m) => m.healthy).length;
-  if (answering < (voters === 2 ? 1 : majorityOf(voters))) {
-    return { kind: 'wait', reason: `${answering} of ${voters} clusters answer; an election needs a majority` };
-  }
+  const tooFew: Decision | null =
+    answering < (voters === 2 ? 1 : majorityOf(voters)) ? { kind: 'wait', reason: `${answering} of ${voters} clusters answer; an election needs a majority` } : null;
 
   if (current) {
     const leader = members.find((m) => m.id === current.leaderId);
@@ -131,8 +130,9 @@ export function decide(input: ElectionInput): Decision {
         : rival
           ? `${rival.id} also leads epoch ${current.epoch}`
           : `an election for epoch ${newestPromise} did not finish`;
-    return { kind: 'elect', epoch: next, reason };
+    return tooFew ?? { kind: 'elect', epoch: next, reason };
   }
+  if (tooFew) return tooFew;
   const newest = Math.max(...members.map((m) => m.epoch));
   const claimant = members.find((m) => m.epoch === newest && m.claimsLeadership);
   const reason =
