@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { chooseLeader, decide, ELECTION_PATIENCE_MS, fleetLeader, promisesNeeded, votersOf, votingPromises, type CandidateView, type ElectionInput, type Promiser } from '../../lb-image/src/election/decide.ts';
 
 const member = (id: string, over: Partial<CandidateView> = {}): CandidateView => ({
-  id, probed: true, healthy: true, epoch: 0, promised: 0, voters: 0, claimsLeadership: false, leaderId: null, redisRole: 'replica', offset: 0, dataEpoch: 0, syncing: false, ...over,
+  id, name: id, probed: true, healthy: true, epoch: 0, promised: 0, voters: 0, claimsLeadership: false, leaderId: null, redisRole: 'replica', offset: 0, dataEpoch: 0, syncing: false, ...over,
 });
 const leading = (id: string, epoch: number, over: Partial<CandidateView> = {}) =>
   member(id, { epoch, promised: epoch, voters: 3, claimsLeadership: true, leaderId: id, redisRole: 'master', dataEpoch: epoch, ...over });
@@ -89,6 +89,7 @@ test('epochs only grow: above every epoch reported, promised, or asked for by th
 test('the voters are every member known, or more if an assignment counted more; a majority of them backs a leader', () => {
   assert.equal(votersOf([member('a'), member('b')]), 2);
   assert.equal(votersOf([member('a', { voters: 5 }), member('b')]), 5);
+  assert.equal(votersOf([member('a'), member('a2', { name: 'a' }), member('b')]), 2, 'a cluster back at a new address is one voter');
   // Two of five back the leader: not a majority, not followed.
   assert.equal(fleetLeader([leading('a', 4, { voters: 5 }), following('b', 'a', 4, { voters: 5 }), member('c'), member('d'), member('e')]), null);
   assert.equal(fleetLeader([leading('a', 4, { voters: 5 }), following('b', 'a', 4), following('c', 'a', 4), member('d'), member('e')])?.leaderId, 'a');

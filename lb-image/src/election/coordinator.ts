@@ -70,7 +70,7 @@ export class Coordinator extends EventEmitter {
   private foreignSince: number | null = null;
   /** The clusters voting in the current epoch, as this LB last told them. */
   private voters = 1;
-  /** When each cluster was last in the membership (voters linger: VOTER_LINGER_MS). */
+  /** When each cluster (by name) was last in the membership (voters linger: VOTER_LINGER_MS). */
   private readonly lastMember = new Map<string, number>();
   /** When the current leader was set: probes sent before then say nothing about it. */
   private leaderSince = 0;
@@ -150,7 +150,7 @@ export class Coordinator extends EventEmitter {
     const d = this.decideNow(false);
     if (d.kind === 'follow') this.follow(d.leaderId, d.epoch);
     else if (d.kind === 'elect' && Date.now() >= this.retryElectionAt) await this.startElection(false);
-    else if (d.kind === 'wait' && this.current === null) this.sayNone(d.reason);
+    else if (d.kind === 'wait' && (this.current === null || this.watch.failed)) this.sayNone(d.reason);
     // Not awaited: a hung cluster must not hold up the next check. Also while waiting: the voters'
     // count (a scale-down) reaches the slaves this way.
     if (this.current && d.kind !== 'elect') void this.syncAll();
@@ -185,6 +185,7 @@ export class Coordinator extends EventEmitter {
   private candidates(): CandidateView[] {
     return this.view.table.list().map((m) => ({
       id: m.id,
+      name: m.health?.name || m.id,
       probed: m.probed,
       healthy: m.healthy && m.failures === 0,
       epoch: m.health?.epoch ?? 0,
@@ -397,7 +398,8 @@ export class Coordinator extends EventEmitter {
   /** Clusters in the membership now, or within VOTER_LINGER_MS. */
   private currentVoters(): number {
     const now = Date.now();
-    for (const m of this.view.table.list()) this.lastMember.set(m.id, now);
+    // By name: a cluster restarted at a new address (its old address lingering) is one voter.
+    for (const m of this.view.table.list()) this.lastMember.set(m.health?.name || m.id, now);
     for (const [id, at] of this.lastMember) if (now - at > VOTER_LINGER_MS) this.lastMember.delete(id);
     return Math.max(1, this.lastMember.size);
   }

@@ -9,6 +9,8 @@ import { majorityOf, type RedisRole } from '@hscale/common';
 
 export interface CandidateView {
   id: string;
+  /** The cluster's own name (its host name: the same after a restart at a new address), or its id. */
+  name: string;
   /** A probe finished since the member appeared (with either outcome). */
   probed: boolean;
   healthy: boolean;
@@ -67,7 +69,8 @@ export const ELECTION_PATIENCE_MS = 2000;
  * cluster this LB does not know yet). Never fewer: a smaller count would make a smaller majority.
  */
 export function votersOf(members: CandidateView[]): number {
-  return Math.max(members.length, ...members.map((m) => m.voters), 1);
+  // By name: a cluster that came back at a new address is one voter, not two.
+  return Math.max(new Set(members.map((m) => m.name)).size, ...members.map((m) => m.voters), 1);
 }
 
 /**
