@@ -398,10 +398,12 @@ export class Coordinator extends EventEmitter {
   /** Clusters in the membership now, or within VOTER_LINGER_MS. */
   private currentVoters(): number {
     const now = Date.now();
-    // By name: a cluster restarted at a new address (its old address lingering) is one voter.
-    for (const m of this.view.table.list()) this.lastMember.set(m.health?.name || m.id, now);
-    for (const [id, at] of this.lastMember) if (now - at > VOTER_LINGER_MS) this.lastMember.delete(id);
-    return Math.max(1, this.lastMember.size);
+    // By name: a cluster restarted at a new address (its old address lingering) is one voter. One
+    // not heard from yet counts by its address, now only (it may be a known cluster's new one).
+    const unnamed = this.view.table.list().filter((m) => !m.health?.name);
+    for (const m of this.view.table.list()) if (m.health?.name) this.lastMember.set(m.health.name, now);
+    for (const [name, at] of this.lastMember) if (now - at > VOTER_LINGER_MS) this.lastMember.delete(name);
+    return Math.max(1, this.lastMember.size + unnamed.length);
   }
 
   private async assign(m: Member, epoch: number, leaderId: string, reason: LeaderAssignment['reason'], expectRunId?: string): Promise<boolean> {
