@@ -70,6 +70,7 @@ export class Coordinator extends EventEmitter {
   private foreignSince: number | null = null;
   /** The clusters voting in the current epoch, as this LB last told them. */
   private voters = 1;
+  private readonly startedAt = Date.now();
   /** When each cluster (by name) was last in the membership (voters linger: VOTER_LINGER_MS). */
   private readonly lastMember = new Map<string, number>();
   /** When the current leader was set: probes sent before then say nothing about it. */
@@ -276,7 +277,10 @@ export class Coordinator extends EventEmitter {
     const outcomes = await Promise.all(members.map((m) => this.askPromise(m, epoch)));
     const promisers = outcomes.filter((o) => o.ok);
     const counted = votingPromises(promisers, (p) => p.health);
-    const needed = promisesNeeded(voters, promisers.length, outcomes.filter((o) => !o.ok).map((o) => o.member.healthy));
+    // The two-cluster exception only from an LB that has watched the fleet long enough to know it
+    // has two clusters (not one that just started and sees two of three).
+    const watchedLongEnough = Date.now() - this.startedAt >= VOTER_LINGER_MS;
+    const needed = watchedLongEnough ? promisesNeeded(voters, promisers.length, outcomes.filter((o) => !o.ok).map((o) => o.member.healthy)) : majorityOf(voters);
     if (counted.length < needed) {
       const newer = Math.max(0, ...outcomes.map((o) => (o.ok ? 0 : o.promised)));
       this.sayNone(
@@ -364,8 +368,11 @@ export class Coordinator extends EventEmitter {
     if (!cur) return;
     const now = Date.now();
     // The clusters this LB knows vote from now on (a scale change reaches every slave this way);
-    // one that left lingers a while, so a restart or a blip never shrinks the majority.
-    this.voters = this.currentVoters();
+    // one that left lingers a while, so a restart or a blip never shrinks the majority. An LB that
+    // started less than that long ago has not seen who left: it never lowers the count the
+    // clusters report (a fresh LB that saw two of three clusters once told them two).
+    const seen = this.currentVoters();
+    this.voters = Date.now() - this.startedAt >= VOTER_LINGER_MS ? seen : Math.max(seen, votersOf(this.candidates()));
     const stale = this.view.table
       .list()
       .filter((m) => !this.syncing.has(m.id) && (this.syncRetryAt.get(m.id) ?? 0) <= now && m.healthy && m.failures === 0 && m.health)
