@@ -277,10 +277,9 @@ export class Coordinator extends EventEmitter {
     const outcomes = await Promise.all(members.map((m) => this.askPromise(m, epoch)));
     const promisers = outcomes.filter((o) => o.ok);
     const counted = votingPromises(promisers, (p) => p.health);
-    // The two-cluster exception only from an LB that has watched the fleet long enough to know it
-    // has two clusters (not one that just started and sees two of three).
-    const watchedLongEnough = Date.now() - this.startedAt >= VOTER_LINGER_MS;
-    const needed = watchedLongEnough ? promisesNeeded(voters, promisers.length, outcomes.filter((o) => !o.ok).map((o) => o.member.healthy)) : majorityOf(voters);
+    // voters counts what the clusters were told too (votersOf): a fresh LB that sees two of three
+    // clusters still counts three, so the two-cluster exception is not its to use.
+    const needed = promisesNeeded(voters, promisers.length, outcomes.filter((o) => !o.ok).map((o) => o.member.healthy));
     if (counted.length < needed) {
       const newer = Math.max(0, ...outcomes.map((o) => (o.ok ? 0 : o.promised)));
       this.sayNone(
