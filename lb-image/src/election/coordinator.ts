@@ -210,6 +210,7 @@ export class Coordinator extends EventEmitter {
     else this.foreignSince = null;
     return decide({
       members,
+      voters: this.electionVoters(members),
       current: this.current,
       leaderFailed: this.watch.failed,
       spentEpoch: this.spentEpoch,
@@ -273,7 +274,7 @@ export class Coordinator extends EventEmitter {
   private async holdElection(epoch: number, reason: string, preferred: string | undefined): Promise<string | null> {
     this.spentEpoch = Math.max(this.spentEpoch, epoch);
     const members = this.view.table.list();
-    const voters = Math.max(votersOf(this.candidates()), this.currentVoters());
+    const voters = this.electionVoters(this.candidates());
     const outcomes = await Promise.all(members.map((m) => this.askPromise(m, epoch)));
     const promisers = outcomes.filter((o) => o.ok);
     const counted = votingPromises(promisers, (p) => p.health);
@@ -399,6 +400,18 @@ export class Coordinator extends EventEmitter {
     };
     void Promise.all(Array.from({ length: Math.min(SYNC_CONCURRENCY, stale.length) }, worker)).then(() => release());
     await firstFollowed;
+  }
+
+  /**
+   * The voters an election counts. An LB that has watched the fleet for VOTER_LINGER_MS counts the
+   * clusters it knows (with those that left lingering): the counts the clusters were told can only
+   * be lowered by a leader's sync, and a scale-down that removed the leader with others would
+   * otherwise wait for a majority that no longer exists. One that just started has not seen who
+   * left, so it never counts fewer than the clusters were told.
+   */
+  private electionVoters(members: CandidateView[]): number {
+    const known = this.currentVoters();
+    return Date.now() - this.startedAt >= VOTER_LINGER_MS ? known : Math.max(known, votersOf(members));
   }
 
   /** Clusters in the membership now, or within VOTER_LINGER_MS. */

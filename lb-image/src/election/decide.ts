@@ -46,6 +46,8 @@ export interface ElectionInput {
   spentEpoch: number;
   /** An administrator asked for an election (POST /election). */
   force?: boolean;
+  /** The voting clusters as the LB counts them (default: votersOf(members)). */
+  voters?: number;
   /**
    * Another election (a newer promise without a leader yet) has been under way for this long: it
    * is given ELECTION_PATIENCE_MS to finish before this LB holds one of its own.
@@ -115,7 +117,7 @@ export function decide(input: ElectionInput): Decision {
 
   // An election needs promises from a majority (with two clusters, from the one that answers): not
   // worth an epoch while fewer clusters answer (they are starting, or cut off from this LB).
-  const voters = votersOf(members);
+  const voters = input.voters ?? votersOf(members);
   const answering = members.filter((m) => m.healthy).length;
   const tooFew: Decision | null =
     answering < (voters === 2 ? 1 : majorityOf(voters)) ? { kind: 'wait', reason: `${answering} of ${voters} clusters answer; an election needs a majority` } : null;
