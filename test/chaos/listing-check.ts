@@ -49,28 +49,28 @@ export class KeyWrites {
     return [...ops].sort((a, b) => a.start - b.start).map((o) => ({ start: o.start, reach: (reach = Math.max(reach, o.outcome === 'ok' ? o.end : Infinity)) }));
   }
 
-  /** The latest start of an acknowledged write (of `list`) that ended before `t`, or null. */
-  private static latestEndedBefore(list: { end: number; latestStart: number }[], t: number): number | null {
+  /** How many entries of `list` (sorted by `at`) have `at(entry) < t`. */
+  private static countBefore<T>(list: T[], at: (e: T) => number, t: number): number {
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (list[mid]!.end < t) lo = mid + 1;
+      if (at(list[mid]!) < t) lo = mid + 1;
       else hi = mid;
     }
-    return lo === 0 ? null : list[lo - 1]!.latestStart;
+    return lo;
+  }
+
+  /** The latest start of an acknowledged write (of `list`) that ended before `t`, or null. */
+  private static latestEndedBefore(list: { end: number; latestStart: number }[], t: number): number | null {
+    const n = KeyWrites.countBefore(list, (e) => e.end, t);
+    return n === 0 ? null : list[n - 1]!.latestStart;
   }
 
   /** Whether a write of `list` sent before `t` may take effect after `after`. */
   private static mayLandAfter(list: { start: number; reach: number }[], t: number, after: number): boolean {
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid]!.start < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo > 0 && list[lo - 1]!.reach > after;
+    const n = KeyWrites.countBefore(list, (e) => e.start, t);
+    return n > 0 && list[n - 1]!.reach > after;
   }
 
   /**
