@@ -25,8 +25,9 @@ if [ -z "${REDIS_PASSWORD:-}" ]; then
   echo "redis-auth-conf: REDIS_PASSWORD must be set" >&2
   exit 64
 fi
-# The commands the library's functions run (redis.call): ACL rules apply inside functions too.
-data='+del +exists +get +hdel +hexists +hget +hincrby +hmget +hset +incr +pttl +set +time +ttl +unlink +zadd +zrange +zrangebylex +zrangebyscore +zrem'
+# The commands the library's functions run (redis.call, redis.pcall): ACL rules apply inside functions too.
+# The app user also runs XREAD itself: a slave's change feed waits on the change stream (change-feed.ts).
+data='+del +exists +expire +get +hdel +hexists +hget +hincrby +hmget +hset +incr +incrby +pttl +set +time +ttl +unlink +xadd +xinfo +xrange +zadd +zrange +zrangebylex +zrangebyscore +zrem'
 # node-redis also sends CLIENT SETINFO and CLIENT MAINT_NOTIFICATIONS when it connects, and ignores
 # a refusal; Redis 7.0 (Debian 12) knows neither, so they cannot be listed here.
 client='+ping'
@@ -42,7 +43,7 @@ for quoted in "$pass" "$operator" "$control" "$masterauth"; do
   fi
 done
 echo "user default on $operator ~* &* +@all"
-echo "user app on $pass ~* resetchannels -@all $client +fcall +fcall_ro +info +wait $data"
+echo "user app on $pass ~* resetchannels -@all $client +fcall +fcall_ro +info +wait +xread $data"
 echo "user control on $control ~* resetchannels -@all $client +info +role +replicaof +function|load +fcall $data"
 echo "user repl on $pass resetchannels -@all +ping +psync +replconf"
 echo "masteruser repl"

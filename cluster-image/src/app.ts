@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import { errorHandler, hasBearer, LB_HEADER, notFound, requestLogger, type Logger, type SlaveHealth } from '@hscale/common';
+import { ChangeFeed } from './change-feed.js';
 import { controlRouter } from './control-routes.js';
 import { kvBatchHandler } from './kv-batch-handler.js';
 import { kvRouter } from './kv-routes.js';
@@ -10,6 +11,7 @@ import type { RenderPool } from './render/render-pool.js';
 import { renderRouter } from './render/render-routes.js';
 import type { ClusterSettings } from './settings.js';
 import { tileRouter } from './tile-routes.js';
+import { watchRouter } from './watch-route.js';
 
 /** The slave's request handler: key-value batches (kv-batch-handler.ts), then Express for everything else. */
 export function createSlaveApp(settings: ClusterSettings, leadership: Leadership, renderPool: RenderPool, log: Logger) {
@@ -23,6 +25,7 @@ export function createSlaveApp(settings: ClusterSettings, leadership: Leadership
   app.use(requestLogger(log, accessLog));
   app.use(controlRouter(leadership, healthOf, settings.name, settings.CLUSTER_SECRET));
   app.use(kvRouter(leadership, settings.MAX_VALUE_BYTES));
+  app.use(watchRouter(leadership, new ChangeFeed(leadership, log)));
   app.use(renderRouter(renderPool));
   app.use(tileRouter(leadership));
   app.use(notFound);

@@ -1,8 +1,9 @@
 // One key-value operation against the leader's Redis, and the answer it gets: shared by the
 // single routes (/keys/...) and the batch route (/internal/kv), so both answer alike.
-import { HttpError, validateKey, validateListQuery, validateTtl, validateValue, type KvOp, type OpFence } from '@hscale/common';
+import { HttpError, validateIfVersion, validateIncrBy, validateKey, validateListQuery, validateTtl, validateValue, type KvOp, type OpFence } from '@hscale/common';
 import type { Leadership } from './leadership.js';
-import type { LeaderStore } from './leader-store.js';
+import type { LeaderStore, StoredValue, WriteOp, WriteOutcome } from './leader-store.js';
+import type { Durability } from './replicated-writer.js';
 import { NotReplicatedError } from './replicated-writer.js';
 import { classifyRedisError } from './store/redis-errors.js';
 
@@ -61,6 +62,34 @@ export async function onLeader<T>(leadership: Leadership, fn: (store: LeaderStor
   return fn(store);
 }
 
+const readBody = (key: string, v: StoredValue) => ({ key, value: v.value, ttl: v.ttl, version: v.version });
+
+/** A write's answer: what it did, or why it did nothing (412 and 409 change nothing). */
+function writeAnswer(key: string, o: WriteOutcome, durability: Durability, ttl: number | null): OpAnswer {
+  switch (o.kind) {
+    case 'applied':
+      return { status: 200, body: { key, ...(o.value === undefined ? { ttl } : { value: o.value }), version: o.version, durability } };
+    case 'deleted':
+      return { status: 200, body: { key, deleted: o.deleted, durability } };
+    case 'version_mismatch':
+      return { status: 412, body: { error: 'version_mismatch', message: `the key "${key}" is at version ${o.version}, not the version asked for; nothing was changed`, key, version: o.version } };
+    case 'not_an_integer':
+      return { status: 409, body: { error: 'not_an_integer', message: `the value of "${key}" is not a whole number, so it cannot be incremented; nothing was changed`, key, version: o.version } };
+    case 'overflow':
+      return { status: 409, body: { error: 'integer_overflow', message: `incrementing "${key}" would leave the signed 64-bit range; nothing was changed`, key, version: o.version } };
+  }
+}
+
+async function runWrite(leadership: Leadership, epoch: number, fence: OpFence | undefined, w: WriteOp, ttl: number | null = null): Promise<OpAnswer> {
+  const f = checkFence(fence);
+  const { outcome, durability } = await onLeader(leadership, (s) => s.write({ epoch, ...f, retry: !!f.retry }, w)).catch((err) => {
+    // A retry refused for lack of room may follow a first attempt that was applied.
+    if (f.retry && classifyRedisError(err).kind === 'full') throw storeFull(true);
+    throw err;
+  });
+  return writeAnswer(w.key, outcome, durability, ttl);
+}
+
 /** Runs one operation of `epoch`; never rejects (errors become their answer). */
 export async function runKvOp(leadership: Leadership, epoch: number, op: KvOp, maxValueBytes: number): Promise<OpAnswer> {
   try {
@@ -69,34 +98,23 @@ export async function runKvOp(leadership: Leadership, epoch: number, op: KvOp, m
         const key = validateKey(op.key);
         const found = await onLeader(leadership, (s) => s.get(epoch, key));
         if (!found) throw new HttpError(404, 'key_not_found', `no value is stored under key "${key}"`);
-        return { status: 200, body: { key, value: found.value, ttl: found.ttl } };
+        return { status: 200, body: readBody(key, found) };
       }
       case 'set': {
-        const key = validateKey(op.key);
         const ttl = validateTtl(op.ttl);
         const value = validateValue(op.value, maxValueBytes);
-        const f = checkFence(op.fence);
-        const { durability } = await onLeader(leadership, (s) => s.write({ epoch, ...f, retry: !!f.retry }, { op: 'set', key, value, ttl })).catch((err) => {
-          // A retry refused for lack of room may follow a first attempt that was applied.
-          if (f.retry && classifyRedisError(err).kind === 'full') {
-            throw storeFull(true);
-          }
-          throw err;
-        });
-        return { status: 200, body: { key, ttl: ttl ?? null, durability } };
+        return await runWrite(leadership, epoch, op.fence, { op: 'set', key: validateKey(op.key), value, ttl, ifVersion: validateIfVersion(op.ifVersion) }, ttl ?? null);
       }
-      case 'del': {
-        const key = validateKey(op.key);
-        const f = checkFence(op.fence);
-        const { applied, durability } = await onLeader(leadership, (s) => s.write({ epoch, ...f, retry: !!f.retry }, { op: 'del', key }));
-        return { status: 200, body: { key, deleted: applied, durability } };
-      }
+      case 'del':
+        return await runWrite(leadership, epoch, op.fence, { op: 'del', key: validateKey(op.key), ifVersion: validateIfVersion(op.ifVersion) });
+      case 'incr':
+        return await runWrite(leadership, epoch, op.fence, { op: 'incr', key: validateKey(op.key), by: validateIncrBy(op.by), ifVersion: validateIfVersion(op.ifVersion) });
       case 'list': {
         const q = validateListQuery({ prefix: op.prefix, cursor: op.cursor, limit: op.limit === undefined ? undefined : String(op.limit) });
         return { status: 200, body: await onLeader(leadership, (s) => s.list(epoch, q)) };
       }
       default:
-        throw new HttpError(400, 'invalid_op', 'op must be get, set, del or list');
+        throw new HttpError(400, 'invalid_op', 'op must be get, set, del, incr or list');
     }
   } catch (err) {
     return errorAnswer(err);
@@ -129,7 +147,7 @@ export async function runKvBatch(leadership: Leadership, epoch: number, ops: KvO
           reads.forEach(({ i, key }, j) => {
             const f = found[j];
             answers[i] = f
-              ? { status: 200, body: { key, value: f.value, ttl: f.ttl } }
+              ? { status: 200, body: readBody(key, f) }
               : { status: 404, body: { error: 'key_not_found', message: `no value is stored under key "${key}"` } };
           }),
         (err) => {

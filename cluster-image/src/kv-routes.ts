@@ -3,7 +3,7 @@
 // epoch; writes also carry their fencing token (protocol.ts, FENCE_HEADERS and OpFence).
 import express, { Router, type Request, type Response } from 'express';
 import {
-  EPOCH_HEADER, FENCE_HEADERS, HttpError, methodNotAllowed, validateListQuery, validateTtl, validateValue,
+  EPOCH_HEADER, FENCE_HEADERS, HttpError, methodNotAllowed, validateIfVersion, validateListQuery, validateTtl, validateValue,
   type KvOp, type OpFence,
 } from '@hscale/common';
 import { runKvOp, type OpAnswer } from './kv-ops.js';
@@ -56,10 +56,11 @@ export function kvRouter(leadership: Leadership, maxValueBytes: number): Router 
         key: req.params.key as string,
         value: validateValue(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), maxValueBytes),
         ttl: validateTtl(req.query.ttl),
+        ifVersion: validateIfVersion(req.query.if_version),
         fence: fenceOf(req),
       })),
     )
-    .delete(one((req) => ({ op: 'del', key: req.params.key as string, fence: fenceOf(req) })))
+    .delete(one((req) => ({ op: 'del', key: req.params.key as string, ifVersion: validateIfVersion(req.query.if_version), fence: fenceOf(req) })))
     .all(methodNotAllowed(['GET', 'PUT', 'DELETE']));
 
   router

@@ -4,8 +4,8 @@
 // fencing token, so that the leader's Redis itself refuses what is stale.
 import { encodeCursor, type FenceToken, type ListQuery, type Logger, type RedisEndpoint } from '@hscale/common';
 import { RedisConnection } from './redis-connection.js';
-import { ReplicatedWriter, type WriteAck } from './replicated-writer.js';
-import { EXPIRY_KEY, FENCE_KEY, INDEX_KEY, OPS_KEY, TILE_SIZES_KEY, TILES_KEY, tileKey } from './store/internal-keys.js';
+import { ReplicatedWriter, type Durability, type WriteAck } from './replicated-writer.js';
+import { CHANGES_KEY, EXPIRY_KEY, FENCE_KEY, INDEX_KEY, OPS_KEY, TILE_SIZES_KEY, TILES_KEY, tileKey, VERSIONS_KEY } from './store/internal-keys.js';
 
 export interface StoreOptions {
   password: string;
@@ -14,18 +14,91 @@ export interface StoreOptions {
   waitTimeoutMs: number;
 }
 
-export type WriteOp = { op: 'set'; key: string; value: string; ttl?: number } | { op: 'del'; key: string };
+/** The longest a change feed's XREAD blocks (waitForChange). */
+export const CHANGE_BLOCK_MS = 5000;
+
+export type WriteOp = ({ op: 'set'; key: string; value: string; ttl?: number } | { op: 'del'; key: string } | { op: 'incr'; key: string; by: string }) & {
+  /** Compare-and-set: applied only if the key's version is this (0 = the key does not exist). */
+  ifVersion?: number;
+};
+
+/** What a write did (library.ts, write): see WriteOutcome's kinds. */
+export type WriteOutcome =
+  | { kind: 'applied'; version: number; value?: string }
+  | { kind: 'deleted'; deleted: boolean }
+  | { kind: 'version_mismatch'; version: number }
+  | { kind: 'not_an_integer'; version: number }
+  | { kind: 'overflow'; version: number };
+
+/** A stored value as a read sees it. */
+export interface StoredValue {
+  value: string;
+  ttl: number | null;
+  version: number;
+}
+
+/** Changes after a watcher's position (library.ts, changes). */
+export interface ChangePage {
+  /** false: the changes after the asked position are no longer all kept (list again). */
+  complete: boolean;
+  /** Where to resume: the id of the last change returned, or the asked position. */
+  position: string;
+  changes: Change[];
+}
+
+export interface Change {
+  id: string;
+  key: string;
+  version: number;
+  /** The new value; absent when the key is gone. */
+  value?: string;
+  /** Why the key is gone. */
+  gone?: 'deleted' | 'expired';
+}
+
+function parseStored(r: unknown): StoredValue | null {
+  if (!Array.isArray(r)) return null;
+  const [value, ttl, version] = r as [string, number, number];
+  return { value: String(value), ttl: ttl >= 0 ? ttl : null, version: Number(version) };
+}
+
+function parseOutcome(op: WriteOp['op'], reply: unknown): WriteOutcome {
+  const [code, version, value] = reply as [number, number, string | undefined];
+  switch (Number(code)) {
+    case -1:
+      return { kind: 'version_mismatch', version: Number(version) };
+    case -2:
+      return { kind: 'not_an_integer', version: Number(version) };
+    case -3:
+      return { kind: 'overflow', version: Number(version) };
+  }
+  if (op === 'del') return { kind: 'deleted', deleted: Number(code) === 1 };
+  return { kind: 'applied', version: Number(version), ...(value === undefined ? {} : { value: String(value) }) };
+}
+
+function parseChange(entry: unknown): Change {
+  const [id, fields] = entry as [string, string[]];
+  const f = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) f.set(String(fields[i]), String(fields[i + 1]));
+  const c: Change = { id: String(id), key: f.get('k') ?? '', version: Number(f.get('v') ?? 0) };
+  if (f.has('d')) c.value = f.get('d')!;
+  else c.gone = f.get('x') === 'expired' ? 'expired' : 'deleted';
+  return c;
+}
 
 export class LeaderStore {
   private readonly reader: RedisConnection;
   private readonly writerConn: RedisConnection;
   private readonly writer: ReplicatedWriter;
+  /** Only for XREAD BLOCK (waitForChange), which holds its connection. */
+  private readonly blocking: RedisConnection;
 
   constructor(readonly endpoint: RedisEndpoint, opts: StoreOptions, log: Logger) {
     this.reader = new RedisConnection(endpoint, { username: 'app', password: opts.password }, opts.opTimeoutMs, log, 'leader-read');
     // WAIT is silent for up to waitTimeoutMs by design: the write connection allows for it.
     this.writerConn = new RedisConnection(endpoint, { username: 'app', password: opts.password }, Math.max(opts.opTimeoutMs, opts.waitTimeoutMs + 500), log, 'leader-write');
     this.writer = new ReplicatedWriter(this.writerConn, opts.writeAck, opts.waitTimeoutMs, log);
+    this.blocking = new RedisConnection(endpoint, { username: 'app', password: opts.password }, opts.opTimeoutMs + CHANGE_BLOCK_MS, log, 'leader-watch');
   }
 
   /** Resolves when both connections are ready, or after `timeoutMs` (they keep retrying after that). */
@@ -52,34 +125,55 @@ export class LeaderStore {
     return (await this.writer.submit(command)).reply;
   }
 
-  async get(epoch: number, key: string): Promise<{ value: string; ttl: number | null } | null> {
-    const reply = (await this.read(['FCALL_RO', 'hs_get', '2', FENCE_KEY, key, String(epoch)])) as [string, number] | null;
-    if (!reply) return null;
-    const [value, ttl] = reply;
-    return { value, ttl: ttl >= 0 ? ttl : null };
+  async get(epoch: number, key: string): Promise<StoredValue | null> {
+    return parseStored(await this.read(['FCALL_RO', 'hs_get_v2', '3', FENCE_KEY, key, VERSIONS_KEY, String(epoch)]));
   }
 
   /** Several reads in one call (the reads of one batch). */
-  async getMany(epoch: number, keys: string[]): Promise<({ value: string; ttl: number | null } | null)[]> {
-    const reply = (await this.read(['FCALL_RO', 'hs_get_many', String(keys.length + 1), FENCE_KEY, ...keys, String(epoch)])) as ([string, number] | null)[];
-    return reply.map((r) => (r ? { value: r[0], ttl: r[1] >= 0 ? r[1] : null } : null));
+  async getMany(epoch: number, keys: string[]): Promise<(StoredValue | null)[]> {
+    const reply = await this.read(['FCALL_RO', 'hs_get_many_v2', String(keys.length + 2), FENCE_KEY, VERSIONS_KEY, ...keys, String(epoch)]);
+    return (reply as unknown[]).map(parseStored);
   }
 
-  /** A set or delete; the reply is 1 (set, or deleted) or 0 (nothing to delete). */
-  async write(token: FenceToken, w: WriteOp) {
-    const keys = [FENCE_KEY, INDEX_KEY, EXPIRY_KEY, w.key, OPS_KEY];
+  /** A set, increment or delete, compared with the key's version first if `ifVersion` is given. */
+  async write(token: FenceToken, w: WriteOp): Promise<{ outcome: WriteOutcome; durability: Durability }> {
+    const keys = [FENCE_KEY, INDEX_KEY, EXPIRY_KEY, w.key, OPS_KEY, VERSIONS_KEY, CHANGES_KEY];
     const args = [String(token.epoch), token.writer, String(token.generation), token.retry ? '1' : '', w.op];
-    args.push(w.op === 'set' ? w.value : '', w.op === 'set' && w.ttl ? String(w.ttl) : '', token.opId);
+    args.push(w.op === 'set' ? w.value : w.op === 'incr' ? w.by : '', w.op === 'set' && w.ttl ? String(w.ttl) : '', token.opId);
+    args.push(w.ifVersion === undefined ? '' : String(w.ifVersion));
     // A delete runs even when the store is full (it makes room); a set is refused then (507).
-    const fn = w.op === 'set' ? 'hs_write_v2' : 'hs_delete_v2';
+    const fn = w.op === 'del' ? 'hs_delete_v3' : 'hs_write_v3';
     const { reply, durability } = await this.writer.submit(['FCALL', fn, String(keys.length), ...keys, ...args]);
-    return { applied: Number(reply) === 1, durability };
+    return { outcome: parseOutcome(w.op, reply), durability };
+  }
+
+  /**
+   * The changes after `after` ('' = none: only the current position), at most `count`. Confirmed by
+   * a majority like any read: a watcher never sees a change that a failover could take back.
+   */
+  async changes(epoch: number, after: string, count: number): Promise<ChangePage> {
+    const reply = (await this.read(['FCALL_RO', 'hs_changes', '2', FENCE_KEY, CHANGES_KEY, String(epoch), after, String(count)])) as [string, string, unknown[]];
+    const [status, position, entries] = reply;
+    return { complete: status === 'ok', position: String(position), changes: entries.map(parseChange) };
+  }
+
+  /**
+   * Resolves once the change stream may hold something after `after` (or after `blockMs`, with
+   * null), with the id of a newer change: one
+   * blocking XREAD on a connection of its own, so that watchers need not poll. Unconfirmed: the
+   * watcher reads what it delivers with changes().
+   */
+  async waitForChange(after: string, blockMs: number): Promise<string | null> {
+    const reply = await this.blocking.send(['XREAD', 'COUNT', '1', 'BLOCK', String(blockMs), 'STREAMS', CHANGES_KEY, after]);
+    // node-redis (RESP2): [[stream, [[id, fields]]]] or null after blockMs.
+    const entries = (reply as [string, [string, unknown][]][] | null)?.[0]?.[1];
+    return entries?.length ? String(entries[entries.length - 1]![0]) : null;
   }
 
   /** One page of keys in byte order; the cursor is the last key looked at. */
   async list(epoch: number, q: ListQuery): Promise<{ keys: string[]; cursor: string | null }> {
     const reply = (await this.read([
-      'FCALL', 'hs_list', '3', FENCE_KEY, INDEX_KEY, EXPIRY_KEY, String(epoch), q.prefix, q.after, String(q.limit),
+      'FCALL', 'hs_list_v2', '5', FENCE_KEY, INDEX_KEY, EXPIRY_KEY, VERSIONS_KEY, CHANGES_KEY, String(epoch), q.prefix, q.after, String(q.limit),
     ])) as string[];
     const next = reply[reply.length - 1]!;
     return { keys: reply.slice(0, -1), cursor: next === '' ? null : encodeCursor(next) };
@@ -101,6 +195,6 @@ export class LeaderStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.reader.close(), this.writerConn.close()]);
+    await Promise.all([this.reader.close(), this.writerConn.close(), this.blocking.close()]);
   }
 }

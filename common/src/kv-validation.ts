@@ -98,3 +98,60 @@ export function validateListQuery(q: Record<string, unknown>): ListQuery {
   }
   return { prefix, after: decodeCursor(q.cursor, prefix), limit };
 }
+
+/** Versions count writes of one key: far below 2^53. */
+const MAX_VERSION = Number.MAX_SAFE_INTEGER;
+
+/** if_version (compare-and-set): a key's version, 0 = "only if the key does not exist"; undefined = no condition. */
+export function validateIfVersion(raw: unknown): number | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,16}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_VERSION) {
+    throw badRequest('invalid_version', `if_version must be a version number (0 = only if the key does not exist); got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** An increment: a signed 64-bit integer (Redis INCRBY's range), as canonical decimal text; default 1. */
+export function validateIncrBy(raw: unknown): string {
+  if (raw === undefined || raw === null || raw === '') return '1';
+  const text = typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  const n = /^[+-]?\d{1,19}$/.test(text) ? BigInt(text) : null;
+  if (n === null || n < INT64_MIN || n > INT64_MAX) {
+    throw badRequest('invalid_increment', `by must be a whole number from ${INT64_MIN} to ${INT64_MAX}; got ${JSON.stringify(raw)}`);
+  }
+  return n.toString();
+}
+
+/** The Idempotency-Key header: one write, however often it is sent (undefined when absent). */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+export function validateIdempotencyKey(raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(raw)) {
+    throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 200 visible ASCII characters (a UUID is a good choice), sent once');
+  }
+  return raw;
+}
+
+/** wait_version and timeout of a blocking read (GET /keys/{key}?wait_version=N&timeout=S). */
+export const MAX_WAIT_SECONDS = 60;
+export const DEFAULT_WAIT_SECONDS = 30;
+
+export function validateWait(waitVersion: unknown, timeout: unknown): { version: number; timeoutMs: number } | undefined {
+  if (waitVersion === undefined || waitVersion === '') {
+    if (timeout !== undefined && timeout !== '') throw badRequest('invalid_timeout', 'timeout goes with wait_version (a blocking read)');
+    return undefined;
+  }
+  const version = typeof waitVersion === 'string' && /^\d{1,16}$/.test(waitVersion) ? Number(waitVersion) : NaN;
+  if (!Number.isSafeInteger(version)) throw badRequest('invalid_version', `wait_version must be a version number; got ${JSON.stringify(waitVersion)}`);
+  let seconds = DEFAULT_WAIT_SECONDS;
+  if (timeout !== undefined && timeout !== '') {
+    seconds = typeof timeout === 'string' && /^\d+(\.\d+)?$/.test(timeout) ? Number(timeout) : NaN;
+    if (!(seconds > 0 && seconds <= MAX_WAIT_SECONDS)) throw badRequest('invalid_timeout', `timeout must be a number of seconds above 0 and at most ${MAX_WAIT_SECONDS}; got ${JSON.stringify(timeout)}`);
+  }
+  return { version, timeoutMs: Math.round(seconds * 1000) };
+}

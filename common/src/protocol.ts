@@ -146,8 +146,10 @@ export interface OpFence {
 /** One key-value operation, as the LB sends it to a slave (inside POST /internal/kv). */
 export type KvOp =
   | { op: 'get'; key: string }
-  | { op: 'set'; key: string; value: string; ttl?: number; fence: OpFence }
-  | { op: 'del'; key: string; fence: OpFence }
+  | { op: 'set'; key: string; value: string; ttl?: number; ifVersion?: number; fence: OpFence }
+  | { op: 'del'; key: string; ifVersion?: number; fence: OpFence }
+  /** `by`: a signed 64-bit integer, as decimal text (a JSON number would round it). */
+  | { op: 'incr'; key: string; by: string; ifVersion?: number; fence: OpFence }
   | { op: 'list'; prefix: string; cursor?: string; limit: number };
 
 /**

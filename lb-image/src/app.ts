@@ -13,6 +13,8 @@ import { OPENAPI_DOCUMENT } from './openapi.js';
 import { fastKvHandler } from './routes/fast-kv.js';
 import { batchRouter } from './routes/batch-route.js';
 import { kvRouter } from './routes/kv-routes.js';
+import { watchRouter } from './routes/watch-route.js';
+import type { Member } from './membership/membership.js';
 import { mandelbrotRouter } from './routes/mandelbrot-route.js';
 import { liveRouter } from './routes/live-routes.js';
 import { tileRouter } from './routes/tile-route.js';
@@ -46,7 +48,18 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
   app.route('/metrics').get(metrics.handler).all(methodNotAllowed(['GET']));
   app.route('/openapi.json').get((_req, res) => void res.json(OPENAPI_DOCUMENT)).all(methodNotAllowed(['GET']));
   app.use(clusterRouter(view, coordinator, { clusterSecret: s.CLUSTER_SECRET, adminToken: s.ADMIN_TOKEN, registrationTtlMs: s.REGISTRATION_TTL_SECONDS * 1000, lbName: s.LB_NAME }));
-  app.use(kvRouter(forwarder, s.MAX_VALUE_BYTES));
+  // Watchers read from any slave that serves the current epoch (watch/change-stream.ts).
+  const watchSource = {
+    pick: () => {
+      const epoch = coordinator.leader?.epoch;
+      const members = epoch === undefined || !coordinator.available ? [] : forwarder.routable(epoch);
+      return members[Math.floor(Math.random() * members.length)];
+    },
+    usable: (m: Member) => m.healthy && m.health?.epoch === coordinator.leader?.epoch,
+    open: (m: Member, path: string, signal: AbortSignal) => view.openStream(m, path, signal),
+  };
+  app.use(kvRouter(forwarder, watchSource, s.MAX_VALUE_BYTES));
+  app.use(watchRouter(watchSource, log));
   app.use(batchRouter(forwarder, s.MAX_VALUE_BYTES));
   app.use(mandelbrotRouter(view, metrics, s, log));
   app.use(tileRouter(view, tiles, metrics, s, log));

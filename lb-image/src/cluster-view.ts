@@ -1,5 +1,6 @@
 // The LB's live view of the clusters: the membership table plus the I/O around it (pools, probes).
 // Everything that needs to talk to a slave goes through here.
+import { get as httpGet, type IncomingMessage } from 'node:http';
 import { EventEmitter } from 'node:events';
 import { Resolver } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
@@ -65,6 +66,15 @@ export class ClusterView extends EventEmitter {
   send(m: Member, req: SlaveRequest): Promise<SlaveResponse> {
     const headers = { ...req.headers, authorization: `Bearer ${this.opts.clusterSecret}`, [LB_HEADER]: this.opts.lbName };
     return this.pools.request(m.id, `http://${m.address}:${m.port}`, { ...req, headers });
+  }
+
+  /** GET `path` from a slave as a stream (the change feed, watch-route.ts): the body is not buffered. */
+  openStream(m: Member, path: string, signal: AbortSignal): Promise<IncomingMessage> {
+    const headers = { authorization: `Bearer ${this.opts.clusterSecret}`, [LB_HEADER]: this.opts.lbName, accept: 'text/event-stream' };
+    return new Promise((resolve, reject) => {
+      const req = httpGet({ host: m.address, port: m.port, path, headers, signal, agent: false }, resolve);
+      req.on('error', reject);
+    });
   }
 
   /**

@@ -141,7 +141,7 @@ test('100,000 keys and a sparse prefix: the listing finds the few matching keys,
     for (let i = 0; i < 100_000; i += 5000) {
       await Promise.all(
         Array.from({ length: 5000 }, (_, j) =>
-          redis.sendCommand(['FCALL', 'hs_write_v2', '5', '\0hs:fence', '\0hs:index', '\0hs:expiry', `bulk:${String(i + j).padStart(6, '0')}`, '\0hs:ops', epoch, 'bulk', '1', '', 'set', 'v', '', `bulk-${i + j}`]),
+          redis.sendCommand(['FCALL', 'hs_write_v3', '7', '\0hs:fence', '\0hs:index', '\0hs:expiry', `bulk:${String(i + j).padStart(6, '0')}`, '\0hs:ops', '\0hs:versions', '\0hs:changes', epoch, 'bulk', '1', '', 'set', 'v', '', `bulk-${i + j}`, '']),
         ),
       );
     }

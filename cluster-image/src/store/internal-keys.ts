@@ -12,3 +12,7 @@ export const SWEEP_CURSOR_KEY = '\0hs:sweep';
 export const TILES_KEY = '\0hs:tiles';
 export const TILE_SIZES_KEY = '\0hs:tilesizes';
 export const tileKey = (id: string) => `\0hs:tile:${id}`;
+/** Each user key's version (library.ts, version_of). */
+export const VERSIONS_KEY = '\0hs:versions';
+/** The change stream watchers read (library.ts, log_change; change-feed.ts). */
+export const CHANGES_KEY = '\0hs:changes';

@@ -11,6 +11,11 @@ export const LIBRARY = String.raw`#!lua name=hscale
 --           generation a writer (a slave, as the LB names it) may still write with.
 --   INDEX   sorted set of every user key (score 0): listings in byte order.
 --   EXPIRY  sorted set: user keys with a TTL, scored by when they expire (ms), for the sweep.
+--   VERSIONS hash: user key -> its version (1 at its first write, +1 at each write). An entry
+--           counts only while its key exists: a key that expired or was deleted is at version 0.
+--   CHANGES stream: one entry per change of a user key (k = key, v = version, then d = the value,
+--           or x = "deleted" / "expired"), the last CHANGES_KEEP or so: what GET /watch streams,
+--           from the data itself, so every LB and slave sees the same history after a failover.
 --   OPS     sorted set of the op buckets that exist; OPS:<b> hash, op id -> result of a write
 --           applied in the 10 s bucket b. A retried write looks there to learn whether its first
 --           attempt was applied, so that a retry never applies twice. The sweep keeps the newest
@@ -32,6 +37,9 @@ local OP_KEEP_BUCKETS = 4
 -- Twice the longest TTL a client may ask for (MAX_TTL_S): a key with more has none of its own.
 local MAX_TTL_S = 315360000
 local FOREVER_S = 2 * MAX_TTL_S
+
+-- About this many changes are kept for watchers that resume (MAXLEN ~: Redis trims whole nodes).
+local CHANGES_KEEP = 10000
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -63,6 +71,29 @@ local function client_ttl(ttl)
   return ttl
 end
 
+-- The version of key: 0 when it does not exist. A key written before versions existed counts as 1.
+local function version_of(versions, key)
+  if redis.call('EXISTS', key) == 0 then return 0 end
+  return tonumber(redis.call('HGET', versions, key) or '1')
+end
+
+-- Appends a change for watchers: the new value, or (value nil) why the key is gone.
+local function log_change(changes, key, version, value, gone)
+  if value then
+    redis.call('XADD', changes, 'MAXLEN', '~', CHANGES_KEEP, '*', 'k', key, 'v', version, 'd', value)
+  else
+    redis.call('XADD', changes, 'MAXLEN', '~', CHANGES_KEEP, '*', 'k', key, 'v', 0, 'x', gone)
+  end
+end
+
+-- Forgets a user key that is already gone from the keyspace (expired or evicted): its index,
+-- expiry and version entries, and tells watchers.
+local function forget_key(index, expiry, versions, changes, key)
+  redis.call('ZREM', index, key)
+  redis.call('ZREM', expiry, key)
+  if redis.call('HDEL', versions, key) == 1 then log_change(changes, key, 0, nil, 'expired') end
+end
+
 -- nil when this Redis serves epoch, else the error reply to return. Once its cluster promised a
 -- newer epoch to an election ("promised", hs_freeze), nothing of the older one is served here.
 local function wrong_epoch(fence, epoch)
@@ -80,10 +111,17 @@ local function wrong_epoch(fence, epoch)
   return redis.error_reply('HSEPOCH this redis serves epoch ' .. have .. ', the request is for epoch ' .. epoch)
 end
 
--- KEYS: fence, index, expiry, key, ops   ARGV: epoch, writer, generation, retry ('1' or ''),
--- 'set' | 'del', value, ttl seconds ('' = none), op id
+-- Answers of a write (and what a retry of it answers): {code, version, value}. code: 1 = set or
+-- incremented (value = the new integer, as text), or for a delete the number of keys deleted;
+-- NO_MATCH = if_version was not the key's version (version = its current one); NOT_INTEGER and
+-- OVERFLOW = an increment of a value that is no integer, or past the 64-bit range.
+local NO_MATCH, NOT_INTEGER, OVERFLOW = -1, -2, -3
+
+-- KEYS: fence, index, expiry, key, ops, versions, changes
+-- ARGV: epoch, writer, generation, retry ('1' or ''), 'set' | 'del' | 'incr', value (for incr the
+-- signed amount), ttl seconds ('' = none), op id, if_version ('' = any)
 local function write(keys, args)
-  local fence, index, expiry, key, ops = keys[1], keys[2], keys[3], keys[4], keys[5]
+  local fence, index, expiry, key, ops, versions, changes = keys[1], keys[2], keys[3], keys[4], keys[5], keys[6], keys[7]
   local op_id = args[8]
   local epoch, writer, gen, retry, op = args[1], args[2], tonumber(args[3]), args[4], args[5]
   local err = wrong_epoch(fence, epoch)
@@ -98,9 +136,14 @@ local function write(keys, args)
       -- Applied by an earlier attempt: answer what it did. Recording it again is a write, so the
       -- WAIT that follows also covers the earlier attempt's place in the replication stream.
       record_op(ops, op_id, done, now)
-      return tonumber(done)
+      return cjson.decode(done)
     end
   end
+  local version = version_of(versions, key)
+  -- A key that expired (or was evicted) and was not swept yet: watchers learn it first.
+  if version == 0 and redis.call('HDEL', versions, key) == 1 then log_change(changes, key, 0, nil, 'expired') end
+  -- Compare-and-set: refused, nothing changes, nothing is recorded (running it again is one effect).
+  if args[9] ~= '' and tonumber(args[9]) ~= version then return { NO_MATCH, version } end
   local result
   if op == 'set' then
     local ttl = tonumber(args[7])
@@ -112,52 +155,78 @@ local function write(keys, args)
       redis.call('ZREM', expiry, key)
     end
     redis.call('ZADD', index, 0, key)
-    result = 1
+    redis.call('HSET', versions, key, version + 1)
+    log_change(changes, key, version + 1, args[6])
+    result = { 1, version + 1 }
+  elseif op == 'incr' then
+    -- INCRBY keeps the key's TTL and works on 64-bit integers; the new value is read back as text
+    -- (a Lua number is a double: it would round values past 2^53).
+    local r = redis.pcall('INCRBY', key, args[6])
+    if type(r) == 'table' and r.err then
+      if string.find(r.err, 'overflow', 1, true) then return { OVERFLOW, version } end
+      return { NOT_INTEGER, version }
+    end
+    if version == 0 then
+      redis.call('EXPIRE', key, FOREVER_S)
+      redis.call('ZREM', expiry, key)
+      redis.call('ZADD', index, 0, key)
+    end
+    local value = redis.call('GET', key)
+    redis.call('HSET', versions, key, version + 1)
+    log_change(changes, key, version + 1, value)
+    result = { 1, version + 1, value }
   else
-    result = redis.call('DEL', key)
+    local n = redis.call('DEL', key)
     redis.call('ZREM', index, key)
     redis.call('ZREM', expiry, key)
+    redis.call('HDEL', versions, key)
+    if n == 1 then log_change(changes, key, 0, nil, 'deleted') end
+    result = { n, 0 }
   end
   -- A delete that removed nothing changed nothing: running it again is the same single effect, so
   -- it needs no record (and deletes, allowed when the store is full, then add nothing to it).
-  if not (op == 'del' and result == 0 and retry ~= '1') then record_op(ops, op_id, result, now) end
+  if not (op == 'del' and result[1] == 0 and retry ~= '1') then record_op(ops, op_id, cjson.encode(result), now) end
   return result
 end
 
 -- The same for a delete, which must work when the store is full (it makes room): registered with
 -- allow-oom, so it refuses to set anything.
 local function delete(keys, args)
-  if args[5] ~= 'del' then return redis.error_reply('ERR hs_delete_v2 only deletes') end
+  if args[5] ~= 'del' then return redis.error_reply('ERR hs_delete_v3 only deletes') end
   return write(keys, args)
 end
 
--- KEYS: fence, key   ARGV: epoch   ->  {value, ttl seconds or -1} or nil
+-- KEYS: fence, key, versions   ARGV: epoch   ->  {value, ttl seconds or -1, version} or nil
 local function get(keys, args)
   local err = wrong_epoch(keys[1], args[1])
   if err then return err end
   local value = redis.call('GET', keys[2])
   if not value then return nil end
-  return { value, client_ttl(redis.call('TTL', keys[2])) }
+  return { value, client_ttl(redis.call('TTL', keys[2])), version_of(keys[3], keys[2]) }
 end
 
--- KEYS: fence, key...   ARGV: epoch  ->  one {value, ttl seconds or -1} or nil per key: the reads of
--- a batch in one call.
+-- KEYS: fence, versions, key...   ARGV: epoch  ->  one {value, ttl seconds or -1, version} or nil
+-- per key: the reads of a batch in one call.
 local function get_many(keys, args)
   local err = wrong_epoch(keys[1], args[1])
   if err then return err end
   local out = {}
-  for i = 2, #keys do
+  for i = 3, #keys do
     local value = redis.call('GET', keys[i])
-    if value then out[i - 1] = { value, client_ttl(redis.call('TTL', keys[i])) } else out[i - 1] = false end
+    if value then
+      out[i - 2] = { value, client_ttl(redis.call('TTL', keys[i])), version_of(keys[2], keys[i]) }
+    else
+      out[i - 2] = false
+    end
   end
   return out
 end
 
--- KEYS: fence, index, expiry   ARGV: epoch, prefix, after ('' = from the start), limit
--- -> {keys..., next}: next is '' when the listing is complete, else the key to resume after.
+-- KEYS: fence, index, expiry, versions, changes   ARGV: epoch, prefix, after ('' = from the start),
+-- limit -> {keys..., next}: next is '' when the listing is complete, else the key to resume after.
 -- Index entries whose key is gone (expired, or deleted outside these functions) are pruned.
 local function list(keys, args)
-  local fence, index, expiry = keys[1], keys[2], keys[3]
+  local fence, index, expiry, versions, changes = keys[1], keys[2], keys[3], keys[4], keys[5]
   local err = wrong_epoch(fence, args[1])
   if err then return err end
   local prefix, after, limit = args[2], args[3], tonumber(args[4])
@@ -177,8 +246,7 @@ local function list(keys, args)
         out[#out + 1] = k
         if #out == limit then break end
       else
-        redis.call('ZREM', index, k)
-        redis.call('ZREM', expiry, k)
+        forget_key(index, expiry, versions, changes, k)
       end
     end
     if #batch < want then
@@ -237,14 +305,15 @@ local function beat(keys, args)
   return redis.call('INCR', keys[2])
 end
 
--- KEYS: index, expiry, ops, cursor   ARGV: max entries, scan ('1', 'restart' to begin a new pass, or '')
+-- KEYS: index, expiry, ops, cursor, versions, changes
+-- ARGV: max entries, scan ('1', 'restart' to begin a new pass, or '')
 -- Drops op buckets older than OP_KEEP_BUCKETS, and index entries of keys whose TTL has passed (at
 -- most max). With scan, also looks at the next max entries of the index, from where the last call
 -- stopped (cursor), and drops those whose key is gone: evicted keys (EVICTION=lru) leave no other
 -- trace. -> {expired entries handled, 1 when the scan reached the end of the index else 0}
 local function sweep(keys, args)
   local now = now_ms()
-  local index, expiry, ops, cursor = keys[1], keys[2], keys[3], keys[4]
+  local index, expiry, ops, cursor, versions, changes = keys[1], keys[2], keys[3], keys[4], keys[5], keys[6]
   local max = tonumber(args[1])
   local stale = redis.call('ZRANGE', ops, 0, -(OP_KEEP_BUCKETS + 2))
   for _, b in ipairs(stale) do
@@ -255,8 +324,7 @@ local function sweep(keys, args)
   for _, k in ipairs(due) do
     local pttl = redis.call('PTTL', k)
     if pttl == -2 then
-      redis.call('ZREM', index, k)
-      redis.call('ZREM', expiry, k)
+      forget_key(index, expiry, versions, changes, k)
     elseif pttl == -1 then
       redis.call('ZREM', expiry, k)
     else
@@ -271,10 +339,7 @@ local function sweep(keys, args)
     if from then min = '(' .. from end
     local batch = redis.call('ZRANGEBYLEX', index, min, '+', 'LIMIT', 0, max)
     for _, k in ipairs(batch) do
-      if redis.call('EXISTS', k) == 0 then
-        redis.call('ZREM', index, k)
-        redis.call('ZREM', expiry, k)
-      end
+      if redis.call('EXISTS', k) == 0 then forget_key(index, expiry, versions, changes, k) end
     end
     if #batch < max then
       redis.call('DEL', cursor)
@@ -284,6 +349,41 @@ local function sweep(keys, args)
     end
   end
   return { #due, scan_done }
+end
+
+-- Stream ids "ms-seq" as two numbers (ms fits a double exactly).
+local function id_before(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+  return am < bm or (am == bm and as < bs)
+end
+
+-- KEYS: fence, changes   ARGV: epoch, after (a change id, or '' = from now), count
+-- -> {'ok' | 'reset', position, entries}: the changes after "after" (at most count, XRANGE's
+-- shape), position = the id to resume after. 'reset' when changes after "after" are no longer
+-- all here (trimmed, or "after" is newer than this history): the watcher must list again, and
+-- resume from position.
+local function changes(keys, args)
+  local err = wrong_epoch(keys[1], args[1])
+  if err then return err end
+  local stream, after = keys[2], args[2]
+  local last, trimmed = '0-0', '0-0'
+  if redis.call('EXISTS', stream) == 1 then
+    local info = redis.call('XINFO', 'STREAM', stream)
+    for i = 1, #info, 2 do
+      if info[i] == 'last-generated-id' then last = info[i + 1] end
+      if info[i] == 'max-deleted-entry-id' then trimmed = info[i + 1] end
+    end
+  end
+  if after == '' then return { 'ok', last, {} } end
+  if not string.match(after, '^%d+%-%d+$') or id_before(last, after) or id_before(after, trimmed) then
+    return { 'reset', last, {} }
+  end
+  local entries = redis.call('XRANGE', stream, '(' .. after, '+', 'COUNT', tonumber(args[3]))
+  local position = after
+  if #entries > 0 then position = entries[#entries][1] end
+  return { 'ok', position, entries }
 end
 
 -- Map tiles of the Mandelbrot explorer, a cache: TILE_PREFIX..id holds a tile's PNG with a TTL
@@ -342,16 +442,17 @@ end
 -- Functions whose arguments changed between versions carry a version in their name: a slave and a
 -- library of different versions (during a rolling update) then fail loudly ("function not found",
 -- which the slave reports as the leader's failure), never misread each other's arguments.
-redis.register_function('hs_write_v2', write)
-redis.register_function{ function_name = 'hs_delete_v2', callback = delete, flags = { 'allow-oom' } }
-redis.register_function{ function_name = 'hs_get', callback = get, flags = { 'no-writes' } }
-redis.register_function{ function_name = 'hs_get_many', callback = get_many, flags = { 'no-writes' } }
-redis.register_function{ function_name = 'hs_list', callback = list, flags = { 'allow-oom' } }
+redis.register_function('hs_write_v3', write)
+redis.register_function{ function_name = 'hs_delete_v3', callback = delete, flags = { 'allow-oom' } }
+redis.register_function{ function_name = 'hs_get_v2', callback = get, flags = { 'no-writes' } }
+redis.register_function{ function_name = 'hs_get_many_v2', callback = get_many, flags = { 'no-writes' } }
+redis.register_function{ function_name = 'hs_list_v2', callback = list, flags = { 'allow-oom' } }
+redis.register_function{ function_name = 'hs_changes', callback = changes, flags = { 'no-writes' } }
 redis.register_function{ function_name = 'hs_fence', callback = raise_fence, flags = { 'allow-oom' } }
 redis.register_function{ function_name = 'hs_promote', callback = promote, flags = { 'allow-oom' } }
 redis.register_function{ function_name = 'hs_freeze', callback = freeze, flags = { 'allow-oom' } }
 redis.register_function{ function_name = 'hs_beat', callback = beat, flags = { 'allow-oom' } }
-redis.register_function{ function_name = 'hs_sweep_v2', callback = sweep, flags = { 'allow-oom' } }
+redis.register_function{ function_name = 'hs_sweep_v3', callback = sweep, flags = { 'allow-oom' } }
 redis.register_function('hs_tile_put', tile_put)
 redis.register_function{ function_name = 'hs_tile_get', callback = tile_get, flags = { 'no-writes' } }
 `;

@@ -3,27 +3,31 @@
 // they travel like single requests (coalesced per slave, fenced, retried), with the same WRITE_ACK
 // promise. The answer lists one result per operation, in order: {"status", ...the single route's body}.
 import express, { Router } from 'express';
-import { badRequest, HttpError, methodNotAllowed, requestIdOf, validateKey, validateTtl, validateValue } from '@hscale/common';
+import { badRequest, HttpError, methodNotAllowed, requestIdOf, validateIfVersion, validateIncrBy, validateKey, validateTtl, validateValue } from '@hscale/common';
 import type { ClientOp, Forwarder } from '../routing/forwarder.js';
 
 export const MAX_BATCH_OPS = 1000;
 
 /** One operation of the batch as the client sent it → what the forwarder runs, or the 4xx it gets. */
 export function parseBatchOp(raw: unknown, maxValueBytes: number): ClientOp {
-  const o = raw as { op?: unknown; key?: unknown; value?: unknown; ttl?: unknown } | null;
-  if (!o || typeof o !== 'object' || Array.isArray(o)) throw badRequest('invalid_op', 'each operation must be an object {"op", "key", "value"?, "ttl"?}');
+  const o = raw as { op?: unknown; key?: unknown; value?: unknown; ttl?: unknown; if_version?: unknown; by?: unknown } | null;
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw badRequest('invalid_op', 'each operation must be an object {"op", "key", "value"?, "ttl"?, "if_version"?, "by"?}');
   const key = validateKey(o.key);
+  const ifVersion = o.op === 'get' ? undefined : validateIfVersion(o.if_version);
+  const condition = ifVersion === undefined ? {} : { ifVersion };
   switch (o.op) {
     case 'get':
       return { op: 'get', key };
     case 'del':
-      return { op: 'del', key };
+      return { op: 'del', key, ...condition };
     case 'set': {
       const ttl = validateTtl(o.ttl);
-      return { op: 'set', key, value: validateValue(o.value, maxValueBytes), ...(ttl ? { ttl } : {}) };
+      return { op: 'set', key, value: validateValue(o.value, maxValueBytes), ...(ttl ? { ttl } : {}), ...condition };
     }
+    case 'incr':
+      return { op: 'incr', key, by: validateIncrBy(o.by), ...condition };
     default:
-      throw badRequest('invalid_op', `op must be "get", "set" or "del"; got ${JSON.stringify(o.op ?? null)}`);
+      throw badRequest('invalid_op', `op must be "get", "set", "del" or "incr"; got ${JSON.stringify(o.op ?? null)}`);
   }
 }
 
@@ -36,7 +40,7 @@ export function batchRouter(forwarder: Forwarder, maxValueBytes: number): Router
     .route('/batch')
     .post(body, async (req, res) => {
       const ops = (req.body as { ops?: unknown } | undefined)?.ops;
-      if (!Array.isArray(ops)) throw badRequest('malformed_body', 'send JSON {"ops": [{"op": "get" | "set" | "del", "key", "value"?, "ttl"?}, ...]}');
+      if (!Array.isArray(ops)) throw badRequest('malformed_body', 'send JSON {"ops": [{"op": "get" | "set" | "del" | "incr", "key", "value"?, "ttl"?, "if_version"?, "by"?}, ...]}');
       if (ops.length > MAX_BATCH_OPS) throw new HttpError(413, 'batch_too_large', `a batch holds at most ${MAX_BATCH_OPS} operations; got ${ops.length}`);
       const id = requestIdOf(req.headers);
       const results = await Promise.all(

@@ -4,7 +4,8 @@
 // serve everything this handler declines: the aliases, listings, bad URLs, wrong methods.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  accessLog, HttpError, readBody, REQUEST_ID_HEADER, requestIdFrom, validateKey, validateTtl, validateValue, type AccessLogOptions, type Logger,
+  accessLog, HttpError, IDEMPOTENCY_HEADER, readBody, REQUEST_ID_HEADER, requestIdFrom, validateIdempotencyKey, validateIfVersion, validateKey, validateTtl, validateValue,
+  type AccessLogOptions, type Logger,
 } from '@hscale/common';
 import type { Metrics } from '../metrics.js';
 import type { ClientOp, Forwarder } from '../routing/forwarder.js';
@@ -34,16 +35,25 @@ export function fastKvHandler(forwarder: Forwarder, metrics: Metrics, maxValueBy
     const started = performance.now();
     try {
       const key = validateKey(decodeURIComponent(rawKey));
+      const params = new URLSearchParams(query);
+      const one = (name: string) => {
+        const all = params.getAll(name);
+        return all.length > 1 ? all : all[0];
+      };
       let op: ClientOp;
       if (req.method === 'GET') op = { op: 'get', key };
-      else if (req.method === 'DELETE') op = { op: 'del', key };
       else {
-        const ttls = query ? new URLSearchParams(query).getAll('ttl') : [];
-        const ttl = validateTtl(ttls.length > 1 ? ttls : ttls[0]);
-        const value = validateValue(await readBody(req, maxValueBytes + 1), maxValueBytes);
-        op = { op: 'set', key, value, ...(ttl ? { ttl } : {}) };
+        const ifVersion = validateIfVersion(one('if_version'));
+        const condition = ifVersion === undefined ? {} : { ifVersion };
+        if (req.method === 'DELETE') op = { op: 'del', key, ...condition };
+        else {
+          const ttl = validateTtl(one('ttl'));
+          const value = validateValue(await readBody(req, maxValueBytes + 1), maxValueBytes);
+          op = { op: 'set', key, value, ...(ttl ? { ttl } : {}), ...condition };
+        }
       }
-      const answer = await forwarder.forward(op, id);
+      const idempotencyKey = op.op === 'get' ? undefined : validateIdempotencyKey(req.headers[IDEMPOTENCY_HEADER]);
+      const answer = await forwarder.forward(op, id, idempotencyKey);
       reply(req, res, id, started, answer.status, answer.body);
     } catch (err) {
       if (err instanceof HttpError) {
@@ -61,7 +71,8 @@ export function fastKvHandler(forwarder: Forwarder, metrics: Metrics, maxValueBy
     if (!url.startsWith(PREFIX) || (req.method !== 'GET' && req.method !== 'PUT' && req.method !== 'DELETE')) return false;
     const q = url.indexOf('?');
     const rawKey = url.slice(PREFIX.length, q < 0 ? undefined : q);
-    if (rawKey === '' || rawKey.includes('/')) return false; // no key, or a path Express answers 404
+    if (rawKey === '' || rawKey.includes('/')) return false; // no key, or a path Express answers 404 (or /incr)
+    if (req.method === 'GET' && q >= 0 && /(^|&)(wait_version|timeout)=/.test(url.slice(q + 1))) return false; // a blocking read: watch-route.ts
     // A compressed body (or one in an encoding nobody knows): Express inflates it, or answers 415.
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return false;

@@ -2,31 +2,39 @@
 // the request goes to a slave in the slave's canonical form.
 import express, { Router, type Request, type Response } from 'express';
 import {
-  badRequest, methodNotAllowed, requestIdOf, validateKey, validateListQuery, validateTtl, validateValue,
+  badRequest, IDEMPOTENCY_HEADER, methodNotAllowed, requestIdOf, validateIdempotencyKey, validateIfVersion, validateIncrBy, validateKey,
+  validateListQuery, validateTtl, validateValue, validateWait,
 } from '@hscale/common';
 import type { OpResult } from '../routing/batcher.js';
-import type { Forwarder } from '../routing/forwarder.js';
+import type { ClientOp, Forwarder } from '../routing/forwarder.js';
+import type { WatchSource } from '../watch/change-stream.js';
+import { waitForVersion } from './watch-route.js';
 
 function relay(res: Response, answer: OpResult): void {
   if (answer.status === 503) res.setHeader('Retry-After', '1');
   res.status(answer.status).type('application/json').send(answer.body);
 }
 
-export function kvRouter(forwarder: Forwarder, maxValueBytes: number): Router {
+export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, maxValueBytes: number): Router {
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: maxValueBytes + 1 });
   const formOrJson = [express.json({ limit: maxValueBytes * 2 + 4096 }), express.urlencoded({ extended: false, limit: maxValueBytes * 3 + 4096 })];
 
-  const set = async (req: Request, res: Response, key: string, value: string, ttl: number | undefined) => {
-    relay(res, await forwarder.forward({ op: 'set', key, value, ...(ttl ? { ttl } : {}) }, requestIdOf(req.headers)));
+  const write = async (req: Request, res: Response, op: ClientOp) => {
+    relay(res, await forwarder.forward(op, requestIdOf(req.headers), validateIdempotencyKey(req.headers[IDEMPOTENCY_HEADER])));
   };
+  const set = (req: Request, res: Response, key: string, value: string, ttl: number | undefined, ifVersion?: number) =>
+    write(req, res, { op: 'set', key, value, ...(ttl ? { ttl } : {}), ...(ifVersion === undefined ? {} : { ifVersion }) });
   const get = async (req: Request, res: Response) => {
     const key = validateKey(req.params.key);
+    const wait = validateWait(req.query.wait_version, req.query.timeout);
+    if (wait) return relay(res, await waitForVersion(watchSource, forwarder, req, key, wait.version, wait.timeoutMs));
     relay(res, await forwarder.forward({ op: 'get', key }, requestIdOf(req.headers)));
   };
   const del = async (req: Request, res: Response) => {
     const key = validateKey(req.params.key);
-    relay(res, await forwarder.forward({ op: 'del', key }, requestIdOf(req.headers)));
+    const ifVersion = validateIfVersion(req.query.if_version);
+    await write(req, res, { op: 'del', key, ...(ifVersion === undefined ? {} : { ifVersion }) });
   };
   const list = async (req: Request, res: Response) => {
     const q = validateListQuery(req.query as Record<string, unknown>);
@@ -40,11 +48,20 @@ export function kvRouter(forwarder: Forwarder, maxValueBytes: number): Router {
     .put(rawBody, async (req, res) => {
       const key = validateKey(req.params.key);
       const ttl = validateTtl(req.query.ttl);
+      const ifVersion = validateIfVersion(req.query.if_version);
       const value = validateValue(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), maxValueBytes);
-      await set(req, res, key, value, ttl);
+      await set(req, res, key, value, ttl, ifVersion);
     })
     .delete(del)
     .all(methodNotAllowed(['GET', 'PUT', 'DELETE']));
+  router
+    .route('/keys/:key/incr')
+    .post(async (req, res) => {
+      const key = validateKey(req.params.key);
+      const ifVersion = validateIfVersion(req.query.if_version);
+      await write(req, res, { op: 'incr', key, by: validateIncrBy(req.query.by), ...(ifVersion === undefined ? {} : { ifVersion }) });
+    })
+    .all(methodNotAllowed(['POST']));
   // PUT/DELETE /keys/ (no key) lands here: say what is wrong rather than "method not allowed".
   const emptyKey = () => validateKey('');
   router.route('/keys').get(list).put(emptyKey).delete(emptyKey).all(methodNotAllowed(['GET']));

@@ -22,8 +22,9 @@ export interface ForwarderOptions {
 /** An operation as a client asks for it (the forwarder adds the fence of each attempt). */
 export type ClientOp =
   | { op: 'get'; key: string }
-  | { op: 'set'; key: string; value: string; ttl?: number }
-  | { op: 'del'; key: string }
+  | { op: 'set'; key: string; value: string; ttl?: number; ifVersion?: number }
+  | { op: 'del'; key: string; ifVersion?: number }
+  | { op: 'incr'; key: string; by: string; ifVersion?: number }
   | { op: 'list'; prefix: string; cursor?: string; limit: number };
 
 const MAX_ATTEMPTS = 4;
@@ -65,23 +66,30 @@ export class Forwarder {
    */
   private readonly inFlight = new Admission({ maxJobs: 20_000, maxWeight: 256 * 1024 * 1024 });
 
-  async forward(op: ClientOp, requestId: string): Promise<OpResult> {
+  /**
+   * @param idempotencyKey the client's Idempotency-Key: every request that carries it is one
+   * operation (the leader remembers its result for 40 s or more), so a client may repeat a write
+   * whose answer it did not get, through any LB, and it still applies once.
+   */
+  async forward(op: ClientOp, requestId: string, idempotencyKey?: string): Promise<OpResult> {
     const release = this.inFlight.tryAdmit(op.op === 'set' ? op.value.length + op.key.length : 64);
     if (!release) return overloaded(this.inFlight.inProgress.jobs, this.inFlight.inProgress.weight);
     try {
-      return await this.forwardAdmitted(op, requestId);
+      return await this.forwardAdmitted(op, requestId, idempotencyKey);
     } finally {
       release();
     }
   }
 
-  private async forwardAdmitted(op: ClientOp, requestId: string): Promise<OpResult> {
-    const write = op.op === 'set' || op.op === 'del';
-    const opId = `${this.opPrefix}.${(this.opCounter++).toString(36)}`;
+  private async forwardAdmitted(op: ClientOp, requestId: string, idempotencyKey?: string): Promise<OpResult> {
+    const write = op.op === 'set' || op.op === 'del' || op.op === 'incr';
+    const opId = idempotencyKey ? `client:${idempotencyKey}` : `${this.opPrefix}.${(this.opCounter++).toString(36)}`;
     const deadline = Date.now() + 2 * this.opts.requestTimeoutMs + this.opts.leaderWaitMs;
     const remaining = () => Math.max(0, deadline - Date.now());
     const avoid = new Set<string>(); // slaves that failed this operation themselves
-    let retry = false; // an earlier attempt may have been applied: the leader looks it up first
+    // An earlier attempt may have been applied: the leader looks it up first (with a client's
+    // idempotency key, an earlier request of the client may have been).
+    let retry = idempotencyKey !== undefined;
     let last: OpResult | Error | null = null;
 
     for (let attempts = 0; attempts < MAX_ATTEMPTS && remaining() > 0; ) {

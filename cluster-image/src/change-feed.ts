@@ -1,0 +1,67 @@
+// Wakes this slave's watchers (GET /internal/watch) when the leader's change stream grows: one
+// blocking XREAD for all of them, on its own connection, instead of one per watcher or polling.
+// What a watcher delivers it reads itself, confirmed by a majority (LeaderStore.changes): the
+// XREAD only says "look now", so a wake-up from a Redis that is no longer the leader costs a read.
+import type { Logger } from '@hscale/common';
+import type { Leadership } from './leadership.js';
+import { CHANGE_BLOCK_MS, type LeaderStore } from './leader-store.js';
+import { idBefore } from './change-ids.js';
+
+interface Waiter {
+  after: string;
+  wake: () => void;
+}
+
+export class ChangeFeed {
+  private readonly waiters = new Set<Waiter>();
+  private running = false;
+  /** The newest change id the XREAD saw, and in which store (a new leader starts afresh). */
+  private head = { store: null as LeaderStore | null, id: '' };
+
+  constructor(
+    private readonly leadership: Leadership,
+    private readonly log: Logger,
+  ) {}
+
+  /** Resolves once a change after `after` may exist, or after `timeoutMs`. */
+  waitAfter(after: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const w: Waiter = { after, wake: () => done() };
+      const timer = setTimeout(() => done(), timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.waiters.delete(w);
+        resolve();
+      };
+      signal?.addEventListener('abort', done);
+      if (this.head.store === this.leadership.leaderStore && this.head.id && idBefore(after, this.head.id)) return done();
+      this.waiters.add(w);
+      if (!this.running) void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiters.size > 0) {
+        const store = this.leadership.leaderStore;
+        if (this.head.store !== store) this.head = { store, id: '' };
+        // From the newest position anyone waits at: whatever comes after it wakes them all.
+        const from = this.head.id || [...this.waiters].map((w) => w.after).reduce((a, b) => (idBefore(a, b) ? b : a));
+        try {
+          if (!store) throw new Error('no leader');
+          const last = await store.waitForChange(from, CHANGE_BLOCK_MS);
+          if (last) this.head = { store, id: last };
+        } catch (err) {
+          // No leader, or it failed: the watchers retry their reads; pause so this never spins.
+          this.log.debug('change feed: waiting failed', { error: String((err as Error)?.message ?? err) });
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        for (const w of [...this.waiters]) if (!this.head.id || idBefore(w.after, this.head.id)) w.wake();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}

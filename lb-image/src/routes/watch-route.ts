@@ -1,0 +1,85 @@
+// GET /watch?prefix=P: every change of keys under P as Server-Sent Events, resumable with
+// Last-Event-ID (or ?after=); and the blocking read GET /keys/{key}?wait_version=N&timeout=S
+// (Consul's blocking query), built on the same stream. Both read the change stream of the
+// leader's Redis through the slaves (watch/change-stream.ts), never this LB's memory: a watcher
+// on one LB sees the writes made through another, and a failover or a dead slave loses nothing.
+import { Router, type Request, type Response } from 'express';
+import { badRequest, HttpError, methodNotAllowed, requestIdOf, validateListQuery, type Logger } from '@hscale/common';
+import type { OpResult } from '../routing/batcher.js';
+import type { Forwarder } from '../routing/forwarder.js';
+import { changeStream, type WatchSource } from '../watch/change-stream.js';
+import { formatSse } from '../watch/sse.js';
+
+const KEEPALIVE_MS = 15_000;
+const CHANGE_ID = /^\d{1,20}-\d{1,20}$/;
+
+export function watchRouter(source: WatchSource, log: Logger): Router {
+  const router = Router();
+  router
+    .route('/watch')
+    .get(async (req: Request, res: Response) => {
+      const { prefix } = validateListQuery({ prefix: req.query.prefix });
+      const resume = req.headers['last-event-id'] ?? req.query.after;
+      const after = typeof resume === 'string' ? resume.trim() : '';
+      if (after !== '' && !CHANGE_ID.test(after)) throw badRequest('invalid_position', 'Last-Event-ID (or after) must be the id of an event this stream sent');
+      const closed = new AbortController();
+      res.on('close', () => closed.abort());
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+      // Tells EventSource how long to wait before it reconnects by itself.
+      res.write('retry: 1000\n\n');
+      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+      try {
+        for await (const ev of changeStream(source, prefix, after, closed.signal)) res.write(formatSse(ev));
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        res.write(formatSse({ event: 'error', data: JSON.stringify({ error: err.code, message: err.message }) }));
+      } finally {
+        clearInterval(keepalive);
+        res.end();
+        log.debug('watch ended', { prefix });
+      }
+    })
+    .all(methodNotAllowed(['GET']));
+  return router;
+}
+
+/** The version an answer of GET /keys/{key} shows: 0 for "no such key", null for an error. */
+function versionOf(r: OpResult): number | null {
+  if (r.status === 404) return 0;
+  if (r.status !== 200) return null;
+  return Number((JSON.parse(r.body.toString('utf8')) as { version?: number }).version ?? 0);
+}
+
+/**
+ * A blocking read: the key's answer as soon as its version is no longer `version` (a write, a
+ * delete, an expiry), or its current answer after `timeoutMs`. The stream is opened first and the
+ * key read after it started, so a change between the two cannot be missed.
+ */
+export async function waitForVersion(source: WatchSource, forwarder: Forwarder, req: Request, key: string, version: number, timeoutMs: number): Promise<OpResult> {
+  const read = () => forwarder.forward({ op: 'get', key }, requestIdOf(req.headers));
+  const stop = AbortSignal.any([AbortSignal.timeout(timeoutMs), closedSignal(req)]);
+  const events = changeStream(source, key, '', stop);
+  try {
+    let started = false;
+    for await (const ev of events) {
+      if (!started) {
+        if (ev.event !== 'ready') continue;
+        started = true;
+        const now = await read();
+        if (versionOf(now) !== version) return now;
+        continue;
+      }
+      if (ev.event === 'reset') break;
+      if (ev.event === 'change' && (JSON.parse(ev.data ?? '{}') as { key?: string }).key === key) break;
+    }
+  } finally {
+    await events.return(undefined);
+  }
+  return read();
+}
+
+function closedSignal(req: Request): AbortSignal {
+  const ac = new AbortController();
+  req.socket.once('close', () => ac.abort());
+  return ac.signal;
+}
