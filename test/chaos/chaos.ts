@@ -61,6 +61,9 @@ export interface ChaosReport {
   unrecovered: number;
   epochs: number;
   listings: number;
+  /** Counter steps (increments and compare-and-set) tried, and acknowledged. */
+  counterSteps: number;
+  counterStepsOk: number;
   anomalies: { kind: string; detail: string }[];
   keys: number;
   opsChecked: number;
@@ -194,7 +197,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const faults: FaultRecord[] = [];
   try {
     const watch = startSightings(project);
-    const workload = startWorkload(() => lbUrls, prefix, keys, o.clients, seeded(o.seed + 1));
+    // Counters under their own prefix: the listings of the run's keys must not see them.
+    const counterKeys = [`chaos-counter:${o.seed}:a`, `chaos-counter:${o.seed}:b`];
+    const workload = startWorkload(() => lbUrls, prefix, keys, counterKeys, o.clients, seeded(o.seed + 1));
     const runStart = Date.now();
     const deck = o.perKind ? shuffledDeck(o.perKind, random) : [];
     const more = () => (o.perKind ? faults.length < deck.length : Date.now() - runStart < (o.minutes ?? 1) * 60_000);
@@ -213,6 +218,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     // Final reads, after every fault is healed: each must see the last write that took effect.
     // Through every LB: each must answer with the fleet's data.
     const finals = await Promise.all(lbUrls.flatMap((url) => keys.map((key) => runOp(url, { client: 0, key, kind: 'get' }, true))));
+    const counterFinals = Object.fromEntries(
+      await Promise.all(counterKeys.map(async (key) => {
+        // Read until answered: "no answer" would read as "no value" (the faults are healed by now).
+        let r = await runOp(lbUrl, { client: 0, key, kind: 'get' }, true);
+        for (let i = 0; i < 20 && r.outcome !== 'ok'; i++) {
+          await sleep(500);
+          r = await runOp(lbUrl, { client: 0, key, kind: 'get' }, true);
+        }
+        return [key, r.outcome === 'ok' && r.result != null ? Number(r.result) : null] as const;
+      })),
+    );
     const finalState = await finalData(project, lbUrl, keys, o.log);
     const indexes = await Promise.all(
       [finalState.leader, ...finalState.others].map(async (c) => ({
@@ -224,7 +240,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await watch.stop();
 
     const ops: Op[] = [...workload.ops, ...finals];
-    const record: RunRecord = { ops, sightings: watch.sightings, finalData: finalState, malformed: nemesis.malformed, listings: workload.listings, listedKeys: keys, indexes };
+    const record: RunRecord = {
+      ops, sightings: watch.sightings, finalData: finalState, malformed: nemesis.malformed, listings: workload.listings, listedKeys: keys, indexes,
+      counterOps: workload.counterOps, counterFinals,
+    };
     if (o.history) writeFileSync(o.history, JSON.stringify({ giveUpMs: lbGiveUpMs(o.root), ...record }));
     const verdict = checkRun(record, { giveUpMs: lbGiveUpMs(o.root) });
     const count = (f: (op: Op) => boolean) => ops.filter(f).length;
@@ -249,6 +268,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       unrecovered: faults.filter((f) => f.recoveredMs === null).length,
       epochs: new Set(watch.sightings.map((s) => s.epoch)).size,
       listings: workload.listings.length,
+      counterSteps: workload.counterOps.length,
+      counterStepsOk: workload.counterOps.filter((c) => c.outcome === 'ok').length,
       anomalies: verdict.anomalies,
       keys: verdict.keys,
       opsChecked: verdict.opsChecked,
@@ -292,7 +313,7 @@ export function summarize(r: ChaosReport): string {
     ...byKind,
     `operations: ${r.operations.total} (${r.operations.reads} reads, ${r.operations.writes} writes; ${r.operations.ok} ok, ${r.operations.unknown} without a definite answer, ${r.operations.fail} refused)`,
     `faults: ${r.faults.length} in ${r.seconds} s (${kinds}); ${r.malformedRequests} malformed requests; ${r.unrecovered} not recovered within 90 s`,
-    `epochs seen: ${r.epochs}; keys checked: ${r.keys}, operations checked for linearizability: ${r.opsChecked} (${r.opsUnchecked} of them in stretches too tangled to search); listings checked: ${r.listings}`,
+    `epochs seen: ${r.epochs}; keys checked: ${r.keys}, operations checked for linearizability: ${r.opsChecked} (${r.opsUnchecked} of them in stretches too tangled to search); listings checked: ${r.listings}; counter steps: ${r.counterSteps} (${r.counterStepsOk} acknowledged)`,
     `anomalies: ${r.anomalies.length}${r.anomalies.map((a) => `\n  - ${a.kind}: ${a.detail}`).join('')}`,
   ].join('\n');
 }

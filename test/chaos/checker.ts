@@ -16,6 +16,9 @@
 //   written without one): a TTL lost or invented in a failover is caught.
 // - Listings: a key present for the whole listing appears once, a key absent throughout never;
 //   at the end, each cluster's listing index names exactly its keys (listing-check.ts).
+// - Counters stepped by increments and compare-and-set: no step lost, none applied twice, in
+//   real-time order (counter-check.ts).
+import { checkCounters, type CounterOp } from './counter-check.ts';
 import { checkKey, type EffectBound } from './linearizability.ts';
 import { checkIndexes, checkListings, type IndexSnapshot, type Listing } from './listing-check.ts';
 
@@ -77,10 +80,13 @@ export interface RunRecord {
   listedKeys?: string[];
   /** Each cluster's keys and listing index, read at the end. */
   indexes?: IndexSnapshot[];
+  /** Counter steps, and each counter's value read at the end (null: absent or not read). */
+  counterOps?: CounterOp[];
+  counterFinals?: Record<string, number | null>;
 }
 
 export interface Anomaly {
-  kind: 'lost-write' | 'stale-read' | 'late-write' | 'split-brain' | 'divergence' | 'malformed-input' | 'ttl' | 'listing' | 'index';
+  kind: 'lost-write' | 'stale-read' | 'late-write' | 'split-brain' | 'divergence' | 'malformed-input' | 'ttl' | 'listing' | 'index' | 'counter';
   detail: string;
 }
 
@@ -176,6 +182,7 @@ export function checkRun(run: RunRecord, opts: CheckOptions = { giveUpMs: Infini
     for (const detail of checkListings(run.listings, run.ops, run.listedKeys)) anomalies.push({ kind: 'listing', detail });
   }
   for (const detail of checkIndexes(run.indexes ?? [])) anomalies.push({ kind: 'index', detail });
+  if (run.counterOps) for (const detail of checkCounters(run.counterOps, run.counterFinals ?? {})) anomalies.push({ kind: 'counter', detail });
 
   const leaders = new Map<number, Set<string>>();
   for (const s of run.sightings.filter((x) => x.leading)) leaders.set(s.epoch, (leaders.get(s.epoch) ?? new Set()).add(s.cluster));

@@ -1,9 +1,11 @@
 // Clients of a chaos run: reads, writes of unique values (some with a TTL) and deletes on a small
-// key set, alone or in batches (POST /batch), and listings by cursor, through the LBs (each client
+// key set, alone or in batches (POST /batch), counters stepped by increments and compare-and-set,
+// and listings by cursor, through the LBs (each client
 // picks one at random for each request), each recorded with when it was sent, when it was answered
 // and what the answer said.
 import { performance } from 'node:perf_hooks';
 import type { Op } from './checker.ts';
+import type { CounterOp } from './counter-check.ts';
 import type { Listing } from './listing-check.ts';
 
 export type Random = () => number;
@@ -118,8 +120,38 @@ export async function runListing(lbUrl: () => string, client: number, prefix: st
   return cursor === null ? { client, start, end: performance.now(), keys } : null;
 }
 
+/**
+ * One step of a counter (counter-check.ts): an increment, or a compare-and-set of the value read
+ * plus one; null when the read of a compare-and-set got no answer (nothing was tried).
+ */
+export async function runCounterOp(lbUrl: string, client: number, key: string, kind: CounterOp['kind']): Promise<CounterOp | null> {
+  const url = `${lbUrl}/keys/${encodeURIComponent(key)}`;
+  let next = '';
+  let path = `${url}/incr`;
+  let init: RequestInit = { method: 'POST' };
+  if (kind === 'cas') {
+    const read = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { value?: string; version?: number } }), () => null);
+    if (!read || (read.status !== 200 && read.status !== 404)) return null;
+    next = String(Number(read.body.value ?? 0) + 1);
+    path = `${url}?if_version=${read.status === 404 ? 0 : read.body.version}`;
+    init = { method: 'PUT', body: next };
+  }
+  const start = performance.now();
+  const done = (outcome: CounterOp['outcome'], result?: number): CounterOp => ({ client, key, kind, start, end: performance.now(), outcome, ...(result === undefined ? {} : { result }) });
+  try {
+    const res = await fetch(path, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const body = (await res.json().catch(() => ({}))) as { value?: string };
+    if (res.status === 200) return kind === 'incr' && typeof body.value !== 'string' ? done('unknown') : done('ok', Number(kind === 'incr' ? body.value : next));
+    return done(res.status >= 400 && res.status < 500 ? 'fail' : 'unknown');
+  } catch (err) {
+    return done(notSent(err) ? 'fail' : 'unknown');
+  }
+}
+
 export interface Workload {
   ops: Op[];
+  /** Steps of the counters (counterKeys). */
+  counterOps: CounterOp[];
   listings: Listing[];
   stop(): Promise<void>;
 }
@@ -128,8 +160,9 @@ export interface Workload {
  * `clients` loops of random operations on `keys` (all under `prefix`) until stopped, each request
  * sent to one of `lbUrls()` (the LBs' addresses may change when one restarts).
  */
-export function startWorkload(lbUrls: () => string[], prefix: string, keys: string[], clients: number, random: Random): Workload {
+export function startWorkload(lbUrls: () => string[], prefix: string, keys: string[], counterKeys: string[], clients: number, random: Random): Workload {
   const ops: Op[] = [];
+  const counterOps: CounterOp[] = [];
   const listings: Listing[] = [];
   let running = true;
   let written = 0;
@@ -152,6 +185,9 @@ export function startWorkload(lbUrls: () => string[], prefix: string, keys: stri
         if (listing) listings.push(listing);
       } else if (r < 0.13) {
         ops.push(...(await runBatch(pick(), Array.from({ length: 2 + Math.floor(random() * 3) }, () => request(client)))));
+      } else if (r < 0.21 && counterKeys.length > 0) {
+        const step = await runCounterOp(pick(), client, counterKeys[Math.floor(random() * counterKeys.length)]!, random() < 0.5 ? 'incr' : 'cas');
+        if (step) counterOps.push(step);
       } else {
         const req = request(client);
         const url = pick();
@@ -168,6 +204,7 @@ export function startWorkload(lbUrls: () => string[], prefix: string, keys: stri
   const done = Promise.all(Array.from({ length: clients }, (_, i) => loop(i + 1)));
   return {
     ops,
+    counterOps,
     listings,
     async stop() {
       running = false;

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkRun, fencingBound, type Op, type RunRecord } from '../chaos/checker.ts';
+import { checkCounters, type CounterOp } from '../chaos/counter-check.ts';
 import { checkKey } from '../chaos/linearizability.ts';
 
 const put = (client: number, value: string, start: number, end: number, outcome: Op['outcome'] = 'ok'): Op => ({ client, key: 'k', kind: 'put', value, start, end, outcome });
@@ -269,4 +270,29 @@ test('a cluster whose listing index differs from its keys is caught', () => {
   assert.deepEqual(checkRun(run([], { indexes: [fine] })).anomalies, []);
   const r = checkRun(run([], { indexes: [fine, { cluster: 'b', present: ['x'], indexed: ['x', 'y'] }, { cluster: 'c', present: ['x'], indexed: [] }] }));
   assert.deepEqual(r.anomalies.map((a) => a.kind), ['index', 'index']);
+});
+
+const step = (client: number, result: number | undefined, start: number, end: number, outcome: CounterOp['outcome'] = 'ok', kind: CounterOp['kind'] = 'incr'): CounterOp => ({
+  client, key: 'c', kind, start, end, outcome, ...(result === undefined ? {} : { result }),
+});
+
+test('a counter whose steps each left a new value, in time order, and whose final value counts them, passes', () => {
+  const ops = [step(1, 1, 0, 1), step(2, 2, 2, 3, 'ok', 'cas'), step(3, 4, 4, 10), step(1, 3, 5, 9), step(2, undefined, 11, 12, 'fail', 'cas'), step(2, undefined, 13, 14, 'unknown')];
+  assert.deepEqual(checkCounters(ops, { c: 4 }), []);
+  assert.deepEqual(checkCounters(ops, { c: 5 }), [], 'the unanswered step may have been applied');
+  assert.deepEqual(checkRun(run([], { counterOps: ops, counterFinals: { c: 5 } })).anomalies, []);
+});
+
+test('counter anomalies are caught: a step applied twice, a lost one, a stale compare-and-set, out of time order', () => {
+  // Two acknowledged steps left 2: one increment saw the other's old value (a lost update).
+  assert.match(checkCounters([step(1, 1, 0, 1), step(2, 2, 2, 5, 'ok', 'cas'), step(3, 2, 3, 6)], { c: 2 }).join(), /both left 2/);
+  // Three acknowledged, final 2: one was lost in a failover.
+  assert.match(checkCounters([step(1, 1, 0, 1), step(2, 2, 2, 3), step(3, 3, 4, 5)], { c: 2 }).join(), /was lost/);
+  // Two acknowledged, none unanswered, final 3: one was applied twice (a retry).
+  assert.match(checkCounters([step(1, 1, 0, 1), step(2, 2, 2, 3)], { c: 3 }).join(), /applied twice/);
+  // A step that began after 5 was acknowledged left 3: a stale read of the counter.
+  assert.match(checkCounters([step(1, 5, 0, 1), step(2, 3, 2, 3)], { c: 5 }).join(), /acknowledged before it began/);
+  assert.match(checkCounters([step(1, 1, 0, 1)], { c: null }).join(), /found no value/);
+  const r = checkRun(run([], { counterOps: [step(1, 1, 0, 1), step(2, 1, 2, 3)], counterFinals: { c: 1 } }));
+  assert.ok(r.anomalies.length > 0 && r.anomalies.every((a) => a.kind === 'counter'));
 });

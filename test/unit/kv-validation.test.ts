@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  decodeCursor, encodeCursor, validateKey, validateListQuery, validateTtl, validateValue,
+  decodeCursor, encodeCursor, validateIdempotencyKey, validateIfVersion, validateIncrBy, validateKey, validateListQuery, validateTtl, validateValue, validateWait,
 } from '../../common/src/kv-validation.ts';
 import { HttpError } from '../../common/src/http-errors.ts';
 
@@ -60,4 +60,46 @@ test('a cursor is the last key of the previous page, validated in full before it
   ];
   assert.equal(decodeCursor('YQ', ''), 'a');
   for (const c of bad.filter((c) => c !== 'YQ')) assert.equal(status(() => decodeCursor(c, 'user:')), 400, c);
+});
+
+test('if_version: a version number or nothing; anything else is a 400 naming the parameter', () => {
+  assert.equal(validateIfVersion(undefined), undefined);
+  assert.equal(validateIfVersion(''), undefined);
+  assert.equal(validateIfVersion('0'), 0);
+  assert.equal(validateIfVersion(' 12 '), 12);
+  assert.equal(validateIfVersion(7), 7);
+  for (const bad of ['-1', '1.5', 'x', '99999999999999999', -1, 1.5, ['1', '2']]) {
+    assert.throws(() => validateIfVersion(bad), (e: HttpError) => e.status === 400 && e.code === 'invalid_version', String(bad));
+  }
+});
+
+test('by: a signed 64-bit integer as canonical text, 1 by default', () => {
+  assert.equal(validateIncrBy(undefined), '1');
+  assert.equal(validateIncrBy('+5'), '5');
+  assert.equal(validateIncrBy('-0042'), '-42');
+  assert.equal(validateIncrBy('9223372036854775807'), '9223372036854775807');
+  assert.equal(validateIncrBy('-9223372036854775808'), '-9223372036854775808');
+  assert.equal(validateIncrBy(-3), '-3');
+  for (const bad of ['9223372036854775808', '-9223372036854775809', '1e3', '0x10', '1.0', 'one', 2 ** 60]) {
+    assert.throws(() => validateIncrBy(bad), (e: HttpError) => e.status === 400 && e.code === 'invalid_increment', String(bad));
+  }
+});
+
+test('a blocking read: wait_version, and a timeout above 0 and at most 60 s (30 by default)', () => {
+  assert.equal(validateWait(undefined, undefined), undefined);
+  assert.deepEqual(validateWait('3', undefined), { version: 3, timeoutMs: 30_000 });
+  assert.deepEqual(validateWait('0', '0.5'), { version: 0, timeoutMs: 500 });
+  assert.deepEqual(validateWait('1', '60'), { version: 1, timeoutMs: 60_000 });
+  assert.throws(() => validateWait('1', '61'), /at most 60/);
+  assert.throws(() => validateWait('1', '0'), /above 0/);
+  assert.throws(() => validateWait(undefined, '5'), /goes with wait_version/);
+  assert.throws(() => validateWait('-1', undefined), /wait_version must be/);
+});
+
+test('Idempotency-Key: 1 to 200 visible ASCII characters', () => {
+  assert.equal(validateIdempotencyKey(undefined), undefined);
+  assert.equal(validateIdempotencyKey('8e0f-4a1c'), '8e0f-4a1c');
+  for (const bad of ['', 'has space', 'x'.repeat(201), 'é', ['a', 'b']]) {
+    assert.throws(() => validateIdempotencyKey(bad), (e: HttpError) => e.code === 'invalid_idempotency_key', String(bad));
+  }
 });
