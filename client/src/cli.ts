@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // hscale: command-line client of the LB. Renders the Mandelbrot set to a PNG file (the seed
 // client asked with a width and an escape limit) and talks to the key-value cache.
+import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,12 +11,20 @@ const USAGE = `Usage: hscale [--lb URL[,URL...]] <command> [options]
 
 Commands:
   render [-w WIDTH] [-e ESCAPE] [--height H] [-o FILE]   render the Mandelbrot set through the LB to a PNG
-  get KEY                                                print the value of KEY
+  get KEY                                                print the value of KEY (its version on stderr)
   set KEY VALUE [--ttl SECONDS]                          store VALUE under KEY
+  cas KEY VERSION VALUE [--ttl SECONDS]                  store VALUE only if KEY is at VERSION (0 = absent);
+                                                         otherwise exit 3 and say its version
+  incr KEY [BY]                                          add BY (default 1, may be negative) to the integer
+                                                         under KEY (absent = 0); print the new value
   del KEY                                                delete KEY
+  watch [--prefix P]                                     print every change under P as a JSON line, as it
+                                                         happens, until interrupted (moves to the next LB
+                                                         and resumes where it was when one fails)
   list [--prefix P] [--limit N]                          list keys (all pages)
   batch < ops.jsonl                                      run operations from standard input, one JSON per line:
-                                                         {"op":"get"|"set"|"del","key":K,"value"?:V,"ttl"?:S};
+                                                         {"op":"get"|"set"|"del"|"incr","key":K,"value"?:V,
+                                                         "ttl"?:S,"if_version"?:N,"by"?:"N"};
                                                          prints one result per line, in order
   servers                                                the clusters the LB knows
   lbs                                                    the LBs the clusters have heard from
@@ -29,9 +38,21 @@ Options:
 Examples:
   hscale render -w 2000 -e 1000 -o mandelbrot.png
   hscale set greeting hello --ttl 60 && hscale get greeting
+  hscale incr visits && hscale watch --prefix visits
 `;
 
 class UsageError extends Error {}
+
+/** An answer that says no (4xx/5xx), with the LB's explanation. */
+class RefusedError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
 
 /** The LBs to use, in order; the one that last answered goes first. */
 let lbs: string[] = [];
@@ -53,12 +74,14 @@ async function request(path: string, init: RequestInit = {}): Promise<Response> 
   if (!res.ok) {
     const body = await res.text();
     let message = body;
+    let parsed: Record<string, unknown> = {};
     try {
-      message = (JSON.parse(body) as { message?: string }).message ?? body;
+      parsed = JSON.parse(body) as Record<string, unknown>;
+      message = typeof parsed.message === 'string' ? parsed.message : body;
     } catch {
       // not JSON: print as is
     }
-    throw new Error(`${res.status} ${res.statusText}: ${message}`);
+    throw new RefusedError(res.status, `${res.status} ${res.statusText}: ${message}`, parsed);
   }
   return res;
 }
@@ -94,6 +117,39 @@ async function render(opts: { width?: string; escape?: string; height?: string; 
   const width = png.readUInt32BE(16);
   const height = png.readUInt32BE(20);
   console.log(`saved ${width}x${height} PNG (${(png.length / 1e6).toFixed(2)} MB) to ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Prints every change under `prefix` as a JSON line until interrupted. When the stream breaks (an
+ * LB failed), it goes on through the next LB from the last event it printed (Last-Event-ID).
+ */
+async function watch(prefix: string): Promise<void> {
+  let lastId = '';
+  for (let failures = 0; ; ) {
+    const lb = lbs[failures % lbs.length]!;
+    try {
+      const res = await fetch(`${lb}/watch?${new URLSearchParams(prefix ? { prefix } : {})}`, { headers: lastId ? { 'last-event-id': lastId } : {} });
+      if (!res.ok) throw new RefusedError(res.status, `${res.status} ${res.statusText}: ${await res.text()}`, {});
+      failures = 0;
+      let buffer = '';
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += Buffer.from(chunk).toString('utf8');
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const fields = new Map(buffer.slice(0, end).split('\n').filter((l) => l && !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+          buffer = buffer.slice(end + 2);
+          if (fields.has('id')) lastId = fields.get('id')!;
+          if (fields.get('event') === 'change') console.log(fields.get('data'));
+          if (fields.get('event') === 'reset') console.error('hscale: changes were missed (no longer kept): list the keys again');
+        }
+      }
+    } catch (err) {
+      if (err instanceof RefusedError && err.status < 500) throw err;
+      console.error(`hscale: the watch through ${lb} broke (${(err as Error).message}); resuming through ${lbs[(failures + 1) % lbs.length]}`);
+    }
+    failures++;
+    await new Promise((r) => setTimeout(r, Math.min(5000, 250 * failures)));
+  }
 }
 
 /** Reads JSON lines from standard input and sends them to POST /batch, 1,000 at a time. */
@@ -144,6 +200,9 @@ async function main(argv: string[]): Promise<void> {
     .map((u) => u.trim().replace(/\/+$/, ''))
     .filter(Boolean);
   if (lbs.length === 0) throw new UsageError('--lb needs at least one URL');
+  // Writes carry an Idempotency-Key: when an LB fails mid-request and the next one is asked, the
+  // write still happens once.
+  const once = () => ({ 'idempotency-key': randomUUID() });
   const key = () => {
     if (!args[0]) throw new UsageError(`${command} needs a KEY`);
     return encodeURIComponent(args[0]);
@@ -152,20 +211,36 @@ async function main(argv: string[]): Promise<void> {
     case 'render':
       return render(values);
     case 'get': {
-      const body = (await (await request(`/keys/${key()}`)).json()) as { value: string; ttl: number | null };
+      const body = (await (await request(`/keys/${key()}`)).json()) as { value: string; ttl: number | null; version: number };
       console.log(body.value);
-      if (body.ttl !== null) console.error(`(expires in ${body.ttl} s)`);
+      console.error(`(version ${body.version}${body.ttl !== null ? `, expires in ${body.ttl} s` : ''})`);
       return;
     }
-    case 'set': {
-      if (args[1] === undefined) throw new UsageError('set needs a KEY and a VALUE');
-      const ttl = values.ttl ? `?ttl=${encodeURIComponent(values.ttl)}` : '';
-      const body = (await (await request(`/keys/${key()}${ttl}`, { method: 'PUT', body: args[1] })).json()) as { durability: string };
-      console.log(`stored (held by ${body.durability === 'replica' ? 'a majority of the clusters' : 'the leader only'})`);
+    case 'set':
+    case 'cas': {
+      const [, version, value] = command === 'cas' ? args : [args[0], undefined, args[1]];
+      if (value === undefined) throw new UsageError(command === 'cas' ? 'cas needs a KEY, a VERSION and a VALUE' : 'set needs a KEY and a VALUE');
+      const q = new URLSearchParams({ ...(values.ttl ? { ttl: values.ttl } : {}), ...(version !== undefined ? { if_version: version } : {}) });
+      try {
+        const body = (await (await request(`/keys/${key()}${q.size ? `?${q}` : ''}`, { method: 'PUT', body: value, headers: once() })).json()) as { durability: string; version: number };
+        console.log(`stored as version ${body.version} (held by ${body.durability === 'replica' ? 'a majority of the clusters' : 'the leader only'})`);
+      } catch (err) {
+        if (!(err instanceof RefusedError) || err.status !== 412) throw err;
+        console.error(`hscale: not stored: ${args[0]} is at version ${String(err.body.version)}, not ${version}`);
+        process.exit(3);
+      }
       return;
     }
+    case 'incr': {
+      const by = args[1] === undefined ? '' : `?by=${encodeURIComponent(args[1])}`;
+      const body = (await (await request(`/keys/${key()}/incr${by}`, { method: 'POST', headers: once() })).json()) as { value: string };
+      console.log(body.value);
+      return;
+    }
+    case 'watch':
+      return watch(values.prefix ?? '');
     case 'del': {
-      const body = (await (await request(`/keys/${key()}`, { method: 'DELETE' })).json()) as { deleted: boolean };
+      const body = (await (await request(`/keys/${key()}`, { method: 'DELETE', headers: once() })).json()) as { deleted: boolean };
       console.log(body.deleted ? 'deleted' : 'there was no such key');
       return;
     }

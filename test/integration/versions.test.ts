@@ -1,8 +1,10 @@
 // Versions, compare-and-set, increments, Idempotency-Key, blocking reads and the change stream
 // (README "Versions, compare-and-set, increments and watch"), through real LBs, slaves and Redis.
 import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { Harness, type Proc } from '../helpers/processes.ts';
+import { Harness, ROOT, type Proc } from '../helpers/processes.ts';
 import { call, del, postJson, put } from '../helpers/http.ts';
 import { openWatch } from '../helpers/sse.ts';
 
@@ -143,4 +145,39 @@ test('GET /watch streams every change under a prefix, through another LB, and re
   await h.waitFor(async () => lost.events.some((e) => e.event === 'reset'), 10_000, 'a reset event');
   await lost.close();
   assert.equal((await call(`${lb}/watch`, { headers: { 'last-event-id': 'garbage' } })).status, 400);
+});
+
+const CLI = path.join(ROOT, 'client/dist/cli.js');
+const cli = (args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [CLI, '--lb', lb, ...args], (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }));
+  });
+
+test('the CLI: cas (exit 3 on a version mismatch), incr, and watch resuming through the next LB', async () => {
+  assert.match((await cli(['cas', 'cli:c', '0', 'first'])).stdout, /stored as version 1/);
+  const refused = await cli(['cas', 'cli:c', '0', 'again']);
+  assert.equal(refused.code, 3);
+  assert.match(refused.stderr, /at version 1, not 0/);
+  assert.equal((await cli(['incr', 'cli:n', '41'])).stdout.trim(), '41');
+  assert.equal((await cli(['incr', 'cli:n'])).stdout.trim(), '42');
+  assert.match((await cli(['get', 'cli:n'])).stderr, /version 2/);
+  // watch through an LB that is then killed: it resumes through the other one.
+  const extra = await h.startExtraLb();
+  await h.waitFor(async () => (await call(`${extra.url}/leader`).catch(() => null))?.body?.available === true, 15_000, 'the extra LB follows the leader');
+  const watcher = spawn(process.execPath, [CLI, '--lb', `${extra.url},${lb}`, 'watch', '--prefix', 'cli:w'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  watcher.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    // Written until the watch has started and printed one.
+    await h.waitFor(async () => (await put(`${lb}/keys/cli:w`, 'before')).status === 200 && out.includes('before'), 15_000, 'the watch to print a change');
+    await extra.proc.kill('SIGKILL');
+    await put(`${lb}/keys/cli:w`, 'after');
+    await h.waitFor(async () => out.includes('"after"'), 15_000, 'the watch to resume through the other LB');
+  } finally {
+    watcher.kill();
+  }
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { key: string; version: number; value: string });
+  // The watch starts "from now": the first version it shows is whatever was written next.
+  assert.deepEqual(lines.map((l) => l.version), lines.map((_, i) => lines[0]!.version + i), 'every version once, in order, across the LB failure');
+  assert.equal(lines.at(-1)!.value, 'after');
 });
