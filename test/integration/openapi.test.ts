@@ -193,6 +193,29 @@ test('PUT, GET and DELETE /keys/{key}, and their errors', async () => {
   assert.equal((await expect('DELETE', '/keys/oa%2Fgreeting', 200)).json.deleted, false);
 });
 
+test('versions, compare-and-set, increments, blocking reads and GET /watch, and their errors', async () => {
+  assert.equal((await expect('PUT', '/keys/oa:cas?if_version=0', 200, { body: 'a' })).json.version, 1);
+  assert.equal((await expect('PUT', '/keys/oa:cas?if_version=0', 412, { body: 'b' }, 'version_mismatch')).json.version, 1);
+  await expect('PUT', '/keys/oa:cas?if_version=-1', 400, { body: 'b' }, 'invalid_version');
+  await expect('PUT', '/keys/oa:cas', 400, { body: 'b', headers: { 'idempotency-key': 'a b' } }, 'invalid_idempotency_key');
+  await expect('DELETE', '/keys/oa:cas?if_version=9', 412, {}, 'version_mismatch');
+  assert.equal((await expect('GET', '/keys/oa:cas', 200)).json.version, 1);
+  assert.equal((await expect('POST', '/keys/oa:n/incr?by=5', 200, { headers: { 'idempotency-key': 'oa-incr-1' } })).json.value, '5');
+  await expect('POST', '/keys/oa:cas/incr', 409, {}, 'not_an_integer');
+  await expect('POST', '/keys/oa:n/incr?by=1.5', 400, {}, 'invalid_increment');
+  await expect('POST', '/keys/oa:n/incr?if_version=7', 412, {}, 'version_mismatch');
+  await expect('GET', '/keys/oa:n/incr', 405);
+  assert.equal((await expect('GET', '/keys/oa:n?wait_version=1&timeout=0.2', 200)).json.value, '5');
+  await expect('GET', '/keys/oa:n?wait_version=1&timeout=99', 400, {}, 'invalid_timeout');
+  await expect('GET', '/watch?after=soon', 400, {}, 'invalid_position');
+  const { answer, message } = await firstEvent(h.lbUrl, '/watch?prefix=oa:', 15_000);
+  assert.equal(answer.status, 200);
+  assert.equal(message?.event, 'ready');
+  assert.deepEqual(sseProblems('/watch', message!.data!), []);
+  const batch = (await expect('POST', '/batch', 200, jsonBody({ ops: [{ op: 'incr', key: 'oa:n', by: '-1' }, { op: 'set', key: 'oa:n', value: 'x', if_version: 0 }] }))).json;
+  assert.deepEqual(batch.results.map((r: { status: number }) => r.status), [200, 412]);
+});
+
 test('GET /keys pages with a cursor, and refuses bad parameters', async () => {
   for (const k of ['oa:list:1', 'oa:list:2']) await expect('PUT', `/keys/${k}`, 200, { body: 'v' });
   const first = (await expect('GET', '/keys?prefix=oa:list:&limit=1', 200)).json;

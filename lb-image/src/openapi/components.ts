@@ -25,15 +25,21 @@ export const components = {
         message: { type: 'string', description: 'What happened, for a person.' },
       },
     },
+    Version: {
+      type: 'integer',
+      minimum: 0,
+      description: 'How many times the key was written since it last did not exist: 1 after its first write, +1 with each write or increment, 0 for a key that does not exist.',
+    },
     Value: {
       type: 'object',
-      required: ['key', 'value', 'ttl'],
+      required: ['key', 'value', 'ttl', 'version'],
       properties: {
         key: { type: 'string' },
         value: { type: 'string' },
         ttl: { type: ['integer', 'null'], minimum: 0, description: 'Seconds until it expires; null if it never does.' },
+        version: schema('Version'),
       },
-      examples: [{ key: 'greeting', value: 'hello', ttl: null }],
+      examples: [{ key: 'greeting', value: 'hello', ttl: null, version: 3 }],
     },
     Durability: {
       type: 'string',
@@ -42,9 +48,42 @@ export const components = {
     },
     Written: {
       type: 'object',
-      required: ['key', 'ttl', 'durability'],
-      properties: { key: { type: 'string' }, ttl: { type: ['integer', 'null'], minimum: 1 }, durability: schema('Durability') },
-      examples: [{ key: 'greeting', ttl: null, durability: 'replica' }],
+      required: ['key', 'ttl', 'version', 'durability'],
+      properties: { key: { type: 'string' }, ttl: { type: ['integer', 'null'], minimum: 1 }, version: schema('Version'), durability: schema('Durability') },
+      examples: [{ key: 'greeting', ttl: null, version: 4, durability: 'replica' }],
+    },
+    Incremented: {
+      type: 'object',
+      required: ['key', 'value', 'version', 'durability'],
+      properties: {
+        key: { type: 'string' },
+        value: { type: 'string', pattern: '^-?[0-9]+$', description: 'The new value: a signed 64-bit integer, as text (as GET shows it; a JSON number would round it past 2^53).' },
+        version: schema('Version'),
+        durability: schema('Durability'),
+      },
+      examples: [{ key: 'visits', value: '42', version: 42, durability: 'replica' }],
+    },
+    VersionConflict: {
+      allOf: [schema('Error')],
+      type: 'object',
+      required: ['key', 'version'],
+      properties: { key: { type: 'string' }, version: schema('Version') },
+      description: 'Nothing was changed: the key is at `version` (the one to compare with next time).',
+    },
+    WatchEvent: {
+      type: 'object',
+      description:
+        '`event: change`: `{key, version, value}`, or `{key, version: 0, deleted: true, reason: "deleted" | "expired"}` when the key is gone. ' +
+        '`event: ready` (first): `{position}`, where the stream starts. `event: reset`: `{position, message}`: changes after the asked position are no longer kept; list the keys again, then go on.',
+      properties: {
+        key: { type: 'string' },
+        version: schema('Version'),
+        value: { type: 'string' },
+        deleted: { type: 'boolean' },
+        reason: { type: 'string', enum: ['deleted', 'expired'] },
+        position: { type: 'string', pattern: '^[0-9]+-[0-9]+$' },
+        message: { type: 'string' },
+      },
     },
     Deleted: {
       type: 'object',
@@ -73,10 +112,12 @@ export const components = {
       type: 'object',
       required: ['op', 'key'],
       properties: {
-        op: { type: 'string', enum: ['get', 'set', 'del'] },
+        op: { type: 'string', enum: ['get', 'set', 'del', 'incr'] },
         key: { type: 'string' },
         value: { type: 'string', description: 'For `set`.' },
         ttl: { type: 'integer', minimum: 1, description: 'For `set`: seconds until the key expires.' },
+        if_version: { type: 'integer', minimum: 0, description: 'For `set`, `del` and `incr`: only if the key is at this version (0 = absent); else status 412.' },
+        by: { type: 'string', pattern: '^[+-]?[0-9]{1,19}$', description: 'For `incr`: the signed 64-bit amount (default "1").' },
       },
     },
     BatchRequest: {
@@ -90,7 +131,7 @@ export const components = {
       type: 'object',
       required: ['status'],
       properties: { status: { type: 'integer', minimum: 200, maximum: 599 } },
-      anyOf: [schema('Value'), schema('Written'), schema('Deleted'), schema('Error')],
+      anyOf: [schema('Value'), schema('Written'), schema('Incremented'), schema('Deleted'), schema('Error')],
     },
     BatchResponse: {
       type: 'object',

@@ -1,8 +1,16 @@
 // The key-value routes of the OpenAPI document (openapi.ts): /keys, /batch and the seed system's aliases.
-import { schema, json, error, ok, retryAfter, param } from './builders.js';
+import { schema, json, error, ok, retryAfter, param, eventStream, header } from './builders.js';
 
 const keyParam = param('key', 'The key, URL-encoded (`a%2Fb` for `a/b`): 1 to 512 bytes of UTF-8 without control characters. With no key at all (`PUT /keys/`, `DELETE /keys/`) the answer is 400 `invalid_key`.', { type: 'string', minLength: 1 }, 'path');
 const ttlParam = param('ttl', 'Seconds until the key expires (1 to 315360000). Without it the key never expires.', { type: 'integer', minimum: 1, maximum: 315360000 });
+const ifVersionParam = param('if_version', 'Compare-and-set: apply only if the key is at this version (0 = only if it does not exist); otherwise 412 `version_mismatch` with its version, and nothing changes.', { type: 'integer', minimum: 0 });
+const idempotencyParam = param(
+  'Idempotency-Key',
+  'Makes every request with this key one write: repeat a write whose answer you did not get (through any LB) and it applies once, answering what it did. Remembered for 40 s or more. 1 to 200 visible ASCII characters.',
+  { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' },
+  'header',
+);
+const conflict = { description: 'The key is not at `if_version`: nothing was changed. Codes: `version_mismatch`.', headers: { 'X-Request-Id': header('RequestId') }, content: json(schema('VersionConflict')) } as const;
 const listParams = [
   param('prefix', 'Only keys that start with this text.', { type: 'string', default: '' }),
   param('cursor', 'Where to resume: the `cursor` of the previous page. Omit it for the first page.', { type: 'string' }),
@@ -41,21 +49,86 @@ const listResponses = {
 export const kvPaths = {
   '/keys/{key}': {
     parameters: [keyParam],
-    get: { tags: ['keys'], operationId: 'getKey', summary: 'Read a key', description: 'Reads come from the leader, so a write that was acknowledged is always seen.', responses: getResponses },
+    get: {
+      tags: ['keys'],
+      operationId: 'getKey',
+      summary: 'Read a key',
+      description:
+        'Reads come from the leader, so a write that was acknowledged is always seen. With `wait_version` it is a blocking read (as Consul\'s): ' +
+        'the answer comes as soon as the key\'s version is no longer `wait_version` (written, deleted or expired), or after `timeout` with the current state.',
+      parameters: [
+        param('wait_version', 'Block until the key is no longer at this version (0 = until it exists).', { type: 'integer', minimum: 0 }),
+        param('timeout', 'With `wait_version`: the longest wait, in seconds (above 0, at most 60).', { type: 'number', exclusiveMinimum: 0, maximum: 60, default: 30 }),
+      ],
+      responses: { ...getResponses, '400': error('`invalid_key`, `malformed_url`, `invalid_version`, `invalid_timeout`', 'The key or a parameter is not valid.') },
+    },
     put: {
       tags: ['keys'],
       operationId: 'putKey',
       summary: 'Write a key',
       description: 'The body is the value, as is (any Content-Type). A 200 means the leader and, with WRITE_ACK=replica, at least one follower hold it (`durability` says which).',
-      parameters: [ttlParam],
+      parameters: [ttlParam, ifVersionParam, idempotencyParam],
       requestBody: { required: true, description: 'The value: UTF-8 text.', content: { '*/*': { schema: { type: 'string' } } } },
       responses: {
         '200': ok('Stored.', schema('Written')),
-        '400': error('`invalid_key`, `invalid_ttl`, `invalid_value`, `malformed_url`', 'The key, the ttl or the value is not valid (a value must be UTF-8).'),
+        '400': error('`invalid_key`, `invalid_ttl`, `invalid_value`, `invalid_version`, `invalid_idempotency_key`, `malformed_url`', 'The key, a parameter or the value is not valid (a value must be UTF-8).'),
+        '412': conflict,
         ...writeErrors,
       },
     },
-    delete: { tags: ['keys'], operationId: 'deleteKey', summary: 'Delete a key', description: 'Deletes run even when the store is full.', responses: deleteResponses },
+    delete: {
+      tags: ['keys'],
+      operationId: 'deleteKey',
+      summary: 'Delete a key',
+      description: 'Deletes run even when the store is full.',
+      parameters: [ifVersionParam, idempotencyParam],
+      responses: { ...deleteResponses, '400': error('`invalid_key`, `invalid_version`, `invalid_idempotency_key`, `malformed_url`', 'The key or a parameter is not valid.'), '412': conflict },
+    },
+  },
+  '/keys/{key}/incr': {
+    parameters: [keyParam],
+    post: {
+      tags: ['keys'],
+      operationId: 'incrementKey',
+      summary: 'Add to an integer',
+      description: 'Adds `by` to the signed 64-bit integer stored under the key (a key that does not exist counts as 0; its TTL is kept), atomically on the leader. Answers the new value.',
+      parameters: [
+        param('by', 'The amount: a signed 64-bit integer.', { type: 'string', pattern: '^[+-]?[0-9]{1,19}$', default: '1' }),
+        ifVersionParam,
+        idempotencyParam,
+      ],
+      responses: {
+        '200': ok('Incremented.', schema('Incremented')),
+        '400': error('`invalid_key`, `invalid_increment`, `invalid_version`, `invalid_idempotency_key`, `malformed_url`', 'The key or a parameter is not valid.'),
+        '409': error('`not_an_integer`, `integer_overflow`', 'The value is not a whole number, or the sum would leave the signed 64-bit range. Nothing was changed.'),
+        '412': conflict,
+        ...writeErrors,
+      },
+    },
+  },
+  '/watch': {
+    get: {
+      tags: ['keys'],
+      operationId: 'watchKeys',
+      summary: 'Stream every change under a prefix',
+      description:
+        'Server-Sent Events: one `change` per write, increment, delete or expiry of a key under `prefix`, in the order they were applied, from the leader\'s data ' +
+        '(a watcher on one LB sees writes made through any other). Every event has an `id`; reconnect with it as `Last-Event-ID` (EventSource does) to miss nothing, through any LB, across failovers. ' +
+        'About the last 10,000 changes are kept: a position older than that gets `reset` (list again, then go on).',
+      parameters: [
+        param('prefix', 'Only keys that start with this text.', { type: 'string', default: '' }),
+        param('after', 'Resume after this event id (what `Last-Event-ID` says; the header wins).', { type: 'string', pattern: '^[0-9]+-[0-9]+$' }),
+        param('Last-Event-ID', 'Resume after this event id.', { type: 'string', pattern: '^[0-9]+-[0-9]+$' }, 'header'),
+      ],
+      responses: {
+        '200': {
+          description: 'The stream.',
+          headers: { 'X-Request-Id': header('RequestId') },
+          content: { 'text/event-stream': eventStream('`event: ready` first, then `event: change` messages (and `reset`); each with an `id`.', schema('WatchEvent')) },
+        },
+        '400': error('`invalid_prefix`, `invalid_key`, `invalid_position`', 'The prefix or the position is not valid.'),
+      },
+    },
   },
   '/keys': {
     get: {

@@ -26,8 +26,8 @@ export function watchRouter(source: WatchSource, log: Logger): Router {
       res.on('close', () => closed.abort());
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
       // Tells EventSource how long to wait before it reconnects by itself.
-      res.write('retry: 1000\n\n');
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+      res.write('retry: 2000\n\n');
+      const keepalive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
       try {
         for await (const ev of changeStream(source, prefix, after, closed.signal)) res.write(formatSse(ev));
       } catch (err) {
