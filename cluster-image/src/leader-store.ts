@@ -50,8 +50,9 @@ export interface Change {
   id: string;
   key: string;
   version: number;
-  /** The new value; absent when the key is gone. */
+  /** The new value; absent when the key is gone, or when it is too big to travel in the stream (valueOmitted). */
   value?: string;
+  valueOmitted?: boolean;
   /** Why the key is gone. */
   gone?: 'deleted' | 'expired';
 }
@@ -82,6 +83,7 @@ function parseChange(entry: unknown): Change {
   for (let i = 0; i + 1 < fields.length; i += 2) f.set(String(fields[i]), String(fields[i + 1]));
   const c: Change = { id: String(id), key: f.get('k') ?? '', version: Number(f.get('v') ?? 0) };
   if (f.has('d')) c.value = f.get('d')!;
+  else if (f.has('o')) c.valueOmitted = true;
   else c.gone = f.get('x') === 'expired' ? 'expired' : 'deleted';
   return c;
 }

@@ -17,7 +17,10 @@ const KEEPALIVE_MS = 15_000;
 
 /** The SSE event of one change: what GET /watch sends clients. */
 export function changeEvent(c: Change): string {
-  const data = c.value !== undefined ? { key: c.key, version: c.version, value: c.value } : { key: c.key, version: 0, deleted: true, reason: c.gone };
+  const data =
+    c.value !== undefined ? { key: c.key, version: c.version, value: c.value }
+    : c.valueOmitted ? { key: c.key, version: c.version, value_omitted: true }
+    : { key: c.key, version: 0, deleted: true, reason: c.gone };
   return `id: ${c.id}\nevent: change\ndata: ${JSON.stringify(data)}\n\n`;
 }
 

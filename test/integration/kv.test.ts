@@ -21,7 +21,7 @@ describe('key-value routes', () => {
     assert.equal(w.body.key, 'greeting');
     assert.equal(w.body.durability, 'replica', 'with followers alive a write is held by one of them');
     const r = await call(`${lb}/keys/greeting`);
-    assert.deepEqual(r.body, { key: 'greeting', value: 'hello world', ttl: null });
+    assert.deepEqual(r.body, { key: 'greeting', value: 'hello world', ttl: null, version: 1 });
     assert.deepEqual((await del(`${lb}/keys/greeting`)).body, { key: 'greeting', deleted: true, durability: 'replica' });
     assert.equal((await del(`${lb}/keys/greeting`)).body.deleted, false);
     const gone = await call(`${lb}/keys/greeting`);
@@ -104,7 +104,7 @@ describe('POST /batch', () => {
     assert.equal(writes.status, 200);
     assert.equal(writes.body.results.length, 4);
     const [setA, empty, setB, unknown] = writes.body.results;
-    assert.deepEqual(setA, { status: 200, key: 'batch:a', ttl: 60, durability: 'replica' });
+    assert.deepEqual(setA, { status: 200, key: 'batch:a', ttl: 60, version: 1, durability: 'replica' });
     assert.deepEqual([empty.status, empty.error], [400, 'invalid_key']);
     assert.equal(setB.status, 200);
     assert.deepEqual([unknown.status, unknown.error], [400, 'invalid_op']);

@@ -128,18 +128,20 @@ test('GET /watch streams every change under a prefix, through another LB, and re
   await put(`${lb}/keys/other`, 'not watched');
   await del(`${lb}/keys/feed:a`);
   await incr('feed:n');
-  await h.waitFor(async () => w.changes().length >= 7, 10_000, 'seven changes');
+  await put(`${lb}/keys/feed:big`, 'x'.repeat(2000));
+  await h.waitFor(async () => w.changes().length >= 8, 10_000, 'eight changes');
   await w.close();
   const seen = w.changes();
   assert.deepEqual(seen.slice(0, 5).map((c) => [c.key, c.version, c.value]), [1, 2, 3, 4, 5].map((v) => ['feed:a', v, `v${v}`]));
   assert.deepEqual(seen[5], { key: 'feed:a', version: 0, deleted: true, reason: 'deleted' });
   assert.deepEqual(seen[6], { key: 'feed:n', version: 1, value: '1' });
+  assert.deepEqual(seen[7], { key: 'feed:big', version: 1, value_omitted: true }, 'a value over 1 KiB is not copied into the stream');
   // Resume after the third change: exactly the ones after it.
   const third = w.events.filter((e) => e.event === 'change')[2]!.id!;
   const r = openWatch(`${lb}/watch?prefix=feed:`, { 'last-event-id': third });
-  await h.waitFor(async () => r.changes().length >= 4, 10_000, 'the resumed stream');
+  await h.waitFor(async () => r.changes().length >= 5, 10_000, 'the resumed stream');
   await r.close();
-  assert.deepEqual(r.changes().map((c) => c.version), [4, 5, 0, 1]);
+  assert.deepEqual(r.changes().map((c) => c.version), [4, 5, 0, 1, 1]);
   // A position that history does not have: told to list again.
   const lost = openWatch(`${lb}/watch`, { 'last-event-id': '99999999999999-0' });
   await h.waitFor(async () => lost.events.some((e) => e.event === 'reset'), 10_000, 'a reset event');

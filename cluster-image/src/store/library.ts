@@ -14,7 +14,8 @@ export const LIBRARY = String.raw`#!lua name=hscale
 --   VERSIONS hash: user key -> its version (1 at its first write, +1 at each write). An entry
 --           counts only while its key exists: a key that expired or was deleted is at version 0.
 --   CHANGES stream: one entry per change of a user key (k = key, v = version, then d = the value,
---           or x = "deleted" / "expired"), the last CHANGES_KEEP or so: what GET /watch streams,
+--           o = "omitted" for a value over CHANGE_VALUE_MAX bytes, or x = "deleted" / "expired"),
+--           the last CHANGES_KEEP or so: what GET /watch streams,
 --           from the data itself, so every LB and slave sees the same history after a failover.
 --   OPS     sorted set of the op buckets that exist; OPS:<b> hash, op id -> result of a write
 --           applied in the 10 s bucket b. A retried write looks there to learn whether its first
@@ -40,6 +41,10 @@ local FOREVER_S = 2 * MAX_TTL_S
 
 -- About this many changes are kept for watchers that resume (MAXLEN ~: Redis trims whole nodes).
 local CHANGES_KEEP = 10000
+-- Values up to this size travel in the change stream; a bigger one is named only (a watcher reads
+-- it): the stream then costs at most about CHANGES_KEEP x CHANGE_VALUE_MAX bytes, never a second
+-- copy of the big values a full store is made of.
+local CHANGE_VALUE_MAX = 1024
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -79,7 +84,9 @@ end
 
 -- Appends a change for watchers: the new value, or (value nil) why the key is gone.
 local function log_change(changes, key, version, value, gone)
-  if value then
+  if value and #value > CHANGE_VALUE_MAX then
+    redis.call('XADD', changes, 'MAXLEN', '~', CHANGES_KEEP, '*', 'k', key, 'v', version, 'o', '1')
+  elseif value then
     redis.call('XADD', changes, 'MAXLEN', '~', CHANGES_KEEP, '*', 'k', key, 'v', version, 'd', value)
   else
     redis.call('XADD', changes, 'MAXLEN', '~', CHANGES_KEEP, '*', 'k', key, 'v', 0, 'x', gone)

@@ -73,12 +73,13 @@ export const components = {
     WatchEvent: {
       type: 'object',
       description:
-        '`event: change`: `{key, version, value}`, or `{key, version: 0, deleted: true, reason: "deleted" | "expired"}` when the key is gone. ' +
+        '`event: change`: `{key, version, value}` (`{key, version, value_omitted: true}` for a value over 1 KiB: GET it), or `{key, version: 0, deleted: true, reason: "deleted" | "expired"}` when the key is gone. ' +
         '`event: ready` (first): `{position}`, where the stream starts. `event: reset`: `{position, message}`: changes after the asked position are no longer kept; list the keys again, then go on.',
       properties: {
         key: { type: 'string' },
         version: schema('Version'),
         value: { type: 'string' },
+        value_omitted: { type: 'boolean' },
         deleted: { type: 'boolean' },
         reason: { type: 'string', enum: ['deleted', 'expired'] },
         position: { type: 'string', pattern: '^[0-9]+-[0-9]+$' },
