@@ -28,7 +28,7 @@ export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, maxValu
   const get = async (req: Request, res: Response) => {
     const key = validateKey(req.params.key);
     const wait = validateWait(req.query.wait_version, req.query.timeout);
-    if (wait) return relay(res, await waitForVersion(watchSource, forwarder, req, key, wait.version, wait.timeoutMs));
+    if (wait) return relay(res, await waitForVersion(watchSource, forwarder, req, res, key, wait.version, wait.timeoutMs));
     relay(res, await forwarder.forward({ op: 'get', key }, requestIdOf(req.headers)));
   };
   const del = async (req: Request, res: Response) => {

@@ -55,9 +55,12 @@ function versionOf(r: OpResult): number | null {
  * delete, an expiry), or its current answer after `timeoutMs`. The stream is opened first and the
  * key read after it started, so a change between the two cannot be missed.
  */
-export async function waitForVersion(source: WatchSource, forwarder: Forwarder, req: Request, key: string, version: number, timeoutMs: number): Promise<OpResult> {
+export async function waitForVersion(source: WatchSource, forwarder: Forwarder, req: Request, res: Response, key: string, version: number, timeoutMs: number): Promise<OpResult> {
   const read = () => forwarder.forward({ op: 'get', key }, requestIdOf(req.headers));
-  const stop = AbortSignal.any([AbortSignal.timeout(timeoutMs), closedSignal(req)]);
+  // The client hung up: stop waiting (the answer goes nowhere).
+  const hungUp = new AbortController();
+  res.once('close', () => hungUp.abort());
+  const stop = AbortSignal.any([AbortSignal.timeout(timeoutMs), hungUp.signal]);
   const events = changeStream(source, key, '', stop);
   try {
     let started = false;
@@ -76,10 +79,4 @@ export async function waitForVersion(source: WatchSource, forwarder: Forwarder, 
     await events.return(undefined);
   }
   return read();
-}
-
-function closedSignal(req: Request): AbortSignal {
-  const ac = new AbortController();
-  req.socket.once('close', () => ac.abort());
-  return ac.signal;
 }
