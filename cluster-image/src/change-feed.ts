@@ -15,8 +15,15 @@ interface Waiter {
 export class ChangeFeed {
   private readonly waiters = new Set<Waiter>();
   private running = false;
-  /** The newest change id the XREAD saw, and in which store (a new leader starts afresh). */
-  private head = { store: null as LeaderStore | null, id: '' };
+  /**
+   * The newest change id the XREAD saw, and from which store in which epoch: a new leader, or the
+   * same Redis promoted again (it may have restarted empty), starts afresh.
+   */
+  private head = { store: null as LeaderStore | null, epoch: 0, id: '' };
+
+  private headIsCurrent(): boolean {
+    return this.head.store === this.leadership.leaderStore && this.head.epoch === this.leadership.epoch;
+  }
 
   constructor(
     private readonly leadership: Leadership,
@@ -35,7 +42,7 @@ export class ChangeFeed {
         resolve();
       };
       signal?.addEventListener('abort', done);
-      if (this.head.store === this.leadership.leaderStore && this.head.id && idBefore(after, this.head.id)) return done();
+      if (this.headIsCurrent() && this.head.id && idBefore(after, this.head.id)) return done();
       this.waiters.add(w);
       if (!this.running) void this.run();
     });
@@ -46,13 +53,14 @@ export class ChangeFeed {
     try {
       while (this.waiters.size > 0) {
         const store = this.leadership.leaderStore;
-        if (this.head.store !== store) this.head = { store, id: '' };
+        const epoch = this.leadership.epoch;
+        if (!this.headIsCurrent()) this.head = { store, epoch, id: '' };
         // From the newest position anyone waits at: whatever comes after it wakes them all.
         const from = this.head.id || [...this.waiters].map((w) => w.after).reduce((a, b) => (idBefore(a, b) ? b : a));
         try {
           if (!store) throw new Error('no leader');
           const last = await store.waitForChange(from, CHANGE_BLOCK_MS);
-          if (last) this.head = { store, id: last };
+          if (last && this.head.store === store && this.head.epoch === epoch) this.head = { store, epoch, id: last };
         } catch (err) {
           // No leader, or it failed: the watchers retry their reads; pause so this never spins.
           this.log.debug('change feed: waiting failed', { error: String((err as Error)?.message ?? err) });

@@ -10,4 +10,5 @@ export function idBefore(a: string, b: string): boolean {
   return am < bm || (am === bm && as < bs);
 }
 
-export const isChangeId = (id: string): boolean => /^\d{1,20}-\d{1,20}$/.test(id);
+/** A stream id's parts are 64-bit numbers: at most 19 digits are always in range. */
+export const isChangeId = (id: string): boolean => /^\d{1,19}-\d{1,19}$/.test(id);

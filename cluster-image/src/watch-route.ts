@@ -12,6 +12,7 @@ import type { Leadership } from './leadership.js';
 import type { Change } from './leader-store.js';
 
 const PAGE = 500;
+const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** A comment line this often keeps proxies from closing an idle stream; it also carries the position. */
 const KEEPALIVE_MS = 15_000;
 
@@ -59,18 +60,25 @@ export function watchRouter(leadership: Leadership, feed: ChangeFeed): Router {
         }
         if (closed.signal.aborted) break;
         if (first || !page.complete) {
-          // The position to resume from ("ready"), or: the changes after the asked position are
-          // gone (trimmed, or another history): list again, then resume from here ("reset").
+          // The position to resume from ("ready": the asked one, or now; the page's changes follow),
+          // or: the changes after the asked position are gone (trimmed, or another history): list
+          // again, then resume from here ("reset").
+          const at = page.complete && position !== '' ? position : page.position;
           const kind = page.complete ? 'ready' : 'reset';
           const message = page.complete ? undefined : 'the changes after the given position are no longer kept: list the keys again, then go on from this event';
-          write(`id: ${page.position}\nevent: ${kind}\ndata: ${JSON.stringify({ position: page.position, ...(message ? { message } : {}) })}\n\n`);
-          sentPosition = page.position;
+          write(`id: ${at}\nevent: ${kind}\ndata: ${JSON.stringify({ position: at, ...(message ? { message } : {}) })}\n\n`);
+          sentPosition = at;
           first = false;
         }
         for (const c of page.changes) {
           if (!c.key.startsWith(prefix)) continue;
           write(changeEvent(c));
           sentPosition = c.id;
+        }
+        // The LB reads as fast as it can; a stream it stopped reading is not buffered without end.
+        if (res.writableLength > MAX_BUFFERED_BYTES) {
+          res.destroy();
+          break;
         }
         position = page.position;
         if (page.changes.length === PAGE) continue;

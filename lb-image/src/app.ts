@@ -14,6 +14,7 @@ import { fastKvHandler } from './routes/fast-kv.js';
 import { batchRouter } from './routes/batch-route.js';
 import { kvRouter } from './routes/kv-routes.js';
 import { watchRouter } from './routes/watch-route.js';
+import { MAX_WATCHES, MAX_WATCHES_PER_CLIENT, StreamSlots } from './routes/stream-slots.js';
 import type { Member } from './membership/membership.js';
 import { mandelbrotRouter } from './routes/mandelbrot-route.js';
 import { liveRouter } from './routes/live-routes.js';
@@ -58,8 +59,10 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
     usable: (m: Member) => m.healthy && m.health?.epoch === coordinator.leader?.epoch,
     open: (m: Member, path: string, signal: AbortSignal) => view.openStream(m, path, signal),
   };
-  app.use(kvRouter(forwarder, watchSource, s.MAX_VALUE_BYTES));
-  app.use(watchRouter(watchSource, log));
+  // Watches and blocking reads: each holds a socket to the client and one to a slave.
+  const watchSlots = new StreamSlots(MAX_WATCHES, MAX_WATCHES_PER_CLIENT, 'watches and blocking reads');
+  app.use(kvRouter(forwarder, watchSource, watchSlots, s.MAX_VALUE_BYTES));
+  app.use(watchRouter(watchSource, watchSlots, log));
   app.use(batchRouter(forwarder, s.MAX_VALUE_BYTES));
   app.use(mandelbrotRouter(view, metrics, s, log));
   app.use(tileRouter(view, tiles, metrics, s, log));

@@ -136,9 +136,19 @@ test('a cached tile survives a failover: served from the new leader\'s Redis, no
 
 test('the tile cache is bounded: beyond its bytes the oldest tiles go, and a tile lives only its TTL', async () => {
   const leader = (await call(`${h.lbUrl}/leader`)).body as { epoch: number };
-  const slave = h.clusters.find((c) => c.slave.running)!;
+  // A slave on the leader's epoch (after the failover above, the old leader's slave, whose Redis
+  // was killed, may still be on the old one and answer 409).
+  const onEpoch = async () => {
+    for (const c of h.clusters.filter((x) => x.slave.running)) {
+      const health = await call(`http://127.0.0.1:${c.slavePort}/health`).catch(() => null);
+      if (health?.body?.epoch === leader.epoch && health.body.leaderReachable) return c;
+    }
+    return undefined;
+  };
+  let slave: Awaited<ReturnType<typeof onEpoch>>;
+  await h.waitFor(async () => (slave = await onEpoch()) !== undefined, 10_000, 'a slave on the leader\'s epoch');
   const tile = (id: string, body?: Buffer, query = '') =>
-    fetch(`http://127.0.0.1:${slave.slavePort}/internal/tiles/${id}${query}`, {
+    fetch(`http://127.0.0.1:${slave!.slavePort}/internal/tiles/${id}${query}`, {
       method: body ? 'PUT' : 'GET',
       body,
       headers: { authorization: `Bearer ${SECRET}`, 'x-leader-epoch': String(leader.epoch) },

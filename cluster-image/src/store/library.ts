@@ -143,7 +143,10 @@ local function write(keys, args)
       -- Applied by an earlier attempt: answer what it did. Recording it again is a write, so the
       -- WAIT that follows also covers the earlier attempt's place in the replication stream.
       record_op(ops, op_id, done, now)
-      return cjson.decode(done)
+      local answer = cjson.decode(done)
+      -- Recorded by the library before versions (a bare count), during a rolling update.
+      if type(answer) == 'number' then return { answer, 0 } end
+      return answer
     end
   end
   local version = version_of(versions, key)
@@ -375,19 +378,26 @@ local function changes(keys, args)
   local err = wrong_epoch(keys[1], args[1])
   if err then return err end
   local stream, after = keys[2], args[2]
-  local last, trimmed = '0-0', '0-0'
+  local last, first, added, length = '0-0', nil, 0, 0
   if redis.call('EXISTS', stream) == 1 then
     local info = redis.call('XINFO', 'STREAM', stream)
     for i = 1, #info, 2 do
-      if info[i] == 'last-generated-id' then last = info[i + 1] end
-      if info[i] == 'max-deleted-entry-id' then trimmed = info[i + 1] end
+      local f, v = info[i], info[i + 1]
+      if f == 'last-generated-id' then last = v
+      elseif f == 'first-entry' and v then first = v[1]
+      elseif f == 'entries-added' then added = tonumber(v)
+      elseif f == 'length' then length = tonumber(v) end
     end
   end
   if after == '' then return { 'ok', last, {} } end
-  if not string.match(after, '^%d+%-%d+$') or id_before(last, after) or id_before(after, trimmed) then
+  -- Changes were trimmed (XADD MAXLEN counts them in entries-added, not in length): a position
+  -- before the oldest one kept may have missed some.
+  local trimmed = added > length and (not first or id_before(after, first))
+  if not string.match(after, '^%d+%-%d+$') or id_before(last, after) or trimmed then
     return { 'reset', last, {} }
   end
-  local entries = redis.call('XRANGE', stream, '(' .. after, '+', 'COUNT', tonumber(args[3]))
+  local entries = redis.pcall('XRANGE', stream, '(' .. after, '+', 'COUNT', tonumber(args[3]))
+  if type(entries) == 'table' and entries.err then return { 'reset', last, {} } end
   local position = after
   if #entries > 0 then position = entries[#entries][1] end
   return { 'ok', position, entries }

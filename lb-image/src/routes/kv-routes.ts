@@ -9,13 +9,14 @@ import type { OpResult } from '../routing/batcher.js';
 import type { ClientOp, Forwarder } from '../routing/forwarder.js';
 import type { WatchSource } from '../watch/change-stream.js';
 import { waitForVersion } from './watch-route.js';
+import type { StreamSlots } from './stream-slots.js';
 
 function relay(res: Response, answer: OpResult): void {
   if (answer.status === 503) res.setHeader('Retry-After', '1');
   res.status(answer.status).type('application/json').send(answer.body);
 }
 
-export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, maxValueBytes: number): Router {
+export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, waitSlots: StreamSlots, maxValueBytes: number): Router {
   const router = Router();
   const rawBody = express.raw({ type: () => true, limit: maxValueBytes + 1 });
   const formOrJson = [express.json({ limit: maxValueBytes * 2 + 4096 }), express.urlencoded({ extended: false, limit: maxValueBytes * 3 + 4096 })];
@@ -28,7 +29,10 @@ export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, maxValu
   const get = async (req: Request, res: Response) => {
     const key = validateKey(req.params.key);
     const wait = validateWait(req.query.wait_version, req.query.timeout);
-    if (wait) return relay(res, await waitForVersion(watchSource, forwarder, req, res, key, wait.version, wait.timeoutMs));
+    if (wait) {
+      waitSlots.take(res);
+      return relay(res, await waitForVersion(watchSource, forwarder, req, res, key, wait.version, wait.timeoutMs));
+    }
     relay(res, await forwarder.forward({ op: 'get', key }, requestIdOf(req.headers)));
   };
   const del = async (req: Request, res: Response) => {

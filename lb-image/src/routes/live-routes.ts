@@ -2,44 +2,33 @@
 // unless the client asks for text/event-stream) and GET /dashboard/stream (the fleet's state and
 // the last second's traffic, every second).
 import { Router, type Request, type Response } from 'express';
-import { HttpError, intQueryParam, methodNotAllowed } from '@hscale/common';
+import { intQueryParam, methodNotAllowed } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import type { Coordinator } from '../election/coordinator.js';
 import type { EventLog, FleetEvent } from '../events.js';
 import { healthSummary, serverList } from '../fleet-state.js';
 import type { TrafficSecond, TrafficWindow } from '../traffic.js';
+import { notReading, StreamSlots } from './stream-slots.js';
 
 /** Open streams at most: each holds a socket and a timer. */
 export const MAX_STREAMS = 64;
 const MAX_STREAMS_PER_CLIENT = 16;
-const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 const wantsStream = (req: Request) => (req.headers.accept ?? '').includes('text/event-stream');
 
 export function liveRouter(view: ClusterView, coordinator: Coordinator, events: EventLog, traffic: TrafficWindow): Router {
   const router = Router();
-  let open = 0;
-  const byClient = new Map<string, number>(); // open streams per client address
+  // Each dashboard tab holds two streams.
+  const slots = new StreamSlots(MAX_STREAMS, MAX_STREAMS_PER_CLIENT, 'live streams (dashboard tabs)');
 
   /** Starts an SSE answer; `stop` runs when the client goes. */
   const startStream = (res: Response, stop: () => void) => {
-    if (open >= MAX_STREAMS) throw new HttpError(503, 'too_many_streams', `${open} live streams are open, the most this LB keeps; close a dashboard tab or try again later`, { 'Retry-After': '5' });
-    // One client may not take every slot (each dashboard tab holds two streams).
-    const client = res.req.socket.remoteAddress ?? '?';
-    if ((byClient.get(client) ?? 0) >= MAX_STREAMS_PER_CLIENT) {
-      throw new HttpError(503, 'too_many_streams', `this client has ${MAX_STREAMS_PER_CLIENT} live streams open already; close a dashboard tab`, { 'Retry-After': '5' });
-    }
-    byClient.set(client, (byClient.get(client) ?? 0) + 1);
-    open++;
+    slots.take(res);
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
     res.write('retry: 2000\n\n'); // the browser reconnects 2 s after a lost connection
     // A comment every 15 s keeps proxies from closing a quiet stream.
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     res.on('close', () => {
-      open--;
-      const left = (byClient.get(client) ?? 1) - 1;
-      if (left > 0) byClient.set(client, left);
-      else byClient.delete(client);
       clearInterval(keepAlive);
       stop();
     });
@@ -47,7 +36,7 @@ export function liveRouter(view: ClusterView, coordinator: Coordinator, events: 
   // A client that does not read would have the LB buffer its messages without end: past 1 MiB
   // waiting to be sent, its stream is closed (EventSource reconnects, and catches up by its id).
   const send = (res: Response, event: string, data: unknown, id?: string) => {
-    if (res.writableLength > MAX_BUFFERED_BYTES) return void res.destroy();
+    if (notReading(res)) return void res.destroy();
     res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
 

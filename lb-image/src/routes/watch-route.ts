@@ -7,13 +7,13 @@ import { Router, type Request, type Response } from 'express';
 import { badRequest, HttpError, methodNotAllowed, requestIdOf, validateListQuery, type Logger } from '@hscale/common';
 import type { OpResult } from '../routing/batcher.js';
 import type { Forwarder } from '../routing/forwarder.js';
-import { changeStream, type WatchSource } from '../watch/change-stream.js';
+import { changeStream, isChangeId, type WatchSource } from '../watch/change-stream.js';
 import { formatSse } from '../watch/sse.js';
+import { notReading, type StreamSlots } from './stream-slots.js';
 
 const KEEPALIVE_MS = 15_000;
-const CHANGE_ID = /^\d{1,20}-\d{1,20}$/;
 
-export function watchRouter(source: WatchSource, log: Logger): Router {
+export function watchRouter(source: WatchSource, slots: StreamSlots, log: Logger): Router {
   const router = Router();
   router
     .route('/watch')
@@ -21,7 +21,8 @@ export function watchRouter(source: WatchSource, log: Logger): Router {
       const { prefix } = validateListQuery({ prefix: req.query.prefix });
       const resume = req.headers['last-event-id'] ?? req.query.after;
       const after = typeof resume === 'string' ? resume.trim() : '';
-      if (after !== '' && !CHANGE_ID.test(after)) throw badRequest('invalid_position', 'Last-Event-ID (or after) must be the id of an event this stream sent');
+      if (after !== '' && !isChangeId(after)) throw badRequest('invalid_position', 'Last-Event-ID (or after) must be the id of an event this stream sent');
+      slots.take(res);
       const closed = new AbortController();
       res.on('close', () => closed.abort());
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
@@ -29,7 +30,14 @@ export function watchRouter(source: WatchSource, log: Logger): Router {
       res.write('retry: 2000\n\n');
       const keepalive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
       try {
-        for await (const ev of changeStream(source, prefix, after, closed.signal)) res.write(formatSse(ev));
+        for await (const ev of changeStream(source, prefix, after, closed.signal)) {
+          // A client that does not read: closed (it resumes by its Last-Event-ID) rather than buffered without end.
+          if (notReading(res)) {
+            res.destroy();
+            break;
+          }
+          res.write(formatSse(ev));
+        }
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
         res.write(formatSse({ event: 'error', data: JSON.stringify({ error: err.code, message: err.message }) }));
@@ -53,27 +61,22 @@ function versionOf(r: OpResult): number | null {
 /**
  * A blocking read: the key's answer as soon as its version is no longer `version` (a write, a
  * delete, an expiry), or its current answer after `timeoutMs`. The stream is opened first and the
- * key read after it started, so a change between the two cannot be missed.
+ * key read after it started, so a change between the two cannot be missed; after each change of
+ * the key it is read again (a delete and a new first write bring version 1 back, for instance).
  */
 export async function waitForVersion(source: WatchSource, forwarder: Forwarder, req: Request, res: Response, key: string, version: number, timeoutMs: number): Promise<OpResult> {
   const read = () => forwarder.forward({ op: 'get', key }, requestIdOf(req.headers));
   // The client hung up: stop waiting (the answer goes nowhere).
   const hungUp = new AbortController();
   res.once('close', () => hungUp.abort());
-  const stop = AbortSignal.any([AbortSignal.timeout(timeoutMs), hungUp.signal]);
-  const events = changeStream(source, key, '', stop);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const events = changeStream(source, key, '', AbortSignal.any([timeout, hungUp.signal]));
   try {
-    let started = false;
     for await (const ev of events) {
-      if (!started) {
-        if (ev.event !== 'ready') continue;
-        started = true;
-        const now = await read();
-        if (versionOf(now) !== version) return now;
-        continue;
-      }
-      if (ev.event === 'reset') break;
-      if (ev.event === 'change' && (JSON.parse(ev.data ?? '{}') as { key?: string }).key === key) break;
+      const ours = ev.event === 'ready' || ev.event === 'reset' || (ev.event === 'change' && (JSON.parse(ev.data ?? '{}') as { key?: string }).key === key);
+      if (!ours) continue;
+      const now = await read();
+      if (versionOf(now) !== version || timeout.aborted) return now;
     }
   } finally {
     await events.return(undefined);

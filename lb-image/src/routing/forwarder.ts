@@ -85,7 +85,7 @@ export class Forwarder {
     const write = op.op === 'set' || op.op === 'del' || op.op === 'incr';
     // A client's key names one operation on one key: the same Idempotency-Key sent for another key
     // or another kind of write is another operation (it cannot pick up someone else's answer).
-    const opId = idempotencyKey && op.op !== 'get' && op.op !== 'list' ? `client:${op.op}:${op.key}:${idempotencyKey}` : `${this.opPrefix}.${(this.opCounter++).toString(36)}`;
+    const opId = idempotencyKey && op.op !== 'get' && op.op !== 'list' ? `client:${JSON.stringify([op.op, op.key, idempotencyKey])}` : `${this.opPrefix}.${(this.opCounter++).toString(36)}`;
     const deadline = Date.now() + 2 * this.opts.requestTimeoutMs + this.opts.leaderWaitMs;
     const remaining = () => Math.max(0, deadline - Date.now());
     const avoid = new Set<string>(); // slaves that failed this operation themselves

@@ -19,6 +19,8 @@ export interface WatchSource {
 }
 
 const RECONNECT_MS = 250;
+/** A change id ("<ms>-<seq>", each part a 64-bit number: at most 19 digits here). */
+export const isChangeId = (id: string): boolean => /^\d{1,19}-\d{1,19}$/.test(id);
 const USABLE_CHECK_MS = 1000;
 
 /**
@@ -33,10 +35,14 @@ export async function* changeStream(source: WatchSource, prefix: string, after: 
     const m = source.pick();
     if (m) {
       // A slave that stops being usable is left for another (its stream may just have stalled).
-      const left = new AbortController();
-      const check = setInterval(() => source.usable(m) || left.abort(), USABLE_CHECK_MS);
+      // One controller per attempt, its listener on `signal` removed after it: a long watch over
+      // many reconnections must not pile listeners up on its signal.
+      const attempt = new AbortController();
+      const stop = () => attempt.abort();
+      signal.addEventListener('abort', stop);
+      const check = setInterval(() => source.usable(m) || attempt.abort(), USABLE_CHECK_MS);
       try {
-        const res = await source.open(m, `/internal/watch?${new URLSearchParams({ prefix, after: position })}`, AbortSignal.any([signal, left.signal]));
+        const res = await source.open(m, `/internal/watch?${new URLSearchParams({ prefix, after: position })}`, attempt.signal);
         if (res.statusCode === 200) {
           for await (const ev of parseSse(res)) {
             if (ev.id) position = ev.id;
@@ -58,6 +64,8 @@ export async function* changeStream(source: WatchSource, prefix: string, after: 
         // The slave failed or the request was aborted: another slave, from the same position.
       } finally {
         clearInterval(check);
+        signal.removeEventListener('abort', stop);
+        attempt.abort(); // the request to the slave, if it is still open
       }
     }
     await sleep(RECONNECT_MS, undefined, { signal }).catch(() => undefined);
