@@ -111,7 +111,7 @@ export async function runKvOp(leadership: Leadership, epoch: number, op: KvOp, m
         return await runWrite(leadership, epoch, op.fence, { op: 'incr', key: validateKey(op.key), by: validateIncrBy(op.by), ifVersion: validateIfVersion(op.ifVersion) });
       case 'list': {
         const q = validateListQuery({ prefix: op.prefix, cursor: op.cursor, limit: op.limit === undefined ? undefined : String(op.limit) });
-        return { status: 200, body: await onLeader(leadership, (s) => s.list(epoch, q)) };
+        return { status: 200, body: await onLeader(leadership, (s) => s.list(epoch, q, op.versions === true)) };
       }
       default:
         throw new HttpError(400, 'invalid_op', 'op must be get, set, del, incr or list');

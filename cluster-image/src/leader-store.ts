@@ -172,13 +172,15 @@ export class LeaderStore {
     return entries?.length ? String(entries[entries.length - 1]![0]) : null;
   }
 
-  /** One page of keys in byte order; the cursor is the last key looked at. */
-  async list(epoch: number, q: ListQuery): Promise<{ keys: string[]; cursor: string | null }> {
+  /** One page of keys in byte order (and their versions if asked); the cursor is the last key looked at. */
+  async list(epoch: number, q: ListQuery, withVersions = false): Promise<{ keys: string[]; versions?: number[]; cursor: string | null }> {
     const reply = (await this.read([
-      'FCALL', 'hs_list_v2', '5', FENCE_KEY, INDEX_KEY, EXPIRY_KEY, VERSIONS_KEY, CHANGES_KEY, String(epoch), q.prefix, q.after, String(q.limit),
-    ])) as string[];
-    const next = reply[reply.length - 1]!;
-    return { keys: reply.slice(0, -1), cursor: next === '' ? null : encodeCursor(next) };
+      'FCALL', 'hs_list_v2', '5', FENCE_KEY, INDEX_KEY, EXPIRY_KEY, VERSIONS_KEY, CHANGES_KEY, String(epoch), q.prefix, q.after, String(q.limit), withVersions ? '1' : '',
+    ])) as (string | number)[];
+    const n = withVersions ? (reply.length - 1) / 2 : reply.length - 1;
+    const next = String(reply[n]);
+    const page = { keys: reply.slice(0, n).map(String), cursor: next === '' ? null : encodeCursor(next) };
+    return withVersions ? { keys: page.keys, versions: reply.slice(n + 1).map(Number), cursor: page.cursor } : page;
   }
 
   /** Refuse, from now on, every write of `writer` below `generation`. Resolves once the leader's Redis has done so. */

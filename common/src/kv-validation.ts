@@ -155,3 +155,10 @@ export function validateWait(waitVersion: unknown, timeout: unknown): { version:
   }
   return { version, timeoutMs: Math.round(seconds * 1000) };
 }
+
+/** A yes/no query parameter: true, 1, false, 0 or absent (false). */
+export function validateFlag(raw: unknown, name: string): boolean {
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw badRequest('invalid_parameter', `${name} must be true or false; got ${JSON.stringify(raw)}`);
+}

@@ -150,7 +150,7 @@ export type KvOp =
   | { op: 'del'; key: string; ifVersion?: number; fence: OpFence }
   /** `by`: a signed 64-bit integer, as decimal text (a JSON number would round it). */
   | { op: 'incr'; key: string; by: string; ifVersion?: number; fence: OpFence }
-  | { op: 'list'; prefix: string; cursor?: string; limit: number };
+  | { op: 'list'; prefix: string; cursor?: string; limit: number; versions?: boolean };
 
 /**
  * POST /internal/kv: operations of one epoch that the LB gathered for this slave, run together

@@ -32,6 +32,12 @@ test('every write of a key raises its version; a delete starts it again', async 
   assert.equal((await put(`${lb}/keys/ver`, 'c')).body.version, 1);
   const batch = await postJson(`${lb}/batch`, { ops: [{ op: 'get', key: 'ver' }] });
   assert.equal(batch.body.results[0].version, 1);
+  await put(`${lb}/keys/ver2`, 'x');
+  await put(`${lb}/keys/ver2`, 'y');
+  const listed = await call(`${lb}/keys?prefix=ver&versions=true`);
+  assert.deepEqual([listed.body.keys, listed.body.versions], [['ver', 'ver2'], [1, 2]]);
+  assert.equal((await call(`${lb}/keys?prefix=ver`)).body.versions, undefined, 'only when asked');
+  assert.equal((await call(`${lb}/keys?versions=maybe`)).status, 400);
 });
 
 test('compare-and-set: if_version must be the key\'s version (0 = absent), else 412 with the current one', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  decodeCursor, encodeCursor, validateIdempotencyKey, validateIfVersion, validateIncrBy, validateKey, validateListQuery, validateTtl, validateValue, validateWait,
+  decodeCursor, encodeCursor, validateIdempotencyKey, validateIfVersion, validateFlag, validateIncrBy, validateKey, validateListQuery, validateTtl, validateValue, validateWait,
 } from '../../common/src/kv-validation.ts';
 import { HttpError } from '../../common/src/http-errors.ts';
 
@@ -102,4 +102,13 @@ test('Idempotency-Key: 1 to 200 visible ASCII characters', () => {
   for (const bad of ['', 'has space', 'x'.repeat(201), 'é', ['a', 'b']]) {
     assert.throws(() => validateIdempotencyKey(bad), (e: HttpError) => e.code === 'invalid_idempotency_key', String(bad));
   }
+});
+
+test('a yes/no parameter: true, 1, false, 0 or absent', () => {
+  assert.equal(validateFlag(undefined, 'versions'), false);
+  assert.equal(validateFlag('true', 'versions'), true);
+  assert.equal(validateFlag('1', 'versions'), true);
+  assert.equal(validateFlag('0', 'versions'), false);
+  assert.throws(() => validateFlag('yes', 'versions'), (e: HttpError) => e.status === 400 && /versions must be true or false/.test(e.message));
+  assert.throws(() => validateFlag(['1', '1'], 'versions'), (e: HttpError) => e.status === 400);
 });

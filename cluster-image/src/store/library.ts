@@ -233,7 +233,8 @@ local function get_many(keys, args)
 end
 
 -- KEYS: fence, index, expiry, versions, changes   ARGV: epoch, prefix, after ('' = from the start),
--- limit -> {keys..., next}: next is '' when the listing is complete, else the key to resume after.
+-- limit, with_versions ('1' or '') -> {keys..., next} and, with versions, each key's version after
+-- next (in the keys' order): next is '' when the listing is complete, else the key to resume after.
 -- Index entries whose key is gone (expired, or deleted outside these functions) are pruned.
 local function list(keys, args)
   local fence, index, expiry, versions, changes = keys[1], keys[2], keys[3], keys[4], keys[5]
@@ -266,7 +267,11 @@ local function list(keys, args)
     min = '(' .. last
   end
   if last and #redis.call('ZRANGEBYLEX', index, '(' .. last, max, 'LIMIT', 0, 1) == 0 then last = nil end
-  out[#out + 1] = last or ''
+  local n = #out
+  out[n + 1] = last or ''
+  if args[5] == '1' then
+    for i = 1, n do out[n + 1 + i] = version_of(versions, out[i]) end
+  end
   return out
 end
 

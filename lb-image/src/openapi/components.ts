@@ -96,6 +96,7 @@ export const components = {
       required: ['keys', 'cursor'],
       properties: {
         keys: { type: 'array', items: { type: 'string' } },
+        versions: { type: 'array', items: schema('Version'), description: 'With `versions=true`: the version of each key, in the same order.' },
         cursor: { type: ['string', 'null'], description: 'Pass it back as `cursor` for the next page; null on the last page.' },
       },
       examples: [{ keys: ['greeting'], cursor: null }],

@@ -15,6 +15,7 @@ const listParams = [
   param('prefix', 'Only keys that start with this text.', { type: 'string', default: '' }),
   param('cursor', 'Where to resume: the `cursor` of the previous page. Omit it for the first page.', { type: 'string' }),
   param('limit', 'Most keys on this page.', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
+  param('versions', 'Also answer each key\'s version (`versions`, in the order of `keys`).', { type: 'boolean', default: false }),
 ] as const;
 // Answers shared by the key-value routes.
 const kvErrors = {
@@ -42,7 +43,7 @@ const deleteResponses = {
 } as const;
 const listResponses = {
   '200': ok('One page of keys, in byte order.', schema('KeyPage')),
-  '400': error('`invalid_prefix`, `invalid_limit`, `invalid_cursor`, `invalid_key`', 'A query parameter is not valid.'),
+  '400': error('`invalid_prefix`, `invalid_limit`, `invalid_cursor`, `invalid_key`, `invalid_parameter`', 'A query parameter is not valid.'),
   ...kvErrors,
 } as const;
 

@@ -3,7 +3,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import {
   badRequest, IDEMPOTENCY_HEADER, methodNotAllowed, requestIdOf, validateIdempotencyKey, validateIfVersion, validateIncrBy, validateKey,
-  validateListQuery, validateTtl, validateValue, validateWait,
+  validateFlag, validateListQuery, validateTtl, validateValue, validateWait,
 } from '@hscale/common';
 import type { OpResult } from '../routing/batcher.js';
 import type { ClientOp, Forwarder } from '../routing/forwarder.js';
@@ -43,7 +43,8 @@ export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, waitSlo
   const list = async (req: Request, res: Response) => {
     const q = validateListQuery(req.query as Record<string, unknown>);
     const cursor = typeof req.query.cursor === 'string' && req.query.cursor ? req.query.cursor : undefined;
-    relay(res, await forwarder.forward({ op: 'list', prefix: q.prefix, limit: q.limit, ...(cursor ? { cursor } : {}) }, requestIdOf(req.headers)));
+    const versions = validateFlag(req.query.versions, 'versions');
+    relay(res, await forwarder.forward({ op: 'list', prefix: q.prefix, limit: q.limit, ...(cursor ? { cursor } : {}), ...(versions ? { versions } : {}) }, requestIdOf(req.headers)));
   };
 
   router

@@ -25,7 +25,7 @@ export type ClientOp =
   | { op: 'set'; key: string; value: string; ttl?: number; ifVersion?: number }
   | { op: 'del'; key: string; ifVersion?: number }
   | { op: 'incr'; key: string; by: string; ifVersion?: number }
-  | { op: 'list'; prefix: string; cursor?: string; limit: number };
+  | { op: 'list'; prefix: string; cursor?: string; limit: number; versions?: boolean };
 
 const MAX_ATTEMPTS = 4;
 /** Connection errors after which the request certainly never reached the slave. */
