@@ -21,6 +21,8 @@ import { BEAT_KEY, FENCE_KEY } from './store/internal-keys.js';
 export type WriteAck = 'replica' | 'leader';
 export type Durability = KvWriteResult['durability'];
 
+const LEADER_ONLY_LOG_MS = 10_000;
+
 export class NotReplicatedError extends Error {
   readonly code = 'not_replicated';
 }
@@ -38,6 +40,9 @@ export class ReplicatedWriter {
   private flushing = false;
   /** Followers connected when the last batch went out: whether the next batch sends a WAIT. */
   private replicasSeen = 0;
+  /** Operations acknowledged by the leader alone since the last warning about it, and when that was. */
+  private leaderOnly = 0;
+  private leaderOnlyLoggedAt = 0;
 
   /** The epoch this slave serves and the clusters that vote in it (its assignment says; leadership.ts sets them). */
   term = { epoch: 0, voters: 1 };
@@ -125,7 +130,13 @@ export class ReplicatedWriter {
     }
     // Two voters and the follower gone: the weaker promise of a two-cluster fleet (README).
     if (this.voters === 2 && this.replicasSeen === 0) {
-      this.log.warn('acknowledged by the leader only: the other cluster of two is not connected', { batchSize });
+      // Every batch says so while it lasts: logged once per LEADER_ONLY_LOG_MS, with the count.
+      this.leaderOnly += batchSize;
+      if (Date.now() - this.leaderOnlyLoggedAt >= LEADER_ONLY_LOG_MS) {
+        this.log.warn('acknowledged by the leader only: the other cluster of two is not connected', { operations: this.leaderOnly, sinceMs: LEADER_ONLY_LOG_MS });
+        this.leaderOnly = 0;
+        this.leaderOnlyLoggedAt = Date.now();
+      }
       return 'leader';
     }
     throw new NotReplicatedError(`${needed} of the ${this.voters} clusters' followers did not confirm within ${this.waitTimeoutMs} ms (a majority must hold it)`);

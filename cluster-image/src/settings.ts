@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import cron from 'node-cron';
 import { z } from 'zod';
 import { AdvertisedAddress } from './advertised-address.js';
 import { configDir, flag, fraction, int, loadSettings, oneOf, readDefaults, requireSecrets, text } from '@hscale/common';
@@ -23,7 +24,8 @@ export const clusterSettingsSchema = z.object({
   CLUSTER_SECRET: text(),
   /** 1: start without the secret (a trial on one's own machine); the log says so every few minutes. */
   INSECURE_DEV_MODE: flag(),
-  SIGNUP_SCHEDULE: z.string().min(1),
+  /** Checked at start-up, not only once the slave listens and the first sign-up is due. */
+  SIGNUP_SCHEDULE: z.string().min(1).refine((expr) => cron.validate(expr), { message: 'must be a cron expression with seconds, such as "*/5 * * * * *" (every 5 s)' }),
   SIGNUP_ADDRESS: text(),
   CLUSTER_NAME: text(),
   /** Render worker threads: one keeps a cluster to one core, so N clusters scale across N cores. */

@@ -11,7 +11,8 @@ export const lbSettingsSchema = z.object({
   CLUSTER_PORT: int(1, 65535),
   /** Fixed clusters, "host:port,host:port" (for runs without Docker). */
   STATIC_CLUSTERS: hostPortList(),
-  DNS_REFRESH_SECONDS: int(1, 59),
+  /** A node-cron step (every N seconds of the minute): only a divisor of 60 gives even intervals. */
+  DNS_REFRESH_SECONDS: int(1, 59).refine((n) => 60 % n === 0, { message: 'must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30): other steps give uneven intervals' }),
   /** Followers (and clusters not in use yet). */
   PROBE_INTERVAL_MS: int(50, 60_000),
   /** The leader: its silence starts an election, so it is probed more often (probes may overlap). */

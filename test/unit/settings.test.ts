@@ -68,6 +68,9 @@ test('a bad setting stops start-up with a message that names it and says why', (
     assert.throws(() => loadLbSettings({ ...SECRETS, ...env }), (err: unknown) => (err as Error).name === 'SettingsError' && pattern.test((err as Error).message), JSON.stringify(env));
   }
   assert.throws(() => loadClusterSettings({ ...SECRETS, WRITE_ACK: 'all' }), /WRITE_ACK: must be one of replica, leader/);
+  assert.throws(() => loadClusterSettings({ ...SECRETS, SIGNUP_SCHEDULE: 'every 5 s' }), /SIGNUP_SCHEDULE: must be a cron expression/);
+  assert.throws(() => loadLbSettings({ ...SECRETS, DNS_REFRESH_SECONDS: '7' }), /DNS_REFRESH_SECONDS: must divide 60/);
+  assert.equal(loadLbSettings({ ...SECRETS, DNS_REFRESH_SECONDS: '15' }).DNS_REFRESH_SECONDS, 15);
   // A request the LB could still retry after the leader forgot its first attempt: refused.
   assert.throws(() => loadLbSettings({ ...SECRETS, REQUEST_TIMEOUT_MS: '9000' }), /a request may be retried for 3 x 9000 \+ 4000 = 31000 ms; at most 25000/);
   assert.equal(loadLbSettings({ ...SECRETS, REQUEST_TIMEOUT_MS: '7000' }).REQUEST_TIMEOUT_MS, 7000);
