@@ -2,10 +2,9 @@
 // blocking XREAD for all of them, on its own connection, instead of one per watcher or polling.
 // What a watcher delivers it reads itself, confirmed by a majority (LeaderStore.changes): the
 // XREAD only says "look now", so a wake-up from a Redis that is no longer the leader costs a read.
-import type { Logger } from '@hscale/common';
+import { idBefore, type Logger } from '@hscale/common';
 import type { Leadership } from './leadership.js';
 import { CHANGE_BLOCK_MS, type LeaderStore } from './leader-store.js';
-import { idBefore } from './change-ids.js';
 
 interface Waiter {
   after: string;

@@ -62,7 +62,7 @@ export async function onLeader<T>(leadership: Leadership, fn: (store: LeaderStor
   return fn(store);
 }
 
-const readBody = (key: string, v: StoredValue) => ({ key, value: v.value, ttl: v.ttl, version: v.version });
+const valueBody = (key: string, v: StoredValue) => ({ key, value: v.value, ttl: v.ttl, version: v.version });
 
 /** A write's answer: what it did, or why it did nothing (412 and 409 change nothing). */
 function writeAnswer(key: string, o: WriteOutcome, durability: Durability, ttl: number | null): OpAnswer {
@@ -98,7 +98,7 @@ export async function runKvOp(leadership: Leadership, epoch: number, op: KvOp, m
         const key = validateKey(op.key);
         const found = await onLeader(leadership, (s) => s.get(epoch, key));
         if (!found) throw new HttpError(404, 'key_not_found', `no value is stored under key "${key}"`);
-        return { status: 200, body: readBody(key, found) };
+        return { status: 200, body: valueBody(key, found) };
       }
       case 'set': {
         const ttl = validateTtl(op.ttl);
@@ -147,7 +147,7 @@ export async function runKvBatch(leadership: Leadership, epoch: number, ops: KvO
           reads.forEach(({ i, key }, j) => {
             const f = found[j];
             answers[i] = f
-              ? { status: 200, body: readBody(key, f) }
+              ? { status: 200, body: valueBody(key, f) }
               : { status: 404, body: { error: 'key_not_found', message: `no value is stored under key "${key}"` } };
           }),
         (err) => {

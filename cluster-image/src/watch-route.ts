@@ -5,9 +5,8 @@
 // failovers (each read goes to whatever leader this slave has then) until the LB hangs up.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Router, type Request, type Response } from 'express';
-import { badRequest, methodNotAllowed, validateListQuery } from '@hscale/common';
+import { badRequest, isChangeId, methodNotAllowed, validateListQuery } from '@hscale/common';
 import type { ChangeFeed } from './change-feed.js';
-import { isChangeId } from './change-ids.js';
 import type { Leadership } from './leadership.js';
 import type { Change } from './leader-store.js';
 

@@ -11,3 +11,4 @@ export * from './http-body.js';
 export * from './view-query.js';
 export * from './png-pieces.js';
 export * from './quorum.js';
+export * from './change-ids.js';

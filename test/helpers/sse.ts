@@ -1,4 +1,6 @@
 // Reads a Server-Sent Events stream (GET /watch) in the background: every event, as parsed, in order.
+import { parseSse } from './openapi-check.ts';
+
 export interface TestEvent {
   id?: string;
   event?: string;
@@ -20,15 +22,8 @@ export function openWatch(url: string, headers: Record<string, string> = {}) {
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const ev: TestEvent = {};
-        for (const line of block.split('\n')) {
-          if (line.startsWith(':') || line === '') continue;
-          const [field, ...rest] = line.split(':');
-          const value = rest.join(':').replace(/^ /, '');
-          if (field === 'id') ev.id = value;
-          else if (field === 'event') ev.event = value;
-          else if (field === 'data') ev.data = JSON.parse(value);
-        }
+        const f = parseSse(block);
+        const ev: TestEvent = { ...(f.id !== undefined ? { id: f.id } : {}), ...(f.event !== undefined ? { event: f.event } : {}), ...(f.data !== undefined ? { data: JSON.parse(f.data) } : {}) };
         if (ev.id !== undefined || ev.data !== undefined) events.push(ev);
       }
     }

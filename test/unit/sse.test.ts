@@ -1,10 +1,10 @@
 // The change stream's pieces that need no server: Server-Sent Events parsed and written back
-// (lb-image/src/watch/sse.ts), and change ids compared (cluster-image/src/change-ids.ts).
+// (lb-image/src/watch/sse.ts), and change ids compared (common/src/change-ids.ts).
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { formatSse, parseSse, type SseEvent } from '../../lb-image/src/watch/sse.ts';
-import { idBefore, isChangeId } from '../../cluster-image/src/change-ids.ts';
+import { idBefore, isChangeId } from '../../common/src/change-ids.ts';
 
 async function parse(chunks: string[]): Promise<SseEvent[]> {
   const out: SseEvent[] = [];

@@ -4,10 +4,10 @@
 // leader's Redis through the slaves (watch/change-stream.ts), never this LB's memory: a watcher
 // on one LB sees the writes made through another, and a failover or a dead slave loses nothing.
 import { Router, type Request, type Response } from 'express';
-import { badRequest, HttpError, methodNotAllowed, requestIdOf, validateListQuery, type Logger } from '@hscale/common';
+import { badRequest, HttpError, isChangeId, methodNotAllowed, requestIdOf, validateListQuery, type Logger } from '@hscale/common';
 import type { OpResult } from '../routing/batcher.js';
 import type { Forwarder } from '../routing/forwarder.js';
-import { changeStream, isChangeId, type WatchSource } from '../watch/change-stream.js';
+import { changeStream, type WatchSource } from '../watch/change-stream.js';
 import { formatSse } from '../watch/sse.js';
 import { notReading, type StreamSlots } from './stream-slots.js';
 

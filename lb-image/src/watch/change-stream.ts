@@ -19,8 +19,7 @@ export interface WatchSource {
 }
 
 const RECONNECT_MS = 250;
-/** A change id ("<ms>-<seq>", each part a 64-bit number: at most 19 digits here). */
-export const isChangeId = (id: string): boolean => /^\d{1,19}-\d{1,19}$/.test(id);
+
 const USABLE_CHECK_MS = 1000;
 
 /**

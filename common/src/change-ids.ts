@@ -1,4 +1,5 @@
-// Change ids are Redis stream ids, "<ms>-<seq>": compared as two numbers.
+// Change ids (GET /watch's event ids) are Redis stream ids, "<ms>-<seq>": compared as two numbers.
+// Shared by the slave (which reads the stream) and the LB (which checks a client's Last-Event-ID).
 const parts = (id: string): [number, number] => {
   const [ms, seq] = id.split('-');
   return [Number(ms) || 0, Number(seq) || 0];
