@@ -48,8 +48,8 @@ need_node_modules() {
     say "npm ci"
     npm ci --no-audit --no-fund
   fi
-  say "build (tsc -b)"
-  npx tsc -b
+  say "build (npm run build)"
+  npm run --silent build
 }
 
 need_docker() {

@@ -5,6 +5,7 @@
 import { encodeCursor, type FenceToken, type ListQuery, type Logger, type RedisEndpoint } from '@hscale/common';
 import { RedisConnection } from './redis-connection.js';
 import { ReplicatedWriter, type Durability, type WriteAck } from './replicated-writer.js';
+import { parseChanges, parseInteger, parseListing, parseNewestId, parseOutcome, parseStored, parseStoredMany, parseTile, type ChangePage, type StoredValue, type WriteOutcome } from './store/replies.js';
 import { CHANGES_KEY, EXPIRY_KEY, FENCE_KEY, INDEX_KEY, OPS_KEY, TILE_SIZES_KEY, TILES_KEY, tileKey, VERSIONS_KEY } from './store/internal-keys.js';
 
 export interface StoreOptions {
@@ -22,71 +23,7 @@ export type WriteOp = ({ op: 'set'; key: string; value: string; ttl?: number } |
   ifVersion?: number;
 };
 
-/** What a write did (library.ts, write): see WriteOutcome's kinds. */
-export type WriteOutcome =
-  | { kind: 'applied'; version: number; value?: string }
-  | { kind: 'deleted'; deleted: boolean }
-  | { kind: 'version_mismatch'; version: number }
-  | { kind: 'not_an_integer'; version: number }
-  | { kind: 'overflow'; version: number };
-
-/** A stored value as a read sees it. */
-export interface StoredValue {
-  value: string;
-  ttl: number | null;
-  version: number;
-}
-
-/** Changes after a watcher's position (library.ts, changes). */
-export interface ChangePage {
-  /** false: the changes after the asked position are no longer all kept (list again). */
-  complete: boolean;
-  /** Where to resume: the id of the last change returned, or the asked position. */
-  position: string;
-  changes: Change[];
-}
-
-export interface Change {
-  id: string;
-  key: string;
-  version: number;
-  /** The new value; absent when the key is gone, or when it is too big to travel in the stream (valueOmitted). */
-  value?: string;
-  valueOmitted?: boolean;
-  /** Why the key is gone. */
-  gone?: 'deleted' | 'expired';
-}
-
-function parseStored(r: unknown): StoredValue | null {
-  if (!Array.isArray(r)) return null;
-  const [value, ttl, version] = r as [string, number, number];
-  return { value: String(value), ttl: ttl >= 0 ? ttl : null, version: Number(version) };
-}
-
-function parseOutcome(op: WriteOp['op'], reply: unknown): WriteOutcome {
-  const [code, version, value] = reply as [number, number, string | undefined];
-  switch (Number(code)) {
-    case -1:
-      return { kind: 'version_mismatch', version: Number(version) };
-    case -2:
-      return { kind: 'not_an_integer', version: Number(version) };
-    case -3:
-      return { kind: 'overflow', version: Number(version) };
-  }
-  if (op === 'del') return { kind: 'deleted', deleted: Number(code) === 1 };
-  return { kind: 'applied', version: Number(version), ...(value === undefined ? {} : { value: String(value) }) };
-}
-
-function parseChange(entry: unknown): Change {
-  const [id, fields] = entry as [string, string[]];
-  const f = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) f.set(String(fields[i]), String(fields[i + 1]));
-  const c: Change = { id: String(id), key: f.get('k') ?? '', version: Number(f.get('v') ?? 0) };
-  if (f.has('d')) c.value = f.get('d')!;
-  else if (f.has('o')) c.valueOmitted = true;
-  else c.gone = f.get('x') === 'expired' ? 'expired' : 'deleted';
-  return c;
-}
+export type { Change, ChangePage, StoredValue, WriteOutcome } from './store/replies.js';
 
 export class LeaderStore {
   private readonly reader: RedisConnection;
@@ -134,7 +71,7 @@ export class LeaderStore {
   /** Several reads in one call (the reads of one batch). */
   async getMany(epoch: number, keys: string[]): Promise<(StoredValue | null)[]> {
     const reply = await this.read(['FCALL_RO', 'hs_get_many_v2', String(keys.length + 2), FENCE_KEY, VERSIONS_KEY, ...keys, String(epoch)]);
-    return (reply as unknown[]).map(parseStored);
+    return parseStoredMany(reply);
   }
 
   /** A set, increment or delete, compared with the key's version first if `ifVersion` is given. */
@@ -154,9 +91,7 @@ export class LeaderStore {
    * a majority like any read: a watcher never sees a change that a failover could take back.
    */
   async changes(epoch: number, after: string, count: number): Promise<ChangePage> {
-    const reply = (await this.read(['FCALL_RO', 'hs_changes', '2', FENCE_KEY, CHANGES_KEY, String(epoch), after, String(count)])) as [string, string, unknown[]];
-    const [status, position, entries] = reply;
-    return { complete: status === 'ok', position: String(position), changes: entries.map(parseChange) };
+    return parseChanges(await this.read(['FCALL_RO', 'hs_changes', '2', FENCE_KEY, CHANGES_KEY, String(epoch), after, String(count)]));
   }
 
   /**
@@ -166,36 +101,32 @@ export class LeaderStore {
    * watcher reads what it delivers with changes().
    */
   async waitForChange(after: string, blockMs: number): Promise<string | null> {
-    const reply = await this.blocking.send(['XREAD', 'COUNT', '1', 'BLOCK', String(blockMs), 'STREAMS', CHANGES_KEY, after]);
-    // node-redis (RESP2): [[stream, [[id, fields]]]] or null after blockMs.
-    const entries = (reply as [string, [string, unknown][]][] | null)?.[0]?.[1];
-    return entries?.length ? String(entries[entries.length - 1]![0]) : null;
+    return parseNewestId(await this.blocking.send(['XREAD', 'COUNT', '1', 'BLOCK', String(blockMs), 'STREAMS', CHANGES_KEY, after]));
   }
 
   /** One page of keys in byte order (and their versions if asked); the cursor is the last key looked at. */
   async list(epoch: number, q: ListQuery, withVersions = false): Promise<{ keys: string[]; versions?: number[]; cursor: string | null }> {
-    const reply = (await this.read([
-      'FCALL', 'hs_list_v2', '5', FENCE_KEY, INDEX_KEY, EXPIRY_KEY, VERSIONS_KEY, CHANGES_KEY, String(epoch), q.prefix, q.after, String(q.limit), withVersions ? '1' : '',
-    ])) as (string | number)[];
-    const n = withVersions ? (reply.length - 1) / 2 : reply.length - 1;
-    const next = String(reply[n]);
-    const page = { keys: reply.slice(0, n).map(String), cursor: next === '' ? null : encodeCursor(next) };
-    return withVersions ? { keys: page.keys, versions: reply.slice(n + 1).map(Number), cursor: page.cursor } : page;
+    const { keys, next, versions } = parseListing(
+      await this.read(['FCALL', 'hs_list_v2', '5', FENCE_KEY, INDEX_KEY, EXPIRY_KEY, VERSIONS_KEY, CHANGES_KEY, String(epoch), q.prefix, q.after, String(q.limit), withVersions ? '1' : '']),
+      withVersions,
+    );
+    const cursor = next === '' ? null : encodeCursor(next);
+    return versions ? { keys, versions, cursor } : { keys, cursor };
   }
 
   /** Refuse, from now on, every write of `writer` below `generation`. Resolves once the leader's Redis has done so. */
   async raiseFence(epoch: number, writer: string, generation: number): Promise<number> {
-    return Number(await this.reader.send(['FCALL', 'hs_fence', '1', FENCE_KEY, String(epoch), writer, String(generation)]));
+    return parseInteger('hs_fence', await this.reader.send(['FCALL', 'hs_fence', '1', FENCE_KEY, String(epoch), writer, String(generation)]));
   }
 
   /** A cached map tile (PNG), or null. */
   async tileGet(epoch: number, id: string): Promise<Buffer | null> {
-    return (await this.reader.send(['FCALL_RO', 'hs_tile_get', '2', FENCE_KEY, tileKey(id), String(epoch), id], true)) as Buffer | null;
+    return parseTile(await this.reader.send(['FCALL_RO', 'hs_tile_get', '2', FENCE_KEY, tileKey(id), String(epoch), id], true));
   }
 
   /** Caches a map tile for `ttlMs`, dropping the oldest tiles beyond `capBytes`; how many were dropped. */
   async tilePut(epoch: number, id: string, png: Buffer, ttlMs: number, capBytes: number): Promise<number> {
-    return Number(await this.reader.send(['FCALL', 'hs_tile_put', '4', FENCE_KEY, TILES_KEY, TILE_SIZES_KEY, tileKey(id), String(epoch), id, png, String(ttlMs), String(capBytes)]));
+    return parseInteger('hs_tile_put', await this.reader.send(['FCALL', 'hs_tile_put', '4', FENCE_KEY, TILES_KEY, TILE_SIZES_KEY, tileKey(id), String(epoch), id, png, String(ttlMs), String(capBytes)]));
   }
 
   async close(): Promise<void> {

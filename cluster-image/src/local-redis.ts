@@ -3,6 +3,7 @@ import type { Logger, RedisEndpoint } from '@hscale/common';
 import { RedisConnection } from './redis-connection.js';
 import { FENCE, parseInfo, type RedisInfo } from './redis-info.js';
 import { LIBRARY } from './store/library.js';
+import { parseSweep } from './store/replies.js';
 import { CHANGES_KEY, EXPIRY_KEY, FENCE_KEY, INDEX_KEY, OPS_KEY, SWEEP_CURSOR_KEY, VERSIONS_KEY } from './store/internal-keys.js';
 
 export class LocalRedis {
@@ -85,8 +86,7 @@ export class LocalRedis {
    */
   async sweep(max: number, scan: 'no' | 'start' | 'continue'): Promise<{ expired: number; scanDone: boolean }> {
     const mode = { no: '', start: 'restart', continue: '1' }[scan];
-    const [expired, scanDone] = (await this.conn.send(['FCALL', 'hs_sweep_v3', '6', INDEX_KEY, EXPIRY_KEY, OPS_KEY, SWEEP_CURSOR_KEY, VERSIONS_KEY, CHANGES_KEY, String(max), mode])) as [number, number];
-    return { expired: Number(expired), scanDone: Number(scanDone) === 1 };
+    return parseSweep(await this.conn.send(['FCALL', 'hs_sweep_v3', '6', INDEX_KEY, EXPIRY_KEY, OPS_KEY, SWEEP_CURSOR_KEY, VERSIONS_KEY, CHANGES_KEY, String(max), mode]));
   }
 
   async close(): Promise<void> {

@@ -8,9 +8,12 @@ import { defaultHeight, type RenderParams } from '../../common/src/mandelbrot-vi
 import { renderRows } from '../../cluster-image/src/render/kernel.ts';
 import { compileKernel, WasmKernel } from '../../cluster-image/src/render/wasm-kernel.ts';
 
+// The kernel as `npm run build` compiled it (test/run.sh builds first): what the image ships.
+const BUILT_KERNEL = new URL('../../cluster-image/dist/render/kernel.wasm', import.meta.url);
+
 let kernel: WasmKernel;
 before(async () => {
-  kernel = new WasmKernel(await compileKernel());
+  kernel = new WasmKernel(await compileKernel(BUILT_KERNEL));
 });
 
 const same = (p: RenderParams, y0 = 0, y1 = p.height) =>
