@@ -1,32 +1,19 @@
 // Routes the LB uses to watch and steer this slave: health, leader assignment, writer fences.
 import express, { Router, type RequestHandler } from 'express';
-import { EPOCH_HEADER, HttpError, hasBearer, methodNotAllowed, type FenceRaise, type LeaderAssignment, type PromiseRequest, type SlaveHealth } from '@hscale/common';
+import { z } from 'zod';
+import { EPOCH_HEADER, FenceRaiseSchema, HttpError, hasBearer, LeaderAssignmentSchema, methodNotAllowed, PromiseRequestSchema, type SlaveHealth } from '@hscale/common';
 import type { Leadership } from './leadership.js';
 
-function parseAssignment(body: unknown): LeaderAssignment {
-  const a = body as Partial<LeaderAssignment>;
-  const ok =
-    a && Number.isSafeInteger(a.epoch) && (a.epoch as number) > 0 && typeof a.leaderId === 'string' && typeof a.youAreLeader === 'boolean' &&
-    (a.reason === 'election' || a.reason === 'sync') && typeof a.leader?.host === 'string' && a.leader.host.length > 0 && Number.isInteger(a.leader?.port) && (a.leader!.port as number) >= 1 && (a.leader!.port as number) <= 65535 &&
-    Number.isSafeInteger(a.voters) && (a.voters as number) >= 1 &&
-    (a.expectRunId === undefined || (typeof a.expectRunId === 'string' && a.expectRunId.length <= 64));
-  if (!ok) throw new HttpError(400, 'invalid_assignment', 'expected {epoch, leaderId, leader: {host, port}, youAreLeader, reason, voters}');
-  return a as LeaderAssignment;
+/** A control body parsed by its schema (common's protocol-schemas.ts), or 400 with `code`. */
+function parseBody<S extends z.ZodType>(schema: S, body: unknown, code: string, expected: string): z.infer<S> {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new HttpError(400, code, `expected ${expected}: ${r.error.issues[0]?.path.join('.') || 'body'}: ${r.error.issues[0]?.message}`);
+  return r.data;
 }
 
-function parsePromise(body: unknown): PromiseRequest {
-  const p = body as Partial<PromiseRequest>;
-  if (!p || !Number.isSafeInteger(p.epoch) || (p.epoch as number) < 1) throw new HttpError(400, 'invalid_promise', 'expected {epoch} (a positive integer)');
-  return p as PromiseRequest;
-}
-
-function parseFence(body: unknown): FenceRaise {
-  const f = body as Partial<FenceRaise>;
-  if (!f || typeof f.writer !== 'string' || !f.writer || !Number.isSafeInteger(f.generation) || (f.generation as number) < 1) {
-    throw new HttpError(400, 'invalid_fence', 'expected {writer, generation}');
-  }
-  return f as FenceRaise;
-}
+const parseAssignment = (body: unknown) => parseBody(LeaderAssignmentSchema, body, 'invalid_assignment', '{epoch, leaderId, leader: {host, port}, youAreLeader, reason, voters}');
+const parsePromise = (body: unknown) => parseBody(PromiseRequestSchema, body, 'invalid_promise', '{epoch} (a positive integer)');
+const parseFence = (body: unknown) => parseBody(FenceRaiseSchema, body, 'invalid_fence', '{writer, generation}');
 
 export function controlRouter(leadership: Leadership, healthOf: () => Promise<SlaveHealth>, name: string, clusterSecret: string): Router {
   const router = Router();

@@ -5,6 +5,8 @@ import { badRequest, HttpError } from './http-errors.js';
 export const MAX_KEY_BYTES = 512;
 export const MAX_LIST_LIMIT = 1000;
 export const DEFAULT_LIST_LIMIT = 100;
+/** Operations in one POST /batch. */
+export const MAX_BATCH_OPS = 1000;
 /** Ten years: long enough for any cache entry, short enough to catch unit mix-ups (ms vs s). */
 export const MAX_TTL_SECONDS = 315_360_000;
 
@@ -100,7 +102,7 @@ export function validateListQuery(q: Record<string, unknown>): ListQuery {
 }
 
 /** Versions count writes of one key: far below 2^53. */
-const MAX_VERSION = Number.MAX_SAFE_INTEGER;
+export const MAX_VERSION = Number.MAX_SAFE_INTEGER;
 
 /** if_version (compare-and-set): a key's version, 0 = "only if the key does not exist"; undefined = no condition. */
 export function validateIfVersion(raw: unknown): number | undefined {
@@ -129,10 +131,14 @@ export function validateIncrBy(raw: unknown): string {
 /** The Idempotency-Key header: one write, however often it is sent (undefined when absent). */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
+/** An Idempotency-Key is 1 to this many visible ASCII characters. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+const IDEMPOTENCY_KEY = new RegExp(`^[\\x21-\\x7e]{1,${MAX_IDEMPOTENCY_KEY_LENGTH}}$`);
+
 export function validateIdempotencyKey(raw: unknown): string | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(raw)) {
-    throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 1 to 200 visible ASCII characters (a UUID is a good choice), sent once');
+  if (typeof raw !== 'string' || !IDEMPOTENCY_KEY.test(raw)) {
+    throw badRequest('invalid_idempotency_key', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters (a UUID is a good choice), sent once`);
   }
   return raw;
 }

@@ -9,7 +9,8 @@ import type { Fencer } from './routing/fencer.js';
 import type { Forwarder } from './routing/forwarder.js';
 import { clusterRouter } from './routes/cluster-routes.js';
 import { dashboardRouter } from './routes/dashboard.js';
-import { OPENAPI_DOCUMENT } from './openapi.js';
+import { openApiDocument } from './openapi.js';
+import { documentLimits } from './openapi/document-limits.js';
 import { fastKvHandler } from './routes/fast-kv.js';
 import { batchRouter } from './routes/batch-route.js';
 import { kvRouter } from './routes/kv-routes.js';
@@ -47,7 +48,9 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
   app.use(metrics.middleware);
   app.use(dashboardRouter());
   app.route('/metrics').get(metrics.handler).all(methodNotAllowed(['GET']));
-  app.route('/openapi.json').get((_req, res) => void res.json(OPENAPI_DOCUMENT)).all(methodNotAllowed(['GET']));
+  // This LB's document (its limits are settings), built once.
+  const openApiJson = JSON.stringify(openApiDocument(documentLimits(s)));
+  app.route('/openapi.json').get((_req, res) => void res.type('application/json').send(openApiJson)).all(methodNotAllowed(['GET']));
   app.use(clusterRouter(view, coordinator, { clusterSecret: s.CLUSTER_SECRET, adminToken: s.ADMIN_TOKEN, registrationTtlMs: s.REGISTRATION_TTL_SECONDS * 1000, lbName: s.LB_NAME }));
   // Watchers read from any slave that serves the current epoch (watch/change-stream.ts).
   const watchSource = {
@@ -69,7 +72,7 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
   app.use(liveRouter(view, coordinator, events, traffic));
   app.use(notFound);
   app.use(errorHandler(log, s.MAX_VALUE_BYTES));
-  const fast = fastKvHandler(forwarder, metrics, s.MAX_VALUE_BYTES, log, accessLog);
+  const fast = s.KV_FAST_PATH ? fastKvHandler(forwarder, metrics, s.MAX_VALUE_BYTES, log, accessLog) : () => false;
   return (req: IncomingMessage, res: ServerResponse) => {
     if (!fast(req, res)) app(req, res);
   };

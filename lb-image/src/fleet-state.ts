@@ -1,9 +1,10 @@
 // The fleet as GET /health, GET /servers and the dashboard's live stream show it.
+import type { HealthBody, ServerBody } from '@hscale/common';
 import type { ClusterView } from './cluster-view.js';
 import type { Coordinator } from './election/coordinator.js';
 import { MembershipTable } from './membership/membership.js';
 
-export function healthSummary(view: ClusterView, coordinator: Coordinator) {
+export function healthSummary(view: ClusterView, coordinator: Coordinator): HealthBody {
   const members = view.table.list();
   const healthy = members.filter((m) => m.healthy).length;
   const leader = coordinator.leader;
@@ -11,7 +12,7 @@ export function healthSummary(view: ClusterView, coordinator: Coordinator) {
   return { status, leader: leader ? { id: leader.leaderId, address: leader.address, epoch: leader.epoch } : null, clusters: { total: members.length, healthy } };
 }
 
-export function serverList(view: ClusterView, coordinator: Coordinator) {
+export function serverList(view: ClusterView, coordinator: Coordinator): ServerBody[] {
   const members = view.table.list();
   const leader = coordinator.leader ? view.table.get(coordinator.leader.leaderId) : undefined;
   const leaderOffset = leader?.health?.redis.offset;

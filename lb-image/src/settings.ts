@@ -33,6 +33,8 @@ export const lbSettingsSchema = z.object({
   INSECURE_DEV_MODE: flag(),
   REGISTRATION_TTL_SECONDS: int(1, 3600),
   MAX_VALUE_BYTES: int(1, 512 * 1024 * 1024),
+  /** 1: GET, PUT and DELETE /keys/{key} are served by node:http directly (routes/fast-kv.ts); 0: by Express, like every other route. */
+  KV_FAST_PATH: flag(),
   MANDELBROT_MAX_DIMENSION: int(1, MANDELBROT_LIMITS.maxDimension),
   MANDELBROT_MAX_ESCAPE: int(1, MANDELBROT_LIMITS.maxEscape),
   RENDER_BANDS_PER_CLUSTER: int(1, 256),

@@ -3,10 +3,13 @@
 // too, and a JSON body must validate against its schema. Used by test/integration/openapi.test.ts.
 import assert from 'node:assert/strict';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { OPENAPI_DOCUMENT } from '../../lb-image/src/openapi.ts';
+import { openApiDocument } from '../../lb-image/src/openapi.ts';
+import { documentLimits } from '../../lb-image/src/openapi/document-limits.ts';
+import { loadLbSettings } from '../../lb-image/src/settings.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-export const doc = OPENAPI_DOCUMENT as unknown as Json;
+/** The document of an LB with the default settings (the test harness's). */
+export const doc = JSON.parse(JSON.stringify(openApiDocument(documentLimits(loadLbSettings({ INSECURE_DEV_MODE: '1' }))))) as Json;
 const DOC_ID = 'openapi.json';
 export const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 

@@ -1,5 +1,7 @@
 // Small builders of the OpenAPI document (openapi.ts), so that each route reads as what it answers
 // rather than as nesting.
+import { z } from 'zod';
+import { paramSchema } from './api-schemas.js';
 export const schema = (name: string) => ({ $ref: `#/components/schemas/${name}` }) as const;
 export const json = (s: object) => ({ 'application/json': { schema: s } }) as const;
 export const header = (name: string) => ({ $ref: `#/components/headers/${name}` }) as const;
@@ -9,8 +11,9 @@ export const error = (codes: string, description: string, headers: object = {}) 
 export const ok = (description: string, s: object, headers: object = {}) =>
   ({ description, headers: { 'X-Request-Id': header('RequestId'), ...headers }, content: json(s) }) as const;
 export const retryAfter = { 'Retry-After': header('RetryAfter') } as const;
-export const param = (name: string, description: string, s: object, where: 'query' | 'path' | 'header' = 'query') =>
-  ({ name, in: where, required: where === 'path', description, schema: s }) as const;
+/** A parameter; its domain is a zod schema (common/src/api/params.ts) or, for plain text, a JSON Schema. */
+export const param = (name: string, description: string, s: z.ZodType | object, where: 'query' | 'path' | 'header' = 'query') =>
+  ({ name, in: where, required: where === 'path', description, schema: s instanceof z.ZodType ? paramSchema(s) : s }) as const;
 export const text = (mediaType: string, description: string) =>
   ({ description, headers: { 'X-Request-Id': header('RequestId') }, content: { [mediaType]: { schema: { type: 'string' } } } }) as const;
 export const png = (description: string, headers: object) =>

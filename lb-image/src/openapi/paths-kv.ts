@@ -1,20 +1,23 @@
 // The key-value routes of the OpenAPI document (openapi.ts): /keys, /batch and the seed system's aliases.
+import { kvParams, MAX_BATCH_OPS, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_KEY_BYTES, MAX_TTL_SECONDS, MAX_WAIT_SECONDS } from '@hscale/common';
+import { batchBodyLimit } from '../routes/batch-route.js';
+import type { DocumentLimits } from './document-limits.js';
 import { schema, json, error, ok, retryAfter, param, eventStream, header } from './builders.js';
 
-const keyParam = param('key', 'The key, URL-encoded (`a%2Fb` for `a/b`): 1 to 512 bytes of UTF-8 without control characters. With no key at all (`PUT /keys/`, `DELETE /keys/`) the answer is 400 `invalid_key`.', { type: 'string', minLength: 1 }, 'path');
-const ttlParam = param('ttl', 'Seconds until the key expires (1 to 315360000). Without it the key never expires.', { type: 'integer', minimum: 1, maximum: 315360000 });
-const ifVersionParam = param('if_version', 'Compare-and-set: apply only if the key is at this version (0 = only if it does not exist); otherwise 412 `version_mismatch` with its version, and nothing changes.', { type: 'integer', minimum: 0 });
+const keyParam = param('key', `The key, URL-encoded (\`a%2Fb\` for \`a/b\`): 1 to ${MAX_KEY_BYTES} bytes of UTF-8 without control characters. With no key at all (\`PUT /keys/\`, \`DELETE /keys/\`) the answer is 400 \`invalid_key\`.`, kvParams.key, 'path');
+const ttlParam = param('ttl', `Seconds until the key expires (1 to ${MAX_TTL_SECONDS}). Without it the key never expires.`, kvParams.ttl);
+const ifVersionParam = param('if_version', 'Compare-and-set: apply only if the key is at this version (0 = only if it does not exist); otherwise 412 `version_mismatch` with its version, and nothing changes.', kvParams.version);
 const idempotencyParam = param(
   'Idempotency-Key',
-  'Makes every request with this key one write: repeat a write whose answer you did not get (through any LB) and it applies once, answering what it did. Remembered for 40 s or more. 1 to 200 visible ASCII characters.',
-  { type: 'string', minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' },
+  `Makes every request with this key one write: repeat a write whose answer you did not get (through any LB) and it applies once, answering what it did. Remembered for 40 s or more. 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters.`,
+  kvParams.idempotencyKey,
   'header',
 );
 const conflict = { description: 'The key is not at `if_version`: nothing was changed. Codes: `version_mismatch`.', headers: { 'X-Request-Id': header('RequestId') }, content: json(schema('VersionConflict')) } as const;
 const listParams = [
   param('prefix', 'Only keys that start with this text.', { type: 'string', default: '' }),
   param('cursor', 'Where to resume: the `cursor` of the previous page. Omit it for the first page.', { type: 'string' }),
-  param('limit', 'Most keys on this page.', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
+  param('limit', 'Most keys on this page.', kvParams.listLimit),
   param('versions', 'Also answer each key\'s version (`versions`, in the order of `keys`).', { type: 'boolean', default: false }),
 ] as const;
 // Answers shared by the key-value routes.
@@ -47,7 +50,8 @@ const listResponses = {
   ...kvErrors,
 } as const;
 
-export const kvPaths = {
+/** The key-value paths; the body limits are this LB's settings. */
+export const kvPaths = (limits: DocumentLimits) => ({
   '/keys/{key}': {
     parameters: [keyParam],
     get: {
@@ -58,8 +62,8 @@ export const kvPaths = {
         'Reads come from the leader, so a write that was acknowledged is always seen. With `wait_version` it is a blocking read (as Consul\'s): ' +
         'the answer comes as soon as the key\'s version is no longer `wait_version` (written, deleted or expired), or after `timeout` with the current state.',
       parameters: [
-        param('wait_version', 'Block until the key is no longer at this version (0 = until it exists).', { type: 'integer', minimum: 0 }),
-        param('timeout', 'With `wait_version`: the longest wait, in seconds (above 0, at most 60).', { type: 'number', exclusiveMinimum: 0, maximum: 60, default: 30 }),
+        param('wait_version', 'Block until the key is no longer at this version (0 = until it exists).', kvParams.version),
+        param('timeout', `With \`wait_version\`: the longest wait, in seconds (above 0, at most ${MAX_WAIT_SECONDS}).`, kvParams.waitTimeout),
       ],
       responses: { ...getResponses, '400': error('`invalid_key`, `malformed_url`, `invalid_version`, `invalid_timeout`', 'The key or a parameter is not valid.') },
     },
@@ -69,7 +73,11 @@ export const kvPaths = {
       summary: 'Write a key',
       description: 'The body is the value, as is (any Content-Type). A 200 means the leader and, with WRITE_ACK=replica, at least one follower hold it (`durability` says which).',
       parameters: [ttlParam, ifVersionParam, idempotencyParam],
-      requestBody: { required: true, description: 'The value: UTF-8 text.', content: { '*/*': { schema: { type: 'string' } } } },
+      requestBody: {
+        required: true,
+        description: `The value: UTF-8 text, at most ${limits.maxValueBytes} bytes (MAX_VALUE_BYTES).`,
+        content: { '*/*': { schema: { type: 'string', 'x-max-bytes': limits.maxValueBytes } } },
+      },
       responses: {
         '200': ok('Stored.', schema('Written')),
         '400': error('`invalid_key`, `invalid_ttl`, `invalid_value`, `invalid_version`, `invalid_idempotency_key`, `malformed_url`', 'The key, a parameter or the value is not valid (a value must be UTF-8).'),
@@ -94,7 +102,7 @@ export const kvPaths = {
       summary: 'Add to an integer',
       description: 'Adds `by` to the signed 64-bit integer stored under the key (a key that does not exist counts as 0; its TTL is kept), atomically on the leader. Answers the new value.',
       parameters: [
-        param('by', 'The amount: a signed 64-bit integer.', { type: 'string', pattern: '^[+-]?[0-9]{1,19}$', default: '1' }),
+        param('by', 'The amount: a signed 64-bit integer.', kvParams.incrBy),
         ifVersionParam,
         idempotencyParam,
       ],
@@ -118,8 +126,8 @@ export const kvPaths = {
         'About the last 10,000 changes are kept: a position older than that gets `reset` (list again, then go on).',
       parameters: [
         param('prefix', 'Only keys that start with this text.', { type: 'string', default: '' }),
-        param('after', 'Resume after this event id (what `Last-Event-ID` says; the header wins).', { type: 'string', pattern: '^[0-9]+-[0-9]+$' }),
-        param('Last-Event-ID', 'Resume after this event id.', { type: 'string', pattern: '^[0-9]+-[0-9]+$' }, 'header'),
+        param('after', 'Resume after this event id (what `Last-Event-ID` says; the header wins).', kvParams.changeId),
+        param('Last-Event-ID', 'Resume after this event id.', kvParams.changeId, 'header'),
       ],
       responses: {
         '200': {
@@ -145,13 +153,13 @@ export const kvPaths = {
     post: {
       tags: ['keys'],
       operationId: 'batch',
-      summary: 'Run up to 1000 operations',
+      summary: `Run up to ${MAX_BATCH_OPS} operations`,
       description: 'The operations run concurrently, like separate requests, and each gets its own result, in order. A bad operation fails alone (its result has status 400).',
       requestBody: { required: true, content: json(schema('BatchRequest')) },
       responses: {
         '200': ok('One result per operation, in the order sent.', schema('BatchResponse')),
         '400': error('`malformed_body`', 'The body is not JSON of the form {"ops": [...]}.'),
-        '413': error('`batch_too_large`, `value_too_large`', 'More than 1000 operations, or a body over 16 MiB.'),
+        '413': error('`batch_too_large`, `value_too_large`', `More than ${MAX_BATCH_OPS} operations, or a body over ${batchBodyLimit(limits.maxValueBytes)} bytes.`),
         '415': error('`unsupported_encoding`', 'The body has a Content-Encoding or charset the LB cannot read.'),
         '500': error('`internal_error`', 'A bug in the LB.'),
       },
@@ -185,4 +193,4 @@ export const kvPaths = {
     parameters: [keyParam],
     delete: { tags: ['keys'], operationId: 'deleteAlias', summary: 'Delete a key (alias of DELETE /keys/{key})', responses: deleteResponses },
   },
-} as const;
+}) as const;

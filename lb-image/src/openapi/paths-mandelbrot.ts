@@ -1,68 +1,73 @@
 // The Mandelbrot routes of the OpenAPI document (openapi.ts): images with views, and map tiles.
+import { MAX_TILE_ZOOM, mandelbrotParams, type RenderLimits } from '@hscale/common';
 import { error, retryAfter, param, png } from './builders.js';
 
-/** View coordinates: the set lies within |c| ≤ 2, and the LB refuses anything beyond 4. */
-const coordinate = { type: 'number', minimum: -4, maximum: 4 } as const;
-const escapeParam = param('escape', 'Iteration limit (1 to MANDELBROT_MAX_ESCAPE, 100000 at most): higher shows more detail at the edge of the set and takes longer.', { type: 'integer', minimum: 1, maximum: 100000, default: 1000 });
 const tooManyRenders = error('`too_many_renders`', 'MANDELBROT_MAX_RENDERS renders (or MANDELBROT_MAX_PIXELS pixels) are in progress already. Try again after Retry-After.', retryAfter);
 
-export const mandelbrotPaths = {
-  '/mandelbrot.png': {
-    get: {
-      tags: ['mandelbrot'],
-      operationId: 'mandelbrot',
-      summary: 'Render the Mandelbrot set',
-      description:
-        'A PNG of exactly width × height. The default view is re -2..0.5, im -1.2..1.2. Choose another with `cx`, `cy` and `scale`, or with the four corners ' +
-        '(not both). A view deeper than double precision resolves gets 400 `zoom_too_deep`.',
-      parameters: [
-        param('width', 'Width in pixels (1 to MANDELBROT_MAX_DIMENSION, 8192 at most).', { type: 'integer', minimum: 1, maximum: 8192, default: 800 }),
-        param('height', "Height in pixels (1 to MANDELBROT_MAX_DIMENSION). Default: the view's aspect ratio.", { type: 'integer', minimum: 1, maximum: 8192 }),
-        escapeParam,
-        param('cx', 'Real part of the centre of the view. Goes with `cy` and `scale`.', coordinate),
-        param('cy', 'Imaginary part of the centre of the view. Goes with `cx` and `scale`.', coordinate),
-        param('scale', 'Size of one pixel in complex-plane units (above 0). Goes with `cx` and `cy`.', { type: 'number', exclusiveMinimum: 0, maximum: 1 }),
-        param('reMin', 'Left edge of the view. Goes with `reMax`, `imMin` and `imMax`.', coordinate),
-        param('reMax', 'Right edge of the view (above `reMin`).', coordinate),
-        param('imMin', 'Bottom edge of the view.', coordinate),
-        param('imMax', 'Top edge of the view (above `imMin`).', coordinate),
-      ],
-      responses: {
-        '200': png('The picture.', {
-          'X-Render-Bands': { description: 'Bands the picture was split into.', schema: { type: 'integer' } },
-          'X-Render-Ms': { description: 'Milliseconds the clusters took.', schema: { type: 'integer' } },
-          'X-Render-Retries': { description: 'Bands sent again after a cluster failed.', schema: { type: 'integer' } },
-          'X-Render-Backups': { description: 'Backup copies started for slow bands.', schema: { type: 'integer' } },
-        }),
-        '400': error('`invalid_parameter`, `zoom_too_deep`', 'A parameter is missing its partners, out of range or not a number, or the view is too deep.'),
-        '429': tooManyRenders,
-        '500': error('`internal_error`', 'A bug in the LB.'),
-        '503': error('`render_failed`', 'No healthy cluster could render the picture.', retryAfter),
+/** The Mandelbrot paths; the size and escape limits are this LB's settings. */
+export const mandelbrotPaths = (limits: RenderLimits) => {
+  const p = mandelbrotParams(limits);
+  /** View coordinates: the set lies within |c| ≤ 2, and the LB refuses anything beyond MAX_COORDINATE (view-query.ts). */
+  const coordinate = p.coordinate;
+  const escapeParam = param('escape', `Iteration limit (1 to ${limits.maxEscape}, MANDELBROT_MAX_ESCAPE): higher shows more detail at the edge of the set and takes longer.`, p.escape);
+  return {
+    '/mandelbrot.png': {
+      get: {
+        tags: ['mandelbrot'],
+        operationId: 'mandelbrot',
+        summary: 'Render the Mandelbrot set',
+        description:
+          'A PNG of exactly width × height. The default view is re -2..0.5, im -1.2..1.2. Choose another with `cx`, `cy` and `scale`, or with the four corners ' +
+          '(not both). A view deeper than double precision resolves gets 400 `zoom_too_deep`.',
+        parameters: [
+          param('width', `Width in pixels (1 to ${limits.maxDimension}, MANDELBROT_MAX_DIMENSION).`, p.width),
+          param('height', `Height in pixels (1 to ${limits.maxDimension}). Default: the view's aspect ratio.`, p.height),
+          escapeParam,
+          param('cx', 'Real part of the centre of the view. Goes with `cy` and `scale`.', coordinate),
+          param('cy', 'Imaginary part of the centre of the view. Goes with `cx` and `scale`.', coordinate),
+          param('scale', 'Size of one pixel in complex-plane units (above 0). Goes with `cx` and `cy`.', p.scale),
+          param('reMin', 'Left edge of the view. Goes with `reMax`, `imMin` and `imMax`.', coordinate),
+          param('reMax', 'Right edge of the view (above `reMin`).', coordinate),
+          param('imMin', 'Bottom edge of the view.', coordinate),
+          param('imMax', 'Top edge of the view (above `imMin`).', coordinate),
+        ],
+        responses: {
+          '200': png('The picture.', {
+            'X-Render-Bands': { description: 'Bands the picture was split into.', schema: { type: 'integer' } },
+            'X-Render-Ms': { description: 'Milliseconds the clusters took.', schema: { type: 'integer' } },
+            'X-Render-Retries': { description: 'Bands sent again after a cluster failed.', schema: { type: 'integer' } },
+            'X-Render-Backups': { description: 'Backup copies started for slow bands.', schema: { type: 'integer' } },
+          }),
+          '400': error('`invalid_parameter`, `zoom_too_deep`', 'A parameter is missing its partners, out of range or not a number, or the view is too deep.'),
+          '429': tooManyRenders,
+          '500': error('`internal_error`', 'A bug in the LB.'),
+          '503': error('`render_failed`', 'No healthy cluster could render the picture.', retryAfter),
+        },
       },
     },
-  },
-  '/mandelbrot/tiles/{z}/{x}/{y}.png': {
-    get: {
-      tags: ['mandelbrot'],
-      operationId: 'mandelbrotTile',
-      summary: 'A 256×256 map tile',
-      description: 'Slippy-map tiles (as for Leaflet): zoom `z`, column `x` to the east, row `y` to the south. Tiles are cached: `X-Tile-Cache` says whether this one was.',
-      parameters: [
-        param('z', 'Zoom level, 0 to 36.', { type: 'integer', minimum: 0, maximum: 36 }, 'path'),
-        param('x', 'Column, 0 to 2^z - 1.', { type: 'integer', minimum: 0 }, 'path'),
-        param('y', 'Row, 0 to 2^z - 1.', { type: 'integer', minimum: 0 }, 'path'),
-        escapeParam,
-      ],
-      responses: {
-        '200': png('The tile, 256 × 256 pixels. It never changes: `Cache-Control: public, max-age=86400`.', {
-          'X-Tile-Cache': { description: '`hit` if the tile came from the cache, `miss` if it was rendered now.', schema: { type: 'string', enum: ['hit', 'miss'] } },
-          'X-Rendered-By': { description: 'On a miss: the id of the cluster that rendered it.', schema: { type: 'string' } },
-        }),
-        '400': error('`invalid_parameter`, `zoom_too_deep`', 'z, x, y or escape is not a whole number in range (`invalid_parameter`), or z is 37 to 99, deeper than double precision resolves (`zoom_too_deep`).'),
-        '429': tooManyRenders,
-        '500': error('`internal_error`', 'A bug in the LB.'),
-        '503': error('`render_failed`', 'No healthy cluster could render the tile. (Without a leader the cache is skipped and the tile is still rendered.)', retryAfter),
+    '/mandelbrot/tiles/{z}/{x}/{y}.png': {
+      get: {
+        tags: ['mandelbrot'],
+        operationId: 'mandelbrotTile',
+        summary: 'A 256×256 map tile',
+        description: 'Slippy-map tiles (as for Leaflet): zoom `z`, column `x` to the east, row `y` to the south. Tiles are cached: `X-Tile-Cache` says whether this one was.',
+        parameters: [
+          param('z', `Zoom level, 0 to ${MAX_TILE_ZOOM}.`, p.zoom, 'path'),
+          param('x', 'Column, 0 to 2^z - 1.', p.tileIndex, 'path'),
+          param('y', 'Row, 0 to 2^z - 1.', p.tileIndex, 'path'),
+          escapeParam,
+        ],
+        responses: {
+          '200': png('The tile, 256 × 256 pixels. It never changes: `Cache-Control: public, max-age=86400`.', {
+            'X-Tile-Cache': { description: '`hit` if the tile came from the cache, `miss` if it was rendered now.', schema: { type: 'string', enum: ['hit', 'miss'] } },
+            'X-Rendered-By': { description: 'On a miss: the id of the cluster that rendered it.', schema: { type: 'string' } },
+          }),
+          '400': error('`invalid_parameter`, `zoom_too_deep`', `z, x, y or escape is not a whole number in range (\`invalid_parameter\`), or z is ${MAX_TILE_ZOOM + 1} to 99, deeper than double precision resolves (\`zoom_too_deep\`).`),
+          '429': tooManyRenders,
+          '500': error('`internal_error`', 'A bug in the LB.'),
+          '503': error('`render_failed`', 'No healthy cluster could render the tile. (Without a leader the cache is skipped and the tile is still rendered.)', retryAfter),
+        },
       },
     },
-  },
-} as const;
+  } as const;
+};

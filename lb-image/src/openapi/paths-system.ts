@@ -149,7 +149,13 @@ export const systemPaths = {
       tags: ['monitoring'],
       operationId: 'openapi',
       summary: 'This document',
-      responses: { '200': ok('The OpenAPI 3.1 document of this API.', { type: 'object', required: ['openapi', 'info', 'paths'] }) },
+      responses: {
+        '200': ok('The OpenAPI 3.1 document of this API.', {
+          type: 'object',
+          required: ['openapi', 'info', 'paths'],
+          properties: { openapi: { type: 'string', pattern: '^3\\.1\\.' }, info: { type: 'object' }, paths: { type: 'object' } },
+        }),
+      },
     },
   },
 } as const;

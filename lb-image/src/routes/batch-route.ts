@@ -3,10 +3,11 @@
 // they travel like single requests (coalesced per slave, fenced, retried), with the same WRITE_ACK
 // promise. The answer lists one result per operation, in order: {"status", ...the single route's body}.
 import express, { Router } from 'express';
-import { badRequest, HttpError, methodNotAllowed, requestIdOf, validateIfVersion, validateIncrBy, validateKey, validateTtl, validateValue } from '@hscale/common';
+import { badRequest, HttpError, MAX_BATCH_OPS, methodNotAllowed, requestIdOf, validateIfVersion, validateIncrBy, validateKey, validateTtl, validateValue } from '@hscale/common';
 import type { ClientOp, Forwarder } from '../routing/forwarder.js';
 
-export const MAX_BATCH_OPS = 1000;
+/** The largest /batch body: room for several values of the largest size, and 16 MiB at least. */
+export const batchBodyLimit = (maxValueBytes: number) => Math.max(16 * 1024 * 1024, maxValueBytes * 4);
 
 /** One operation of the batch as the client sent it → what the forwarder runs, or the 4xx it gets. */
 export function parseBatchOp(raw: unknown, maxValueBytes: number): ClientOp {
@@ -35,7 +36,7 @@ const errorResult = (e: HttpError): Buffer[] => [Buffer.from(JSON.stringify({ st
 
 export function batchRouter(forwarder: Forwarder, maxValueBytes: number): Router {
   const router = Router();
-  const body = express.json({ limit: Math.max(16 * 1024 * 1024, maxValueBytes * 4) });
+  const body = express.json({ limit: batchBodyLimit(maxValueBytes) });
   router
     .route('/batch')
     .post(body, async (req, res) => {

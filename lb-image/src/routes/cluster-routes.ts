@@ -1,9 +1,24 @@
 // Routes about the system itself: health, readiness, membership, leader, elections.
 import express, { Router } from 'express';
-import { badRequest, HttpError, hasBearer, methodNotAllowed } from '@hscale/common';
+import { badRequest, HttpError, hasBearer, MAX_SERVER_NAME_LENGTH, methodNotAllowed, SignUp, type LbListBody, type LeaderBody, type SignedUpBody, type SignUpBody } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import type { Coordinator } from '../election/coordinator.js';
 import { healthSummary, serverList } from '../fleet-state.js';
+
+/** A sign-up body, checked by the SignUp schema (the document's), one error code per field. */
+function parseSignUp(body: unknown): SignUpBody {
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const field = <K extends keyof SignUpBody>(name: K, code: string, message: string) => {
+    const r = SignUp.shape[name].safeParse(b[name]);
+    if (!r.success) throw badRequest(code, message);
+    return r.data as SignUpBody[K];
+  };
+  return {
+    address: field('address', 'invalid_address', 'address must be a host name or IPv4 address'),
+    port: field('port', 'invalid_port', 'port must be a whole number from 1 to 65535'),
+    name: field('name', 'invalid_name', `name must be text of at most ${MAX_SERVER_NAME_LENGTH} characters`),
+  };
+}
 
 export interface ClusterRoutesOptions {
   clusterSecret: string;
@@ -17,7 +32,7 @@ export interface ClusterRoutesOptions {
  * Every LB the clusters heard from in the last minute (each slave reports the LBs that sent it
  * requests), with this one first: from any LB, the same list.
  */
-function lbList(view: ClusterView, self: string) {
+function lbList(view: ClusterView, self: string): LbListBody {
   const lbs = new Map<string, { name: string; heardMsAgo: number; clusters: number }>();
   for (const m of view.table.list()) {
     for (const l of m.health?.lbs ?? []) {
@@ -52,12 +67,10 @@ export function clusterRouter(view: ClusterView, coordinator: Coordinator, opts:
       if (!hasBearer(req.headers.authorization, opts.clusterSecret)) {
         throw new HttpError(401, 'unauthorized', 'signing up needs "Authorization: Bearer <CLUSTER_SECRET>"');
       }
-      const b = (req.body ?? {}) as { address?: unknown; port?: unknown; name?: unknown };
-      if (typeof b.address !== 'string' || !/^[A-Za-z0-9.-]{1,253}$/.test(b.address)) throw badRequest('invalid_address', 'address must be a host name or IPv4 address');
-      if (!Number.isInteger(b.port) || (b.port as number) < 1 || (b.port as number) > 65535) throw badRequest('invalid_port', 'port must be a whole number from 1 to 65535');
-      if (b.name !== undefined && (typeof b.name !== 'string' || b.name.length > 100)) throw badRequest('invalid_name', 'name must be text of at most 100 characters');
-      const isNew = view.register({ address: b.address, port: b.port as number, name: (b.name as string | undefined) ?? null }, opts.registrationTtlMs);
-      res.status(201).json({ id: `${b.address}:${b.port}`, new: isNew, renewWithinSeconds: Math.floor(opts.registrationTtlMs / 1000) });
+      const b = parseSignUp(req.body);
+      const isNew = view.register({ address: b.address, port: b.port, name: b.name ?? null }, opts.registrationTtlMs);
+      const answer: SignedUpBody = { id: `${b.address}:${b.port}`, new: isNew, renewWithinSeconds: Math.floor(opts.registrationTtlMs / 1000) };
+      res.status(201).json(answer);
     })
     .all(methodNotAllowed(['GET', 'POST']));
 
@@ -68,7 +81,8 @@ export function clusterRouter(view: ClusterView, coordinator: Coordinator, opts:
     .get((_req, res) => {
       const leader = coordinator.leader;
       if (!leader) throw new HttpError(503, 'no_leader', 'no leader has been elected yet', { 'Retry-After': '1' });
-      res.json({ id: leader.leaderId, address: leader.address, epoch: leader.epoch, available: coordinator.available });
+      const answer: LeaderBody = { id: leader.leaderId, address: leader.address, epoch: leader.epoch, available: coordinator.available };
+      res.json(answer);
     })
     .all(methodNotAllowed(['GET']));
 

@@ -1,14 +1,13 @@
 // The hot routes, GET, PUT and DELETE /keys/{key}, served straight from node:http: on this path
 // Express's routing, middleware chain and response helpers cost more than the work itself (see
-// BENCHMARKS.md). The answers are the same as the Express routes' (kv-routes.ts), which still
-// serve everything this handler declines: the aliases, listings, bad URLs, wrong methods.
+// BENCHMARKS.md, "The two HTTP paths"). Both paths parse a request with the same function
+// (key-request.ts), and the Express routes (kv-routes.ts) still serve everything this handler
+// declines: the aliases, listings, blocking reads, compressed bodies, bad URLs, wrong methods.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  accessLog, HttpError, IDEMPOTENCY_HEADER, readBody, REQUEST_ID_HEADER, requestIdFrom, validateIdempotencyKey, validateIfVersion, validateKey, validateTtl, validateValue,
-  type AccessLogOptions, type Logger,
-} from '@hscale/common';
+import { accessLog, HttpError, IDEMPOTENCY_HEADER, readBody, REQUEST_ID_HEADER, requestIdFrom, type AccessLogOptions, type Logger } from '@hscale/common';
 import type { Metrics } from '../metrics.js';
-import type { ClientOp, Forwarder } from '../routing/forwarder.js';
+import type { Forwarder } from '../routing/forwarder.js';
+import { parseKeyRequest, type KeyRequest } from './key-request.js';
 
 const PREFIX = '/keys/';
 const ROUTE = '/keys/:key';
@@ -34,25 +33,20 @@ export function fastKvHandler(forwarder: Forwarder, metrics: Metrics, maxValueBy
     const id = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     const started = performance.now();
     try {
-      const key = validateKey(decodeURIComponent(rawKey));
       const params = new URLSearchParams(query);
-      const one = (name: string) => {
-        const all = params.getAll(name);
-        return all.length > 1 ? all : all[0];
-      };
-      let op: ClientOp;
-      if (req.method === 'GET') op = { op: 'get', key };
-      else {
-        const ifVersion = validateIfVersion(one('if_version'));
-        const condition = ifVersion === undefined ? {} : { ifVersion };
-        if (req.method === 'DELETE') op = { op: 'del', key, ...condition };
-        else {
-          const ttl = validateTtl(one('ttl'));
-          const value = validateValue(await readBody(req, maxValueBytes + 1), maxValueBytes);
-          op = { op: 'set', key, value, ...(ttl ? { ttl } : {}), ...condition };
-        }
-      }
-      const idempotencyKey = op.op === 'get' ? undefined : validateIdempotencyKey(req.headers[IDEMPOTENCY_HEADER]);
+      const { op, idempotencyKey } = await parseKeyRequest(
+        {
+          method: req.method as KeyRequest['method'],
+          key: decodeURIComponent(rawKey),
+          query: (name) => {
+            const all = params.getAll(name);
+            return all.length > 1 ? all : all[0];
+          },
+          idempotencyKey: req.headers[IDEMPOTENCY_HEADER],
+          body: () => readBody(req, maxValueBytes + 1),
+        },
+        maxValueBytes,
+      );
       const answer = await forwarder.forward(op, id, idempotencyKey);
       reply(req, res, id, started, answer.status, answer.body);
     } catch (err) {

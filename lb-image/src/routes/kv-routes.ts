@@ -8,6 +8,7 @@ import {
 import type { OpResult } from '../routing/batcher.js';
 import type { ClientOp, Forwarder } from '../routing/forwarder.js';
 import type { WatchSource } from '../watch/change-stream.js';
+import { parseKeyRequest, type KeyRequest } from './key-request.js';
 import { waitForVersion } from './watch-route.js';
 import type { StreamSlots } from './stream-slots.js';
 
@@ -24,21 +25,27 @@ export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, waitSlo
   const write = async (req: Request, res: Response, op: ClientOp) => {
     relay(res, await forwarder.forward(op, requestIdOf(req.headers), validateIdempotencyKey(req.headers[IDEMPOTENCY_HEADER])));
   };
-  const set = (req: Request, res: Response, key: string, value: string, ttl: number | undefined, ifVersion?: number) =>
-    write(req, res, { op: 'set', key, value, ...(ttl ? { ttl } : {}), ...(ifVersion === undefined ? {} : { ifVersion }) });
-  const get = async (req: Request, res: Response) => {
-    const key = validateKey(req.params.key);
-    const wait = validateWait(req.query.wait_version, req.query.timeout);
-    if (wait) {
-      waitSlots.take(res);
-      return relay(res, await waitForVersion(watchSource, forwarder, req, res, key, wait.version, wait.timeoutMs));
-    }
-    relay(res, await forwarder.forward({ op: 'get', key }, requestIdOf(req.headers)));
+  const set = (req: Request, res: Response, key: string, value: string, ttl: number | undefined) => write(req, res, { op: 'set', key, value, ...(ttl ? { ttl } : {}) });
+  /** GET, PUT and DELETE of one key, parsed as the fast path parses them (key-request.ts). */
+  const keyRoute = async (req: Request, res: Response) => {
+    const { op, idempotencyKey } = await parseKeyRequest(
+      {
+        method: req.method as KeyRequest['method'],
+        key: req.params.key,
+        query: (name) => req.query[name],
+        idempotencyKey: req.headers[IDEMPOTENCY_HEADER],
+        body: async () => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)),
+      },
+      maxValueBytes,
+    );
+    relay(res, await forwarder.forward(op, requestIdOf(req.headers), idempotencyKey));
   };
-  const del = async (req: Request, res: Response) => {
+  const get = async (req: Request, res: Response) => {
+    const wait = validateWait(req.query.wait_version, req.query.timeout);
+    if (!wait) return keyRoute(req, res);
     const key = validateKey(req.params.key);
-    const ifVersion = validateIfVersion(req.query.if_version);
-    await write(req, res, { op: 'del', key, ...(ifVersion === undefined ? {} : { ifVersion }) });
+    waitSlots.take(res);
+    relay(res, await waitForVersion(watchSource, forwarder, req, res, key, wait.version, wait.timeoutMs));
   };
   const list = async (req: Request, res: Response) => {
     const q = validateListQuery(req.query as Record<string, unknown>);
@@ -50,14 +57,8 @@ export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, waitSlo
   router
     .route('/keys/:key')
     .get(get)
-    .put(rawBody, async (req, res) => {
-      const key = validateKey(req.params.key);
-      const ttl = validateTtl(req.query.ttl);
-      const ifVersion = validateIfVersion(req.query.if_version);
-      const value = validateValue(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), maxValueBytes);
-      await set(req, res, key, value, ttl, ifVersion);
-    })
-    .delete(del)
+    .put(rawBody, keyRoute)
+    .delete(keyRoute)
     .all(methodNotAllowed(['GET', 'PUT', 'DELETE']));
   router
     .route('/keys/:key/incr')
@@ -86,6 +87,6 @@ export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, waitSlo
     .all(methodNotAllowed(['POST']));
   router.route('/get/:key').get(get).all(methodNotAllowed(['GET']));
   router.route('/list-keys').get(list).all(methodNotAllowed(['GET']));
-  router.route('/delete/:key').delete(del).all(methodNotAllowed(['DELETE']));
+  router.route('/delete/:key').delete(keyRoute).all(methodNotAllowed(['DELETE']));
   return router;
 }

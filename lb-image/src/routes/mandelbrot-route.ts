@@ -1,15 +1,12 @@
 // GET /mandelbrot.png: plan bands, have the clusters render and compress them, assemble one PNG.
 import { Router, type Request, type Response } from 'express';
-import { defaultHeight, HttpError, intQueryParam, methodNotAllowed, viewFromQuery, type Logger, type RenderParams } from '@hscale/common';
+import { DEFAULT_ESCAPE, DEFAULT_WIDTH, defaultHeight, HttpError, intQueryParam, methodNotAllowed, viewFromQuery, type Logger, type RenderParams } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import { BandRefused, RenderError } from '../render/band-dispatcher.js';
 import { renderPng } from '../render/piece-render.js';
 import { Admission } from '../admission.js';
 import type { Metrics } from '../metrics.js';
 import type { LbSettings } from '../settings.js';
-
-export const DEFAULT_WIDTH = 800;
-export const DEFAULT_ESCAPE = 1000;
 
 const intParam = (req: Request, name: string, fallback: number, max: number) => intQueryParam(req.query[name], name, 1, max, fallback);
 

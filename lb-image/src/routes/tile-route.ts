@@ -2,13 +2,12 @@
 // tile cache in the key-value store, else rendered and compressed whole by one cluster, then cached.
 import { Router } from 'express';
 import pLimit from 'p-limit';
-import { HttpError, intQueryParam, MAX_TILE_ZOOM, methodNotAllowed, TILE_SIZE, tileView, type Logger } from '@hscale/common';
+import { DEFAULT_ESCAPE, HttpError, intQueryParam, MAX_TILE_ZOOM, methodNotAllowed, TILE_SIZE, tileView, type Logger } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import type { Metrics } from '../metrics.js';
 import { tileId, type TileCache } from '../render/tile-cache.js';
 import { BandRefused, RenderError } from '../render/band-dispatcher.js';
 import { renderPng } from '../render/piece-render.js';
-import { DEFAULT_ESCAPE } from './mandelbrot-route.js';
 import type { LbSettings } from '../settings.js';
 
 const coordinate = (raw: unknown, name: string, max: number) => intQueryParam(raw, name, 0, max);
