@@ -1,6 +1,6 @@
 // Key-value benchmark (a report, not a test): our LB against nginx in the LB's seat (same
-// slaves), against two of our LBs in front of the same slaves (the load split between them), and
-// against one slave directly, measured side by side in one run with wrk, for GET, PUT and a 90/10
+// slaves), against two of our LBs in front of the same slaves (the load split between them),
+// against our LB with its key routes served by Express (KV_FAST_PATH=0), and against one slave directly, measured side by side in one run with wrk, for GET, PUT and a 90/10
 // mix at several concurrencies; then POST /batch; then the Docker system as ./launch-env.sh 3
 // starts it. Results: bench/results/kv.json, BENCHMARKS.md, bench/results/kv.svg.
 // Usage: npm run bench:kv [-- --seconds 6] [--skip-docker]
@@ -21,7 +21,7 @@ const CONCURRENCY = [16, 64, 256];
 const WORKLOADS: Workload[] = ['get', 'put', 'mix'];
 const KEYS = 1000;
 
-type PathName = 'lb' | 'lb2' | 'nginx' | 'direct';
+type PathName = 'lb' | 'lb2' | 'express' | 'nginx' | 'direct';
 interface Measured extends WrkResult {
   path: PathName | 'docker' | 'lb-batch';
   workload: Workload;
@@ -87,8 +87,10 @@ async function processTopology(results: Measured[]): Promise<void> {
   const nginxPort = await freePort();
   // A second LB in front of the same slaves (README "Several LBs"): it follows the first one's leader.
   const second = await h.startExtraLb({ LOG_LEVEL: 'info' });
+  // The same LB with GET, PUT and DELETE /keys/{key} served by Express: what the fast path (routes/fast-kv.ts) buys.
+  const express = await h.startExtraLb({ LOG_LEVEL: 'info', KV_FAST_PATH: '0' });
   try {
-    await h.waitFor(async () => (await fetch(`${second.url}/ready`)).status === 200, 15_000, 'the second LB to follow the leader');
+    await h.waitFor(async () => (await fetch(`${second.url}/ready`)).status === 200 && (await fetch(`${express.url}/ready`)).status === 200, 15_000, 'the other LBs to follow the leader');
     await preload(h.lbUrl);
     const leader = (await (await fetch(`${h.lbUrl}/leader`)).json()) as { epoch: number };
     const nginx = await startNginx(nginxPort, h.clusters.map((c) => `127.0.0.1:${c.slavePort}`), leader.epoch, SECRET);
@@ -98,6 +100,7 @@ async function processTopology(results: Measured[]): Promise<void> {
       const first = h.clusters[0]!;
       const paths: Record<Exclude<PathName, 'lb2'>, { url: string; cpu: Record<string, () => number | null>; headers?: Record<string, string> }> = {
         lb: { url: h.lbUrl, cpu: { lb: pid(h.lb), ...clusters } },
+        express: { url: express.url, cpu: { lb: pid(express.proc), ...clusters } },
         nginx: { url: `http://127.0.0.1:${nginxPort}`, cpu: { nginx: () => processCpuSeconds(nginx.workerPid()), ...clusters } },
         direct: {
           url: `http://127.0.0.1:${first.slavePort}`,
@@ -149,9 +152,9 @@ function report(results: Measured[]): void {
   const rows: (string | number)[][] = [];
   for (const w of WORKLOADS) {
     for (const c of CONCURRENCY) {
-      const [lb, lb2, ng, di, dk] = (['lb', 'lb2', 'nginx', 'direct', 'docker'] as const).map((p) => find(p, w, c));
+      const [lb, lb2, ex, ng, di, dk] = (['lb', 'lb2', 'express', 'nginx', 'direct', 'docker'] as const).map((p) => find(p, w, c));
       const cell = (r?: Measured) => (r ? `${r.rps.toLocaleString('en')} (${r.p50ms.toFixed(1)} / ${r.p99ms.toFixed(1)} / ${r.p999ms.toFixed(1)})` : '–');
-      rows.push([`${w.toUpperCase()} c=${c}`, cell(lb), cell(lb2), lb && lb2 ? `**${(lb2.rps / lb.rps).toFixed(2)}×**` : '–', cell(ng), cell(di), lb && ng ? `**${(lb.rps / ng.rps).toFixed(2)}×**` : '–', cell(dk)]);
+      rows.push([`${w.toUpperCase()} c=${c}`, cell(lb), cell(lb2), lb && lb2 ? `**${(lb2.rps / lb.rps).toFixed(2)}×**` : '–', cell(ex), lb && ex ? `**${(lb.rps / ex.rps).toFixed(2)}×**` : '–', cell(ng), cell(di), lb && ng ? `**${(lb.rps / ng.rps).toFixed(2)}×**` : '–', cell(dk)]);
     }
   }
   const cpuLines = results
@@ -168,13 +171,15 @@ function report(results: Measured[]): void {
 
 ${machine()}; ${date}; wrk -t2, ${SECONDS} s per cell, 100-byte values, ${KEYS} keys, default settings (logging as shipped).
 Three clusters run as processes; **LB** is ours, **two LBs** are two of ours in front of the same slaves (the
-connections split between them, one wrk each, at the same time), **nginx** is nginx (1 worker, keep-alive upstream) in the
+connections split between them, one wrk each, at the same time), **LB, Express path** is ours with \`KV_FAST_PATH=0\`
+(\`GET\`, \`PUT\` and \`DELETE /keys/{key}\` through Express, as every other route; the ratio is what the raw
+\`node:http\` path of \`lb-image/src/routes/fast-kv.ts\` buys, with the same parser, \`key-request.ts\`), **nginx** is nginx (1 worker, keep-alive upstream) in the
 LB's seat in front of the same slaves, **direct** is one slave alone. **Docker** is the whole system as \`./launch-env.sh 3\`
 starts it. Each cell: requests/s (p50 / p99 / p99.9 latency in ms). Ratios: two LBs' requests/s over one LB's, and our
 LB's over nginx's. On this 2-core machine every process (the LBs, three slaves, three Redis, wrk) shares the same two
 cores, so a second LB adds no core: it shows what the LB's share of the CPU costs, not the scaling a second machine gives.
 
-${table(['workload', 'LB', 'two LBs', 'two / one', 'nginx → same slaves', 'one slave directly', 'LB / nginx', 'Docker (launch-env.sh 3)'], rows)}
+${table(['workload', 'LB', 'two LBs', 'two / one', 'LB, Express path', 'fast / Express', 'nginx → same slaves', 'one slave directly', 'LB / nginx', 'Docker (launch-env.sh 3)'], rows)}
 
 ${batchLines.join('\n')}
 
@@ -201,7 +206,7 @@ ${cpuLines.join('\n')}
 }
 
 await ensureTools();
-const build = await run('npx', ['tsc', '-b'], {}, 300_000);
+const build = await run('npm', ['run', '--silent', 'build'], {}, 300_000);
 if (build.code !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
 const started = Date.now();
 const results: Measured[] = [];

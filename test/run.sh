@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the test suites. Installs what they need first: npm packages, redis-server and chromium
+# Runs the test suites. Installs what they need first: Node 24 when the machine's Node is older
+# than 22 (test/use-node.sh), npm packages, redis-server and chromium
 # (Debian; the dashboard's browser test), and, for the Docker end-to-end suite, a Docker engine where ../shared/ci/docker-env.sh provides one.
 #
 #   test/run.sh [all|unit|integration|e2e]...   (default: all)
@@ -9,9 +10,11 @@
 set -euo pipefail
 [[ -n "${DEBUG:-}" ]] && set -x
 cd "$(dirname "$0")/.."
+# shellcheck source=test/use-node.sh
+source test/use-node.sh
 
 usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -107,6 +110,7 @@ main() {
       *) echo "unknown suite '$s' (see --help)" >&2; return 2 ;;
     esac
   done
+  use_supported_node
   need_node_modules
   if ((repeat == 1)); then
     run_suites "${suites[@]}"

@@ -19,10 +19,12 @@ export interface WrkResult {
 export type Workload = 'get' | 'put' | 'mix' | 'batch100';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hscale-wrk-'));
+let scripts = 0;
 
 /** A wrk script: requests on `keys` keys, with the given headers; the summary as one JSON line. */
 function script(workload: Workload, keys: number, headers: Record<string, string>): string {
-  const file = path.join(dir, `${workload}-${Object.keys(headers).length}.lua`);
+  // A file of its own: two wrk runs at once (several LBs) must not read one while it is rewritten.
+  const file = path.join(dir, `${workload}-${++scripts}.lua`);
   const value = 'v'.repeat(100);
   const batchBody = JSON.stringify({ ops: Array.from({ length: 100 }, (_, i) => ({ op: 'get', key: `bench:${i * 7}` })) });
   writeFileSync(

@@ -3,7 +3,7 @@
 // (megabytes), which a cluster at rest should not pay for.
 import { Worker } from 'node:worker_threads';
 import type { RenderParams } from '@hscale/common';
-import type { RenderJob } from './render-worker.js';
+import type { RenderJob } from './band-render.js';
 import { compileKernel } from './wasm-kernel.js';
 
 interface Waiting {
