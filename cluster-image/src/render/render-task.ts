@@ -1,4 +1,4 @@
-// A render thread's task, as piscina runs it (piscina-pool.ts): one band, off the main thread, so
+// A render thread's task, as piscina runs it (render-pool.ts): one band, off the main thread, so
 // that a long render never delays the slave's answers to health probes (a slow probe would look like
 // a dead cluster to the LB). Each thread compiles the kernel once, when it starts (a few ms: the
 // build made the binary); without it (no SIMD here) the TypeScript kernel renders the same pixels.
