@@ -2,12 +2,10 @@
 // way, in batches, and on this path Express cost more than the work itself (BENCHMARKS.md).
 // The answer has one line per operation: `<status> <JSON body>\n` (protocol.ts, KvBatch).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { accessLog, EPOCH_HEADER, HttpError, readBody, REQUEST_ID_HEADER, requestIdFrom, type AccessLogOptions, type KvBatch, type Logger } from '@hscale/common';
+import { accessLog, EPOCH_HEADER, HttpError, MAX_INTERNAL_BATCH_OPS, readBody, REQUEST_ID_HEADER, requestIdFrom, type AccessLogOptions, type KvBatch, type KvOp, type Logger } from '@hscale/common';
 import { runKvBatch } from './kv-ops.js';
 import type { Leadership } from './leadership.js';
 
-/** Batches larger than this are refused (the LB keeps its batches far below it). */
-const MAX_BATCH_OPS = 1000;
 const PATH = '/internal/kv';
 
 export function kvBatchHandler(leadership: Leadership, maxValueBytes: number, log: Logger, accessLogOpts: AccessLogOptions) {
@@ -20,14 +18,17 @@ export function kvBatchHandler(leadership: Leadership, maxValueBytes: number, lo
     let status = 200;
     let body: string;
     try {
-      let batch: KvBatch;
+      let parsed: Partial<Record<keyof KvBatch, unknown>> | null;
       try {
-        batch = JSON.parse((await readBody(req, bodyLimit)).toString('utf8')) as KvBatch;
+        parsed = JSON.parse((await readBody(req, bodyLimit)).toString('utf8')) as typeof parsed;
       } catch (err) {
         if (err instanceof HttpError) throw err;
         throw new HttpError(400, 'malformed_body', 'expected a JSON batch {epoch, ops}');
       }
-      if (!Array.isArray(batch?.ops) || batch.ops.length > MAX_BATCH_OPS) throw new HttpError(400, 'invalid_batch', `ops must be an array of at most ${MAX_BATCH_OPS}`);
+      if (!Array.isArray(parsed?.ops) || parsed.ops.length > MAX_INTERNAL_BATCH_OPS) throw new HttpError(400, 'invalid_batch', `ops must be an array of at most ${MAX_INTERNAL_BATCH_OPS}`);
+      // Each operation is checked field by field where it runs (kv-ops.ts: the key, value, TTL,
+      // version and fence validators): the hot path's own validation, not a schema here.
+      const batch = { epoch: parsed.epoch, ids: Array.isArray(parsed.ids) ? (parsed.ids as string[]) : undefined, ops: parsed.ops as KvOp[] };
       const epoch = Number(batch.epoch ?? req.headers[EPOCH_HEADER]);
       // This slave serves only its own epoch: anything else is refused before it touches Redis.
       if (!Number.isInteger(epoch) || epoch !== leadership.epoch) throw new HttpError(409, 'stale_epoch', `batch for epoch ${batch.epoch} but this slave is on epoch ${leadership.epoch}`);

@@ -12,4 +12,5 @@ export function idBefore(a: string, b: string): boolean {
 }
 
 /** A stream id's parts are 64-bit numbers: at most 19 digits are always in range. */
-export const isChangeId = (id: string): boolean => /^\d{1,19}-\d{1,19}$/.test(id);
+export const CHANGE_ID_PATTERN = /^\d{1,19}-\d{1,19}$/;
+export const isChangeId = (id: string): boolean => CHANGE_ID_PATTERN.test(id);

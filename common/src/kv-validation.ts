@@ -114,6 +114,8 @@ export function validateIfVersion(raw: unknown): number | undefined {
   return n;
 }
 
+/** An increment's text: a sign and at most 19 digits (then checked against the 64-bit range). */
+export const INCR_BY_PATTERN = /^[+-]?\d{1,19}$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -121,7 +123,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 export function validateIncrBy(raw: unknown): string {
   if (raw === undefined || raw === null || raw === '') return '1';
   const text = typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-  const n = /^[+-]?\d{1,19}$/.test(text) ? BigInt(text) : null;
+  const n = INCR_BY_PATTERN.test(text) ? BigInt(text) : null;
   if (n === null || n < INT64_MIN || n > INT64_MAX) {
     throw badRequest('invalid_increment', `by must be a whole number from ${INT64_MIN} to ${INT64_MAX}; got ${JSON.stringify(raw)}`);
   }
@@ -133,11 +135,11 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
 /** An Idempotency-Key is 1 to this many visible ASCII characters. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
-const IDEMPOTENCY_KEY = new RegExp(`^[\\x21-\\x7e]{1,${MAX_IDEMPOTENCY_KEY_LENGTH}}$`);
+export const IDEMPOTENCY_KEY_PATTERN = new RegExp(`^[\\x21-\\x7e]{1,${MAX_IDEMPOTENCY_KEY_LENGTH}}$`);
 
 export function validateIdempotencyKey(raw: unknown): string | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !IDEMPOTENCY_KEY.test(raw)) {
+  if (typeof raw !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(raw)) {
     throw badRequest('invalid_idempotency_key', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters (a UUID is a good choice), sent once`);
   }
   return raw;

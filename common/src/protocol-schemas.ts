@@ -72,7 +72,8 @@ export const SlaveHealthSchema = z.object({
 
 /** Sent by the LB to tell a slave the leader of an epoch (PUT /internal/leader). */
 export const LeaderAssignmentSchema = z.object({
-  epoch: epoch.min(1),
+  // Any epoch an election can reach: one above the highest promise seen (up to MAX_EPOCH + 1).
+  epoch: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
   leaderId: z.string(),
   leader: RedisEndpointSchema,
   /** Whether the receiving slave is the leader. */
@@ -95,12 +96,25 @@ export const LeaderAssignmentSchema = z.object({
 /** An election's first phase: "promise not to take part in anything older than `epoch`". */
 export const PromiseRequestSchema = z.object({ epoch: z.int().min(1).max(Number.MAX_SAFE_INTEGER) });
 
+/** A cluster's promise (POST /internal/promise, 200): its state once it stopped acknowledging the old leader. */
+export const PromiseAnswerSchema = z.object({ promised: epoch, health: SlaveHealthSchema });
+/** A refused promise (409 and others) names the epoch the cluster promised already, if any. */
+export const PromiseRefusalSchema = z.object({ promised: epoch });
+
 /** Body of PUT /internal/fence: refuse every write of `writer` below `generation` from now on. */
 export const FenceRaiseSchema = z.object({ writer: z.string().min(1), generation: z.int().min(1).max(Number.MAX_SAFE_INTEGER) });
+
+/**
+ * Operations in one POST /internal/kv batch: the LB sends at most INTERNAL_BATCH_OPS (its batcher),
+ * a slave refuses more than MAX_INTERNAL_BATCH_OPS.
+ */
+export const INTERNAL_BATCH_OPS = 256;
+export const MAX_INTERNAL_BATCH_OPS = 1000;
 
 export type RedisEndpoint = z.infer<typeof RedisEndpointSchema>;
 export type RedisRole = z.infer<typeof RedisRoleSchema>;
 export type SlaveHealth = z.infer<typeof SlaveHealthSchema>;
 export type LeaderAssignment = z.infer<typeof LeaderAssignmentSchema>;
 export type PromiseRequest = z.infer<typeof PromiseRequestSchema>;
+export type PromiseAnswer = z.infer<typeof PromiseAnswerSchema>;
 export type FenceRaise = z.infer<typeof FenceRaiseSchema>;

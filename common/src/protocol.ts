@@ -1,7 +1,6 @@
 // The internal HTTP API between the LB and the slaves. The public API is in CONTRACT.md;
 // this part is ours and versioned with the code (both images are always built together). The
 // bodies one side parses are zod schemas, in protocol-schemas.ts.
-import type { SlaveHealth } from './protocol-schemas.js';
 
 /** Header carrying the LB's current epoch on every KV request; a slave on another epoch answers 409. */
 export const EPOCH_HEADER = 'x-leader-epoch';
@@ -34,12 +33,6 @@ export interface FenceToken {
   retry: boolean;
 }
 
-
-/** A cluster's promise: its state once it stopped acknowledging the old leader. */
-export interface PromiseAnswer {
-  promised: number;
-  health: SlaveHealth;
-}
 
 export interface KvWriteResult {
   key: string;

@@ -1,6 +1,6 @@
 // The load balancer: membership (DNS, static list, sign-ups), probes, elections, routing.
 import { createServer } from 'node:http';
-import { answerClientErrorsAsJson, createLogger, SettingsError, warnWhileInsecure } from '@hscale/common';
+import { answerClientErrorsAsJson, createLogger, INTERNAL_BATCH_OPS, SettingsError, warnWhileInsecure } from '@hscale/common';
 import { createLbApp } from './app.js';
 import { ClusterView } from './cluster-view.js';
 import { startDnsDiscovery } from './discovery.js';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const view = new ClusterView({ failureThreshold: s.FAILURE_THRESHOLD, probeTimeoutMs: s.PROBE_TIMEOUT_MS, clusterSecret: s.CLUSTER_SECRET, lbName: s.LB_NAME }, log, stalls);
   const coordinator = new Coordinator(view, { failureThreshold: s.FAILURE_THRESHOLD, assignTimeoutMs: Math.max(1000, 2 * s.PROBE_TIMEOUT_MS) }, log);
   const fencer: Fencer = new Fencer(view, (epoch): Member[] => forwarder.routable(epoch), log);
-  const batcher = new Batcher(view, { timeoutMs: s.REQUEST_TIMEOUT_MS, maxInFlight: s.BATCHES_IN_FLIGHT, maxOps: 256, maxBytes: 4 * 1024 * 1024 });
+  const batcher = new Batcher(view, { timeoutMs: s.REQUEST_TIMEOUT_MS, maxInFlight: s.BATCHES_IN_FLIGHT, maxOps: INTERNAL_BATCH_OPS, maxBytes: 4 * 1024 * 1024 });
   const forwarder = new Forwarder(view, coordinator, fencer, batcher, { requestTimeoutMs: s.REQUEST_TIMEOUT_MS, leaderWaitMs: s.LEADER_WAIT_MS }, log);
 
   const events = new EventLog();

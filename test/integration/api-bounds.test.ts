@@ -103,6 +103,16 @@ for (const path of ['fast', 'express'] as const) {
   });
 }
 
+test('HEAD is a read on both paths (/keys/{key} and /get/{key}): the value is left as it was', async () => {
+  for (const path of ['fast', 'express'] as const) {
+    const base = lbs[path];
+    assert.equal((await send(base, 'PUT', `/keys/head-${path}`, { body: 'kept' })).status, 200);
+    for (const url of [`/keys/head-${path}`, `/get/head-${path}`]) assert.equal((await fetch(base + url, { method: 'HEAD' })).status, 200, `HEAD ${url}`);
+    const after = (await (await fetch(`${base}/keys/head-${path}`)).json()) as { value: string; version: number };
+    assert.deepEqual([after.value, after.version], ['kept', 1], `${path}: HEAD changed the key`);
+  }
+});
+
 test('the other routes: listing limit, blocking-read timeout, increment, batch size', async () => {
   const base = lbs.fast;
   const limit = param('/keys', 'get', 'limit');

@@ -19,7 +19,7 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
-test('a band from a render thread is the bytes of the same band rendered here', async () => {
+test('a band from a render thread is the bytes of the same band rendered here (with the built kernel)', async () => {
   const pool = new RenderPool(2);
   try {
     const here = renderPieces({ params: small, p0: 0, p1: 1 }, new WasmKernel(await compileKernel()));
@@ -46,8 +46,10 @@ test('beyond maxQueued waiting bands: RenderBusy; a cancelled running band stops
   const busy = new AbortController();
   try {
     const running = pool.render(slow, 0, 1, busy.signal).catch((e: Error) => e);
-    await until(() => pool.threads === 1, 5000);
+    // Running: its thread started and took it from the queue.
+    assert.ok(await until(() => pool.threads === 1 && pool.queued === 0, 5000), 'the first band is running');
     const queued = pool.render(slow, 1, 2, busy.signal).catch((e: Error) => e);
+    assert.equal(pool.queued, 1);
     await assert.rejects(pool.render(small, 0, 1), RenderBusy);
     const t0 = performance.now();
     busy.abort();

@@ -20,8 +20,13 @@ export class RenderPool {
 
   /** Top pieces [p0, p1) of the image, rendered and compressed (band-render.ts); `signal` cancels it. */
   async render(params: RenderParams, p0: number, p1: number, signal?: AbortSignal): Promise<Uint8Array> {
-    if (this.pool.queueSize >= this.pool.options.maxQueue) throw new RenderBusy(`${this.pool.queueSize} bands are already waiting for a render thread`);
+    if (this.queued >= this.pool.options.maxQueue) throw new RenderBusy(`${this.queued} bands are already waiting for a render thread`);
     return this.pool.run({ params, p0, p1 }, signal ? { signal } : {});
+  }
+
+  /** Bands waiting for a thread (not running yet). */
+  get queued(): number {
+    return this.pool.queueSize;
   }
 
   /** Worker threads running now (0 at rest). */

@@ -8,7 +8,11 @@ import { compileKernel, WasmKernel } from './wasm-kernel.js';
 
 const wasm = await compileKernel().then(
   (m) => new WasmKernel(m),
-  () => null,
+  (err: Error) => {
+    // The main thread logs it too (RenderPool.prepare); the images stay right, only slower.
+    console.error(`render thread: no WebAssembly kernel (${err.message}); the TypeScript kernel renders instead`);
+    return null;
+  },
 );
 
 export default function renderTask(job: RenderJob): object {

@@ -1,4 +1,4 @@
-// The leader's housekeeping (hs_sweep_v2 in library.ts), once a second: index entries of expired
+// The leader's housekeeping (hs_sweep_v3 in lua/kv.lua), once a second: index entries of expired
 // keys and old op results, and after evictions (EVICTION=lru) a pass over the index for keys that
 // are gone. While there is a backlog it makes several bounded calls in a row, so that it keeps up
 // with a high write rate; at rest it makes one small call.

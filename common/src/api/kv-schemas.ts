@@ -2,7 +2,8 @@
 // these (lb-image/src/openapi/), the TypeScript types are inferred from them, and the limits are
 // the constants the validators (kv-validation.ts) enforce. api/index.ts names each one for the document.
 import { z } from 'zod';
-import { MAX_BATCH_OPS, MAX_TTL_SECONDS, MAX_VERSION } from '../kv-validation.js';
+import { CHANGE_ID_PATTERN } from '../change-ids.js';
+import { INCR_BY_PATTERN, MAX_BATCH_OPS, MAX_TTL_SECONDS, MAX_VERSION } from '../kv-validation.js';
 
 export const ErrorBody = z
   .object({
@@ -57,7 +58,7 @@ export const WatchEvent = z
     value_omitted: z.boolean(),
     deleted: z.boolean(),
     reason: z.enum(['deleted', 'expired']),
-    position: z.string().regex(/^[0-9]+-[0-9]+$/),
+    position: z.string().regex(CHANGE_ID_PATTERN),
     message: z.string(),
   })
   .partial()
@@ -68,8 +69,7 @@ export const WatchEvent = z
   });
 
 export const Deleted = z
-  .object({ key: z.string(), deleted: z.boolean().meta({ description: 'Whether the key existed.' }), durability: Durability })
-  ;
+  .object({ key: z.string(), deleted: z.boolean().meta({ description: 'Whether the key existed.' }), durability: Durability });
 
 export const KeyPage = z
   .object({
@@ -84,8 +84,7 @@ export const SetForm = z
     key: z.string(),
     value: z.string(),
     ttl: z.union([z.int(), z.string()]).optional().meta({ description: 'Seconds until the key expires (a whole number, also as text).' }),
-  })
-  ;
+  });
 
 export const BatchOp = z
   .object({
@@ -96,11 +95,10 @@ export const BatchOp = z
     if_version: Version.optional().meta({ description: 'For `set`, `del` and `incr`: only if the key is at this version (0 = absent); else status 412.' }),
     by: z
       .string()
-      .regex(/^[+-]?[0-9]{1,19}$/)
+      .regex(INCR_BY_PATTERN)
       .optional()
       .meta({ description: 'For `incr`: the signed 64-bit amount (default "1").' }),
-  })
-  ;
+  });
 
 export const BatchRequest = z
   .object({ ops: z.array(BatchOp).max(MAX_BATCH_OPS) })

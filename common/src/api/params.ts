@@ -3,7 +3,11 @@
 // test/integration/api-bounds.test.ts checks, through a running LB, that each documented bound is
 // the one its routes apply. Byte limits, which JSON Schema cannot state, are `x-max-bytes`.
 import { z } from 'zod';
-import { DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECONDS, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_KEY_BYTES, MAX_LIST_LIMIT, MAX_TTL_SECONDS, MAX_VERSION, MAX_WAIT_SECONDS } from '../kv-validation.js';
+import { CHANGE_ID_PATTERN } from '../change-ids.js';
+import {
+  DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECONDS, IDEMPOTENCY_KEY_PATTERN, INCR_BY_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_KEY_BYTES, MAX_LIST_LIMIT, MAX_TTL_SECONDS, MAX_VERSION,
+  MAX_WAIT_SECONDS,
+} from '../kv-validation.js';
 import { MAX_TILE_ZOOM } from '../mandelbrot-view.js';
 import { MAX_COORDINATE, MAX_SCALE } from '../view-query.js';
 
@@ -11,11 +15,11 @@ export const kvParams = {
   key: z.string().min(1).meta({ 'x-max-bytes': MAX_KEY_BYTES }),
   ttl: z.int().min(1).max(MAX_TTL_SECONDS),
   version: z.int().min(0).max(MAX_VERSION),
-  idempotencyKey: z.string().regex(new RegExp(`^[\\x21-\\x7e]{1,${MAX_IDEMPOTENCY_KEY_LENGTH}}$`)).max(MAX_IDEMPOTENCY_KEY_LENGTH),
+  idempotencyKey: z.string().regex(IDEMPOTENCY_KEY_PATTERN).max(MAX_IDEMPOTENCY_KEY_LENGTH),
   listLimit: z.int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
   waitTimeout: z.number().gt(0).max(MAX_WAIT_SECONDS).default(DEFAULT_WAIT_SECONDS),
-  incrBy: z.string().regex(/^[+-]?[0-9]{1,19}$/).default('1'),
-  changeId: z.string().regex(/^[0-9]+-[0-9]+$/),
+  incrBy: z.string().regex(INCR_BY_PATTERN).default('1'),
+  changeId: z.string().regex(CHANGE_ID_PATTERN),
 };
 
 /** The limits of the Mandelbrot routes that are settings of the LB (MANDELBROT_MAX_*). */

@@ -12,8 +12,7 @@ export const LeaderRef = z
     id: z.string().meta({ description: 'The cluster, as `address:port`.' }),
     address: z.string(),
     epoch: z.int().min(1).meta({ description: 'Grows with every election; never reused.' }),
-  })
-  ;
+  });
 
 export const Leader = LeaderRef.extend({ available: z.boolean().meta({ description: 'False while requests are held (an election is under way).' }) });
 
@@ -22,8 +21,7 @@ export const Health = z
     status: z.enum(['ok', 'degraded', 'down']),
     leader: LeaderRef.nullable(),
     clusters: z.object({ total: count, healthy: count }),
-  })
-  ;
+  });
 
 export const Readiness = Health.extend({ ready: z.boolean() });
 
@@ -39,8 +37,7 @@ export const LbList = z
         }),
       )
       .meta({ description: 'This LB first, then every other LB the clusters heard from in the last minute.' }),
-  })
-  ;
+  });
 
 const port = z.int().min(1).max(65535);
 
@@ -73,8 +70,7 @@ export const Server = z
       })
       .nullable()
       .meta({ description: "The cluster's Redis, as last reported; null before its first answer." }),
-  })
-  ;
+  });
 
 /** A host name or IPv4 address (what a slave signs up with). */
 export const HOST_NAME = /^[A-Za-z0-9.-]{1,253}$/;
@@ -85,16 +81,14 @@ export const SignUp = z
     address: z.string().regex(HOST_NAME).meta({ description: 'Host name or IPv4 address where the LB reaches the slave.' }),
     port,
     name: z.string().max(MAX_SERVER_NAME_LENGTH).optional(),
-  })
-  ;
+  });
 
 export const SignedUp = z
   .object({
     id: z.string(),
     new: z.boolean().meta({ description: 'False when this renews an earlier sign-up.' }),
     renewWithinSeconds: count,
-  })
-  ;
+  });
 
 export const Event = z
   .object({
@@ -103,8 +97,7 @@ export const Event = z
     kind: z.enum(EVENT_KINDS),
     message: z.string(),
     details: z.record(z.string(), z.unknown()),
-  })
-  ;
+  });
 
 export const EventList = z.object({ events: z.array(Event) });
 
@@ -122,8 +115,7 @@ export const DashboardState = z
     health: Health,
     servers: z.array(Server),
     traffic: Traffic.nullable().optional().meta({ description: "The LB's requests in the last second; null in the first message." }),
-  })
-  ;
+  });
 
 export type HealthBody = z.infer<typeof Health>;
 export type LeaderBody = z.infer<typeof Leader>;

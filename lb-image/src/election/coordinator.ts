@@ -12,12 +12,13 @@
 // 'elected' (Elected) after an election of this LB, 'followed' when it follows another's.
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
-import { majorityOf, type LeaderAssignment, type Logger, type PromiseAnswer, type SlaveHealth } from '@hscale/common';
+import { majorityOf, type LeaderAssignment, type Logger, type SlaveHealth } from '@hscale/common';
 import type { ClusterView, ProbeOutcome } from '../cluster-view.js';
-import { parseSlaveHealth } from '../health/slave-health.js';
 import type { Member } from '../membership/membership.js';
-import { chooseLeader, decide, promisesNeeded, votersOf, votingPromises, type CandidateView, type CurrentLeader, type Decision } from './decide.js';
+import { chooseLeader, decide, promisesNeeded, votingPromises, type CandidateView, type CurrentLeader, type Decision } from './decide.js';
 import { LeaderWatch } from './leader-watch.js';
+import { askPromise, parseJson } from './promise-request.js';
+import { VoterCount } from './voter-count.js';
 
 /** After an election that found no leader, the next waits this long, plus up to as much at random (two LBs that collided do not collide again). */
 const ELECTION_RETRY_MS = 200;
@@ -47,15 +48,6 @@ export interface Elected {
   failoverMs: number | null;
 }
 
-/**
- * A cluster that left the membership still votes for this long (a restart, a readiness blip): N
- * does not shrink on a blink. After a scale-down, requests that need the departed clusters'
- * confirmations get 503 for up to this long (README "Scaling").
- */
-const VOTER_LINGER_MS = 10_000;
-
-type PromiseOutcome = { member: Member; ok: true; health: SlaveHealth } | { member: Member; ok: false; promised: number };
-
 export class Coordinator extends EventEmitter {
   private current: LeaderState | null = null;
   private readonly watch: LeaderWatch;
@@ -70,9 +62,7 @@ export class Coordinator extends EventEmitter {
   private foreignSince: number | null = null;
   /** The clusters voting in the current epoch, as this LB last told them. */
   private voters = 1;
-  private readonly startedAt = Date.now();
-  /** When each cluster (by name) was last in the membership (voters linger: VOTER_LINGER_MS). */
-  private readonly lastMember = new Map<string, number>();
+  private readonly voterCount = new VoterCount();
   /** When the current leader was set: probes sent before then say nothing about it. */
   private leaderSince = 0;
   /** After an election that found no leader, the next one waits until then (elections are not free). */
@@ -275,7 +265,13 @@ export class Coordinator extends EventEmitter {
     this.spentEpoch = Math.max(this.spentEpoch, epoch);
     const members = this.view.table.list();
     const voters = this.electionVoters(this.candidates());
-    const outcomes = await Promise.all(members.map((m) => this.askPromise(m, epoch)));
+    const outcomes = await Promise.all(
+      members.map(async (m) => {
+        const o = await askPromise(this.view, m, epoch, this.opts.assignTimeoutMs, this.log);
+        if (o.ok) m.health = o.health; // newer than the last probe's
+        return o;
+      }),
+    );
     const promisers = outcomes.filter((o) => o.ok);
     const counted = votingPromises(promisers, (p) => p.health);
     // voters counts what the clusters were told too (votersOf): a fresh LB that sees two of three
@@ -306,31 +302,6 @@ export class Coordinator extends EventEmitter {
     if (!(await this.assign(m, epoch, choice.id, 'election', promisedRunId))) return null;
     this.setLeader(choice.id, epoch);
     return choice.id;
-  }
-
-  /** Phase one with one cluster. Its answer's health replaces the last probe's (it is newer). */
-  private async askPromise(m: Member, epoch: number): Promise<PromiseOutcome> {
-    try {
-      const res = await this.view.send(m, {
-        method: 'POST',
-        path: '/internal/promise',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ epoch }),
-        timeoutMs: this.opts.assignTimeoutMs,
-      });
-      const body = parseJson(res.body) as Partial<PromiseAnswer> | null;
-      const health = res.status === 200 && body?.health ? parseSlaveHealth(JSON.stringify(body.health)) : null;
-      if (health && body?.promised === epoch) {
-        m.health = health;
-        return { member: m, ok: true, health };
-      }
-      const promised = Number((body as { promised?: unknown } | null)?.promised);
-      if (res.status !== 409) this.log.warn('a cluster did not promise', { id: m.id, epoch, status: res.status, answer: res.body.toString('utf8').slice(0, 200) });
-      return { member: m, ok: false, promised: Number.isSafeInteger(promised) ? promised : 0 };
-    } catch (err) {
-      this.log.info('no promise from a cluster', { id: m.id, epoch, error: (err as Error).message });
-      return { member: m, ok: false, promised: 0 };
-    }
   }
 
   private sayNone(reason: string): void {
@@ -371,8 +342,7 @@ export class Coordinator extends EventEmitter {
     // one that left lingers a while, so a restart or a blip never shrinks the majority. An LB that
     // started less than that long ago has not seen who left: it never lowers the count the
     // clusters report (a fresh LB that saw two of three clusters once told them two).
-    const seen = this.currentVoters();
-    this.voters = Date.now() - this.startedAt >= VOTER_LINGER_MS ? seen : Math.max(seen, votersOf(this.candidates()));
+    this.voters = this.electionVoters(this.candidates());
     const stale = this.view.table
       .list()
       .filter((m) => !this.syncing.has(m.id) && (this.syncRetryAt.get(m.id) ?? 0) <= now && m.healthy && m.failures === 0 && m.health)
@@ -402,27 +372,9 @@ export class Coordinator extends EventEmitter {
     await firstFollowed;
   }
 
-  /**
-   * The voters an election counts. An LB that has watched the fleet for VOTER_LINGER_MS counts the
-   * clusters it knows (with those that left lingering): the counts the clusters were told can only
-   * be lowered by a leader's sync, and a scale-down that removed the leader with others would
-   * otherwise wait for a majority that no longer exists. One that just started has not seen who
-   * left, so it never counts fewer than the clusters were told.
-   */
+  /** The voters an election and a sync count (voter-count.ts). */
   private electionVoters(members: CandidateView[]): number {
-    const known = this.currentVoters();
-    return Date.now() - this.startedAt >= VOTER_LINGER_MS ? known : Math.max(known, votersOf(members));
-  }
-
-  /** Clusters in the membership now, or within VOTER_LINGER_MS. */
-  private currentVoters(): number {
-    const now = Date.now();
-    // By name: a cluster restarted at a new address (its old address lingering) is one voter. One
-    // not heard from yet counts by its address, now only (it may be a known cluster's new one).
-    const unnamed = this.view.table.list().filter((m) => !m.health?.name);
-    for (const m of this.view.table.list()) if (m.health?.name) this.lastMember.set(m.health.name, now);
-    for (const [name, at] of this.lastMember) if (now - at > VOTER_LINGER_MS) this.lastMember.delete(name);
-    return Math.max(1, this.lastMember.size + unnamed.length);
+    return this.voterCount.count(this.view.table.list(), members);
   }
 
   private async assign(m: Member, epoch: number, leaderId: string, reason: LeaderAssignment['reason'], expectRunId?: string): Promise<boolean> {
@@ -454,13 +406,5 @@ export class Coordinator extends EventEmitter {
       this.view.recordFailure(m);
     }
     return false;
-  }
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return null;
   }
 }

@@ -36,7 +36,7 @@ export function fastKvHandler(forwarder: Forwarder, metrics: Metrics, maxValueBy
       const params = new URLSearchParams(query);
       const { op, idempotencyKey } = await parseKeyRequest(
         {
-          method: req.method as KeyRequest['method'],
+          method: req.method as KeyRequest['method'], // GET, PUT or DELETE: the handler below takes no other
           key: decodeURIComponent(rawKey),
           query: (name) => {
             const all = params.getAll(name);

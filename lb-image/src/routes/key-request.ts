@@ -6,6 +6,7 @@ import { validateIdempotencyKey, validateIfVersion, validateKey, validateTtl, va
 import type { ClientOp } from '../routing/forwarder.js';
 
 export interface KeyRequest {
+  /** What the route serves (a HEAD is served as the GET it mirrors: never the request's own method taken as PUT). */
   method: 'GET' | 'PUT' | 'DELETE';
   /** The key, percent-decoded. */
   key: unknown;
@@ -22,11 +23,18 @@ export async function parseKeyRequest(r: KeyRequest, maxValueBytes: number): Pro
   const ifVersion = validateIfVersion(r.query('if_version'));
   const condition = ifVersion === undefined ? {} : { ifVersion };
   let op: ClientOp;
-  if (r.method === 'DELETE') op = { op: 'del', key, ...condition };
-  else {
-    const ttl = validateTtl(r.query('ttl'));
-    const value = validateValue(await r.body(), maxValueBytes);
-    op = { op: 'set', key, value, ...(ttl ? { ttl } : {}), ...condition };
+  switch (r.method) {
+    case 'DELETE':
+      op = { op: 'del', key, ...condition };
+      break;
+    case 'PUT': {
+      const ttl = validateTtl(r.query('ttl'));
+      const value = validateValue(await r.body(), maxValueBytes);
+      op = { op: 'set', key, value, ...(ttl ? { ttl } : {}), ...condition };
+      break;
+    }
+    default:
+      throw new Error(`parseKeyRequest: no operation for method ${String(r.method)}`);
   }
   const idempotencyKey = validateIdempotencyKey(r.idempotencyKey);
   return idempotencyKey === undefined ? { op } : { op, idempotencyKey };

@@ -26,11 +26,11 @@ export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, waitSlo
     relay(res, await forwarder.forward(op, requestIdOf(req.headers), validateIdempotencyKey(req.headers[IDEMPOTENCY_HEADER])));
   };
   const set = (req: Request, res: Response, key: string, value: string, ttl: number | undefined) => write(req, res, { op: 'set', key, value, ...(ttl ? { ttl } : {}) });
-  /** GET, PUT and DELETE of one key, parsed as the fast path parses them (key-request.ts). */
-  const keyRoute = async (req: Request, res: Response) => {
+  /** GET (and HEAD), PUT and DELETE of one key, parsed as the fast path parses them (key-request.ts). */
+  const keyRoute = (method: KeyRequest['method']) => async (req: Request, res: Response) => {
     const { op, idempotencyKey } = await parseKeyRequest(
       {
-        method: req.method as KeyRequest['method'],
+        method,
         key: req.params.key,
         query: (name) => req.query[name],
         idempotencyKey: req.headers[IDEMPOTENCY_HEADER],
@@ -40,10 +40,11 @@ export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, waitSlo
     );
     relay(res, await forwarder.forward(op, requestIdOf(req.headers), idempotencyKey));
   };
+  const read = keyRoute('GET');
   const get = async (req: Request, res: Response) => {
-    const wait = validateWait(req.query.wait_version, req.query.timeout);
-    if (!wait) return keyRoute(req, res);
     const key = validateKey(req.params.key);
+    const wait = validateWait(req.query.wait_version, req.query.timeout);
+    if (!wait) return read(req, res);
     waitSlots.take(res);
     relay(res, await waitForVersion(watchSource, forwarder, req, res, key, wait.version, wait.timeoutMs));
   };
@@ -57,8 +58,8 @@ export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, waitSlo
   router
     .route('/keys/:key')
     .get(get)
-    .put(rawBody, keyRoute)
-    .delete(keyRoute)
+    .put(rawBody, keyRoute('PUT'))
+    .delete(keyRoute('DELETE'))
     .all(methodNotAllowed(['GET', 'PUT', 'DELETE']));
   router
     .route('/keys/:key/incr')
@@ -87,6 +88,6 @@ export function kvRouter(forwarder: Forwarder, watchSource: WatchSource, waitSlo
     .all(methodNotAllowed(['POST']));
   router.route('/get/:key').get(get).all(methodNotAllowed(['GET']));
   router.route('/list-keys').get(list).all(methodNotAllowed(['GET']));
-  router.route('/delete/:key').delete(keyRoute).all(methodNotAllowed(['DELETE']));
+  router.route('/delete/:key').delete(keyRoute('DELETE')).all(methodNotAllowed(['DELETE']));
   return router;
 }
