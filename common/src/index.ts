@@ -14,3 +14,4 @@ export * from './png-pieces.js';
 export * from './quorum.js';
 export * from './change-ids.js';
 export * from './api/index.js';
+export * from './deep/index.js';

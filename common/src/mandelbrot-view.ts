@@ -1,6 +1,7 @@
 // Which point of the complex plane each pixel shows, and which colour an escape count gets.
 // Shared so that every cluster renders exactly the same pixels for the same row: this is what
 // makes the assembled PNG byte-identical whatever the number of clusters.
+import type { DeepView } from './deep/deep-view.js';
 
 export const DEFAULT_VIEW = { reMin: -2, reMax: 0.5, imMin: -1.2, imMax: 1.2 } as const;
 
@@ -18,6 +19,8 @@ export interface RenderParams {
   escape: number;
   /** Absent: the default view (DEFAULT_VIEW stretched over width × height), bytes as ever. */
   view?: View;
+  /** A view deeper than doubles resolve (deep/deep-view.ts): rendered by perturbation; `view` is then absent. */
+  deep?: DeepView;
 }
 
 /**
@@ -52,7 +55,7 @@ export function viewTooDeep(v: View, width: number, height: number): string | nu
  * floating point (the default view, or any view centred on the real axis), so the bottom half is
  * the top half upside down.
  */
-export const isMirrorSymmetric = (p: RenderParams): boolean => !p.view || p.view.cy === 0;
+export const isMirrorSymmetric = (p: RenderParams): boolean => !p.deep && (!p.view || p.view.cy === 0);
 
 /**
  * The query that carries a view from the LB to a slave. String(n) is the shortest decimal that

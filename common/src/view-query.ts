@@ -2,6 +2,7 @@
 // one pixel), or the corners reMin, reMax, imMin, imMax. Shared by the LB (from users) and the
 // slaves (from the LB), so both refuse the same things with the same words.
 import { HttpError, badRequest } from './http-errors.js';
+import { MAX_DECIMAL_LENGTH, MIN_DEEP_SCALE, type DeepView } from './deep/deep-view.js';
 import { viewTooDeep, type View } from './mandelbrot-view.js';
 import { numberQueryParam } from './query-params.js';
 
@@ -19,6 +20,9 @@ function centred(q: Record<string, unknown>): View | undefined {
   if (given.length < 3) throw badRequest('invalid_parameter', `cx, cy and scale go together; missing ${names.filter((n) => !given.includes(n)).join(', ')}`);
   const scale = numberQueryParam(q.scale, 'scale', MAX_SCALE);
   if (!(scale > 0)) throw badRequest('invalid_parameter', `scale (the size of one pixel) must be above 0; got ${JSON.stringify(q.scale)}`);
+  for (const n of ['cx', 'cy'] as const) {
+    if (typeof q[n] === 'string' && (q[n] as string).length > MAX_DECIMAL_LENGTH) throw badRequest('invalid_parameter', `${n} has more than ${MAX_DECIMAL_LENGTH} characters`);
+  }
   return { cx: numberQueryParam(q.cx, 'cx', MAX_COORDINATE), cy: numberQueryParam(q.cy, 'cy', MAX_COORDINATE), scale };
 }
 
@@ -36,16 +40,20 @@ function corners(q: Record<string, unknown>, width: number): { view: View; heigh
 }
 
 /**
- * The view the query asks for (undefined: the default view) and the height the corners imply (if
- * they were used). 400 for a partial or bad view, zoom_too_deep beyond double precision.
+ * The view the query asks for (undefined: the default view), or the deep view (beyond double
+ * precision, by cx, cy and scale), and the height the corners imply (if they were used). 400 for a
+ * partial or bad view, zoom_too_deep below a pixel of MIN_DEEP_SCALE (or corners beyond doubles).
  */
-export function viewFromQuery(q: Record<string, unknown>, width: number, height?: number): { view?: View; impliedHeight?: number } {
+export function viewFromQuery(q: Record<string, unknown>, width: number, height?: number): { view?: View; deep?: DeepView; impliedHeight?: number } {
   const c = centred(q);
   const k = corners(q, width);
   if (c && k) throw badRequest('invalid_parameter', 'give either cx, cy and scale, or the corners, not both');
   const view = c ?? k?.view;
   if (!view) return {};
-  const deep = viewTooDeep(view, width, height ?? k?.height ?? width);
-  if (deep) throw new HttpError(400, 'zoom_too_deep', deep);
-  return { view, impliedHeight: k?.height };
+  const tooDeep = viewTooDeep(view, width, height ?? k?.height ?? width);
+  if (!tooDeep) return { view, impliedHeight: k?.height };
+  // Deeper than doubles resolve: a centred view is rendered by perturbation around its centre as
+  // the client wrote it (any number of digits), down to a pixel of MIN_DEEP_SCALE.
+  if (c && c.scale >= MIN_DEEP_SCALE) return { deep: { cx: q.cx as string, cy: q.cy as string, scale: c.scale } };
+  throw new HttpError(400, 'zoom_too_deep', c ? `a pixel of ${c.scale.toExponential(2)} is below ${MIN_DEEP_SCALE} (about zoom 990), the deepest view rendered` : `${tooDeep}; for deeper views give cx, cy and scale`);
 }

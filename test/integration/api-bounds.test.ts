@@ -148,6 +148,10 @@ test('the Mandelbrot routes: width, height, escape, scale, coordinates, tile zoo
   await bound(`scale ${scale.maximum}`, 'invalid_parameter', () => png(`width=1&height=1&escape=1&cx=0&cy=0&scale=${scale.maximum}`), () =>
     png(`width=1&height=1&escape=1&cx=0&cy=0&scale=${scale.maximum * 1.5}`),
   );
+  // The smallest pixel: a deep view (rendered by perturbation); below it, zoom_too_deep.
+  await bound(`scale ${scale.minimum}`, 'zoom_too_deep', () => png(`width=1&height=1&escape=1&cx=0&cy=0&scale=${scale.minimum}`), () =>
+    png(`width=1&height=1&escape=1&cx=0&cy=0&scale=${scale.minimum / 10}`),
+  );
   const cx = param('/mandelbrot.png', 'get', 'cx');
   await bound(`cx ${cx.maximum}`, 'invalid_parameter', () => png(`width=1&height=1&escape=1&cx=${cx.maximum}&cy=0&scale=0.01`), () =>
     png(`width=1&height=1&escape=1&cx=${cx.maximum + 0.5}&cy=0&scale=0.01`),

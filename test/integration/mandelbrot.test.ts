@@ -1,10 +1,12 @@
 // Distributed rendering with real slaves: the same bytes whatever the number of clusters, exact
-// dimensions, a slave killed in the middle of a render, and parameter checks.
+// dimensions, a slave killed in the middle of a render, parameter checks, and deep views (beyond
+// double precision, by perturbation): the same bytes from 1 and 3 clusters and with one stopped.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { defaultHeight } from '../../common/src/mandelbrot-view.ts';
 import { renderRows } from '../../cluster-image/src/render/kernel.ts';
+import { referenceOrbit, renderDeepRows, type DeepView } from '../../common/src/deep/index.ts';
 import { encodeWholePng } from '../../common/src/png-pieces.ts';
 import { Harness, sleep } from '../helpers/processes.ts';
 import { call } from '../helpers/http.ts';
@@ -61,6 +63,48 @@ test('bad or too large parameters get 400 with a clear message', async () => {
   }
 });
 
+// A view beside c = i with pixels of 1.8e-49 (test/unit/deep-zoom.test.ts checks its pixels against
+// an exact computation): far below what doubles resolve, so rendered by perturbation.
+const DEEP: DeepView = { cx: `0.${'0'.repeat(47)}7071067811865476`, cy: `1.${'0'.repeat(47)}7071067811865476`, scale: 7.071067811865476e-49 / 40 };
+const deepQuery = (w: number, escape: number) => `width=${w}&height=${w}&escape=${escape}&cx=${DEEP.cx}&cy=${DEEP.cy}&scale=${DEEP.scale}`;
+
+test('a deep view: the same bytes from 1 and 3 clusters, equal to a local perturbation render', async () => {
+  const p = { width: 800, height: 800, escape: 2000, deep: DEEP };
+  const local = sha(encodeWholePng(renderDeepRows(p, referenceOrbit(DEEP, p.escape), 0, p.height), p.width, p.height, false));
+  const hashes: Record<number, string> = {};
+  for (const k of [1, 3]) {
+    await useClusters(k);
+    const r = await fetch(`${h.lbUrl}/mandelbrot.png?${deepQuery(p.width, p.escape)}`, { signal: AbortSignal.timeout(120_000) });
+    assert.equal(r.status, 200, await r.clone().text());
+    assert.ok(Number(r.headers.get('x-render-bands')) > 1, 'rendered in several bands');
+    hashes[k] = sha(Buffer.from(await r.arrayBuffer()));
+  }
+  assert.deepEqual(new Set(Object.values(hashes)), new Set([local]), JSON.stringify(hashes));
+});
+
+test('a deep view with one of three clusters stopped (SIGSTOP) as the render starts: the same bytes', async () => {
+  await useClusters(3);
+  const reference = await png(deepQuery(800, 2000));
+  const victim = h.clusters[2]!;
+  const rendering = render(deepQuery(800, 2000));
+  victim.slave.pause();
+  try {
+    const { image } = await rendering;
+    assert.equal(sha(image), sha(reference));
+  } finally {
+    victim.slave.resume();
+  }
+});
+
+test('deep views: below a pixel of 1e-300, or by corners beyond doubles, 400 zoom_too_deep', async () => {
+  await useClusters(1);
+  for (const q of [`width=10&cx=0&cy=1&scale=1e-301`, `width=10&reMin=0&reMax=1e-40&imMin=0&imMax=1e-40`]) {
+    const r = await call(`${h.lbUrl}/mandelbrot.png?${q}`);
+    assert.equal(r.status, 400, q);
+    assert.equal(r.body.error, 'zoom_too_deep');
+  }
+});
+
 test('a slave killed in the middle of a large render: the image is still complete and identical', async () => {
   await useClusters(3);
   const q = 'width=3000&escape=20000';
@@ -77,3 +121,4 @@ test('a slave killed in the middle of a large render: the image is still complet
   assert.equal(sha(image), sha(reference.image));
   console.log(`# render with a slave killed after ${killedAfter} ms: complete and identical after ${Date.now() - started} ms, ${retries} band(s) re-sent`);
 });
+

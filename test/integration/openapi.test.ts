@@ -266,10 +266,11 @@ test('GET /mandelbrot.png: exact size, 400 for bad parameters, 429 beyond the re
   await h.waitFor(async () => (await call(h.lbUrl, 'GET', '/mandelbrot.png?width=8')).status === 200, 10_000, 'the render slot to be free again');
 });
 
-test('GET /mandelbrot.png with a view: cx, cy, scale or the corners; 400 zoom_too_deep', async () => {
-  const deep = await call(h.lbUrl, 'GET', '/mandelbrot.png?width=16&cx=-0.75&cy=0.1&scale=1e-300');
-  assert.equal(deep.status, 400);
-  assert.equal(deep.json.error, 'zoom_too_deep');
+test('GET /mandelbrot.png with a view: cx, cy, scale or the corners, a deep one; 400 zoom_too_deep', async () => {
+  const tooDeep = await call(h.lbUrl, 'GET', '/mandelbrot.png?width=16&cx=-0.75&cy=0.1&scale=1e-301');
+  assert.equal(tooDeep.status, 400);
+  assert.equal(tooDeep.json.error, 'zoom_too_deep');
+  assert.deepEqual(pngSize((await expect('GET', `/mandelbrot.png?width=16&height=12&cx=-0.75${'0'.repeat(300)}1&cy=0.1&scale=1e-300&escape=100`, 200)).body), [16, 12]);
   assert.deepEqual(pngSize((await expect('GET', '/mandelbrot.png?width=32&height=24&cx=-0.75&cy=0.1&scale=0.01&escape=100', 200)).body), [32, 24]);
   assert.deepEqual(pngSize((await expect('GET', '/mandelbrot.png?width=30&reMin=-1&reMax=0.5&imMin=-0.5&imMax=0.5&escape=100', 200)).body), [30, 20]);
   await expect('GET', '/mandelbrot.png?cx=0&cy=0', 400, {}, 'invalid_parameter');

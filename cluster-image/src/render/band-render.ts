@@ -1,6 +1,6 @@
 // One band of an image, as a render thread computes it: its top pieces (common/src/png-pieces.ts)
 // and, for a symmetric view, their mirrors, rendered and compressed here, on this cluster.
-import { isMirrorSymmetric, packPieces, pieceLayout, piecesOf, topPieceRows, type RenderParams } from '@hscale/common';
+import { isDeep, isMirrorSymmetric, packPieces, pieceLayout, piecesOf, renderDeepRows, topPieceRows, type RenderParams } from '@hscale/common';
 import { renderRows } from './kernel.js';
 import type { WasmKernel } from './wasm-kernel.js';
 
@@ -9,11 +9,19 @@ export interface RenderJob {
   /** Top pieces [p0, p1) of the image's layout. */
   p0: number;
   p1: number;
+  /** A deep view's reference orbit (common/src/deep/), as the LB sent it. */
+  orbit?: Float64Array;
 }
 
-/** The packed pieces (packPieces) of a band, by the WebAssembly kernel if there is one, else the TypeScript kernel: the same pixels. */
-export function renderPieces({ params, p0, p1 }: RenderJob, wasm: WasmKernel | null): Buffer {
-  const render = (p: RenderParams, y0: number, y1: number) => (wasm ? wasm.renderRows(p, y0, y1) : renderRows(p, y0, y1));
+/**
+ * The packed pieces (packPieces) of a band, by the WebAssembly kernel if there is one, else the
+ * TypeScript kernel (the same pixels); a deep view by perturbation around its orbit.
+ */
+export function renderPieces({ params, p0, p1, orbit }: RenderJob, wasm: WasmKernel | null): Buffer {
+  const render = (p: RenderParams, y0: number, y1: number) => {
+    if (isDeep(p)) return renderDeepRows(p, orbit!, y0, y1);
+    return wasm ? wasm.renderRows(p, y0, y1) : renderRows(p, y0, y1);
+  };
   const layout = pieceLayout(params.width, params.height, isMirrorSymmetric(params));
   const [y0] = topPieceRows(layout, p0);
   const [, y1] = topPieceRows(layout, p1 - 1);

@@ -18,10 +18,10 @@ export class RenderPool {
     this.pool = new Piscina({ filename: new URL('./render-task.js', import.meta.url).href, minThreads: 0, maxThreads: size, idleTimeout: idleMs, maxQueue: maxQueued });
   }
 
-  /** Top pieces [p0, p1) of the image, rendered and compressed (band-render.ts); `signal` cancels it. */
-  async render(params: RenderParams, p0: number, p1: number, signal?: AbortSignal): Promise<Uint8Array> {
+  /** Top pieces [p0, p1) of the image, rendered and compressed (band-render.ts); `signal` cancels it; `orbit` for a deep view. */
+  async render(params: RenderParams, p0: number, p1: number, signal?: AbortSignal, orbit?: Float64Array): Promise<Uint8Array> {
     if (this.queued >= this.pool.options.maxQueue) throw new RenderBusy(`${this.queued} bands are already waiting for a render thread`);
-    return this.pool.run({ params, p0, p1 }, signal ? { signal } : {});
+    return this.pool.run({ params, p0, p1, ...(orbit ? { orbit } : {}) }, signal ? { signal } : {});
   }
 
   /** Bands waiting for a thread (not running yet). */

@@ -8,6 +8,7 @@ import {
   DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECONDS, IDEMPOTENCY_KEY_PATTERN, INCR_BY_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_KEY_BYTES, MAX_LIST_LIMIT, MAX_TTL_SECONDS, MAX_VERSION,
   MAX_WAIT_SECONDS,
 } from '../kv-validation.js';
+import { MIN_DEEP_SCALE } from '../deep/deep-view.js';
 import { MAX_TILE_ZOOM } from '../mandelbrot-view.js';
 import { MAX_COORDINATE, MAX_SCALE } from '../view-query.js';
 
@@ -36,7 +37,7 @@ export const mandelbrotParams = (limits: RenderLimits) => ({
   height: z.int().min(1).max(limits.maxDimension),
   escape: z.int().min(1).max(limits.maxEscape).default(DEFAULT_ESCAPE),
   coordinate: z.number().min(-MAX_COORDINATE).max(MAX_COORDINATE),
-  scale: z.number().gt(0).max(MAX_SCALE),
+  scale: z.number().min(MIN_DEEP_SCALE).max(MAX_SCALE),
   zoom: z.int().min(0).max(MAX_TILE_ZOOM),
   tileIndex: z.int().min(0),
 });

@@ -1,5 +1,5 @@
 // The Mandelbrot routes of the OpenAPI document (openapi.ts): images with views, and map tiles.
-import { MAX_TILE_ZOOM, mandelbrotParams, type RenderLimits } from '@hscale/common';
+import { MAX_TILE_ZOOM, MIN_DEEP_SCALE, mandelbrotParams, type RenderLimits } from '@hscale/common';
 import { error, retryAfter, param, png } from './builders.js';
 
 const tooManyRenders = error('`too_many_renders`', 'MANDELBROT_MAX_RENDERS renders (or MANDELBROT_MAX_PIXELS pixels) are in progress already. Try again after Retry-After.', retryAfter);
@@ -18,14 +18,16 @@ export const mandelbrotPaths = (limits: RenderLimits) => {
         summary: 'Render the Mandelbrot set',
         description:
           'A PNG of exactly width × height. The default view is re -2..0.5, im -1.2..1.2. Choose another with `cx`, `cy` and `scale`, or with the four corners ' +
-          '(not both). A view deeper than double precision resolves gets 400 `zoom_too_deep`.',
+          '(not both). A view by `cx`, `cy` and `scale` deeper than double precision resolves is rendered by perturbation (one reference orbit in arbitrary precision, ' +
+          'every pixel as a difference from it, glitches corrected by rebasing): `cx` and `cy` may then have any number of digits (up to 1100 characters), ' +
+          `and \`scale\` goes down to ${MIN_DEEP_SCALE}. Deeper, or corners beyond double precision: 400 \`zoom_too_deep\`.`,
         parameters: [
           param('width', `Width in pixels (1 to ${limits.maxDimension}, MANDELBROT_MAX_DIMENSION).`, p.width),
           param('height', `Height in pixels (1 to ${limits.maxDimension}). Default: the view's aspect ratio.`, p.height),
           escapeParam,
-          param('cx', 'Real part of the centre of the view. Goes with `cy` and `scale`.', coordinate),
-          param('cy', 'Imaginary part of the centre of the view. Goes with `cx` and `scale`.', coordinate),
-          param('scale', 'Size of one pixel in complex-plane units (above 0). Goes with `cx` and `cy`.', p.scale),
+          param('cx', 'Real part of the centre of the view, a decimal of any precision (up to 1100 characters). Goes with `cy` and `scale`.', coordinate),
+          param('cy', 'Imaginary part of the centre of the view, a decimal of any precision (up to 1100 characters). Goes with `cx` and `scale`.', coordinate),
+          param('scale', `Size of one pixel in complex-plane units (above 0; ${MIN_DEEP_SCALE} at least), as a decimal or in scientific notation (\`1.5e-200\`). Goes with \`cx\` and \`cy\`.`, p.scale),
           param('reMin', 'Left edge of the view. Goes with `reMax`, `imMin` and `imMax`.', coordinate),
           param('reMax', 'Right edge of the view (above `reMin`).', coordinate),
           param('imMin', 'Bottom edge of the view.', coordinate),
@@ -38,7 +40,7 @@ export const mandelbrotPaths = (limits: RenderLimits) => {
             'X-Render-Retries': { description: 'Bands sent again after a cluster failed.', schema: { type: 'integer' } },
             'X-Render-Backups': { description: 'Backup copies started for slow bands.', schema: { type: 'integer' } },
           }),
-          '400': error('`invalid_parameter`, `zoom_too_deep`', 'A parameter is missing its partners, out of range or not a number, or the view is too deep.'),
+          '400': error('`invalid_parameter`, `zoom_too_deep`', `A parameter is missing its partners, out of range or not a number, or the view is too deep (a pixel below ${MIN_DEEP_SCALE}).`),
           '429': tooManyRenders,
           '500': error('`internal_error`', 'A bug in the LB.'),
           '503': error('`render_failed`', 'No healthy cluster could render the picture.', retryAfter),

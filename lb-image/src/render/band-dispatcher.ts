@@ -38,6 +38,8 @@ function median(values: number[]): number {
 /** What to ask a cluster for a band, and what to do with its answer (false: not a valid answer). */
 export interface BandWork {
   pathOf(band: Band): string;
+  /** A body to POST with each band (a deep view's reference orbit); without it, a GET. */
+  body?: Buffer;
   collect(band: Band, body: Buffer): boolean;
 }
 
@@ -112,7 +114,13 @@ export async function dispatchBands(
       if (s.running.size === 1) s.startedAt = Date.now();
       busy.set(m.id, (busy.get(m.id) ?? 0) + 1);
       view
-        .send(m, { method: 'GET', path: work.pathOf(s.band), timeoutMs: opts.bandTimeoutMs, signal: ctrl.signal, lane: 'render' })
+        .send(m, {
+          ...(work.body ? { method: 'POST', body: work.body, headers: { 'content-type': 'application/octet-stream' } } : { method: 'GET' }),
+          path: work.pathOf(s.band),
+          timeoutMs: opts.bandTimeoutMs,
+          signal: ctrl.signal,
+          lane: 'render',
+        })
         .then((res) => {
           // 503: the cluster is busy (its render queue is full), not failing: the band goes elsewhere.
           if (res.status === 503) throw new ClusterBusy();

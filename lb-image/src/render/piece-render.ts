@@ -2,15 +2,18 @@
 // the bands rendered and compressed by the clusters (band-dispatcher.ts), the pieces put in order.
 // The LB never holds the pixels, and encodes nothing: its work is a concatenation.
 import {
-  assemblePng, isMirrorSymmetric, mirrorPiece, pieceFits, pieceLayout, rowsPerPiece, unpackPieces, viewQuery,
+  assemblePng, deepQuery, isMirrorSymmetric, mirrorPiece, pieceFits, pieceLayout, rowsPerPiece, unpackPieces, viewQuery,
   type Piece, type PieceLayout, type RenderParams,
 } from '@hscale/common';
+import type { OrbitCache } from './orbit-cache.js';
 import type { ClusterView } from '../cluster-view.js';
 import { dispatchBands, type DispatchOptions } from './band-dispatcher.js';
 import { planBands, type Band } from './band-plan.js';
 
 export interface RenderOptions extends DispatchOptions {
   bandsPerCluster: number;
+  /** Where deep views' reference orbits come from (needed for a deep view). */
+  orbits?: OrbitCache;
   /** The whole image as one band, on one cluster (map tiles). */
   oneBand?: boolean;
 }
@@ -40,11 +43,14 @@ export async function renderPng(view: ClusterView, params: RenderParams, opts: R
     ? [{ first: 0, end: layout.top }]
     : planBands(layout.top, rowsPerPiece(params.width) * params.width, Math.max(1, clusters), opts.bandsPerCluster);
   const pieces: Piece[] = new Array(layout.total);
-  const query = { width: String(params.width), height: String(params.height), escape: String(params.escape), ...viewQuery(params.view) };
+  const query = { width: String(params.width), height: String(params.height), escape: String(params.escape), ...viewQuery(params.view), ...(params.deep ? deepQuery(params.deep) : {}) };
+  // A deep view's bands carry its reference orbit, computed once here for all of them.
+  const body = params.deep ? await opts.orbits!.get(params.deep, params.escape) : undefined;
   const stats = await dispatchBands(
     view,
     bands,
     {
+      ...(body ? { body } : {}),
       pathOf: (b) => `/render/pieces?${new URLSearchParams({ ...query, p0: String(b.first), p1: String(b.end) })}`,
       collect: (b, body) => {
         const got = bandAnswer(layout, b, body);

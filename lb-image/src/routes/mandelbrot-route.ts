@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { DEFAULT_ESCAPE, DEFAULT_WIDTH, defaultHeight, HttpError, intQueryParam, methodNotAllowed, viewFromQuery, type Logger, type RenderParams } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import { BandRefused, RenderError } from '../render/band-dispatcher.js';
+import { OrbitCache } from '../render/orbit-cache.js';
 import { renderPng } from '../render/piece-render.js';
 import { Admission } from '../admission.js';
 import type { Metrics } from '../metrics.js';
@@ -18,13 +19,13 @@ const intParam = (req: Request, name: string, fallback: number, max: number) => 
 export function parseRenderParams(req: Request, s: LbSettings): RenderParams {
   const width = intParam(req, 'width', DEFAULT_WIDTH, s.MANDELBROT_MAX_DIMENSION);
   const askedHeight = req.query.height === undefined || req.query.height === '' ? undefined : intParam(req, 'height', 1, s.MANDELBROT_MAX_DIMENSION);
-  const { view, impliedHeight } = viewFromQuery(req.query, width, askedHeight);
+  const { view, deep, impliedHeight } = viewFromQuery(req.query, width, askedHeight);
   if (impliedHeight !== undefined && askedHeight === undefined && impliedHeight > s.MANDELBROT_MAX_DIMENSION) {
     throw new HttpError(400, 'invalid_parameter', `these corners at width ${width} make an image ${impliedHeight} pixels high, more than ${s.MANDELBROT_MAX_DIMENSION}: give a smaller width, or a height`);
   }
   const height = askedHeight ?? Math.min(impliedHeight ?? defaultHeight(width), s.MANDELBROT_MAX_DIMENSION);
   const escape = intParam(req, 'escape', DEFAULT_ESCAPE, s.MANDELBROT_MAX_ESCAPE);
-  return view ? { width, height, escape, view } : { width, height, escape };
+  return deep ? { width, height, escape, deep } : view ? { width, height, escape, view } : { width, height, escape };
 }
 
 export function mandelbrotRouter(view: ClusterView, metrics: Metrics, s: LbSettings, log: Logger): Router {
@@ -32,6 +33,7 @@ export function mandelbrotRouter(view: ClusterView, metrics: Metrics, s: LbSetti
   // Renders in progress, and their pixels (the clusters hold them while they render; each band
   // answer is held here until the PNG is assembled).
   const admission = new Admission({ maxJobs: s.MANDELBROT_MAX_RENDERS, maxWeight: s.MANDELBROT_MAX_PIXELS });
+  const orbits = new OrbitCache();
   router
     .route('/mandelbrot.png')
     .get(async (req, res) => {
@@ -56,7 +58,7 @@ export function mandelbrotRouter(view: ClusterView, metrics: Metrics, s: LbSetti
     const started = Date.now();
     let r;
     try {
-      r = await renderPng(view, params, { bandsPerCluster: s.RENDER_BANDS_PER_CLUSTER, concurrencyPerCluster: s.RENDER_CONCURRENCY_PER_CLUSTER, bandTimeoutMs: s.BAND_TIMEOUT_MS, signal });
+      r = await renderPng(view, params, { bandsPerCluster: s.RENDER_BANDS_PER_CLUSTER, concurrencyPerCluster: s.RENDER_CONCURRENCY_PER_CLUSTER, bandTimeoutMs: s.BAND_TIMEOUT_MS, signal, orbits });
     } catch (err) {
       if (signal.aborted) {
         log.info('mandelbrot render called off: the client left', { ...params, ms: Date.now() - started });

@@ -1,0 +1,5 @@
+// Deep views: arbitrary-precision centres, a reference orbit, perturbation with rebasing.
+export * from './deep-view.js';
+export * from './fixed-point.js';
+export * from './perturbation.js';
+export * from './reference-orbit.js';
