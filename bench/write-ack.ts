@@ -79,6 +79,7 @@ for (const hz of [10, 50]) {
     await leader.sendCommand(['FUNCTION', 'LOAD', 'REPLACE', LIBRARY]);
     await leader.sendCommand(['FCALL', 'hs_promote', '1', FENCE_KEY, '1']);
     const writerClient = new RedisConnection({ host: '127.0.0.1', port: lp }, { username: 'app', password: PASSWORD }, 5000, log, 'bench');
+    for (const end = Date.now() + 10_000; !writerClient.isReady; await sleep(10)) if (Date.now() > end) throw new Error('the writer did not connect');
     const grouped = new ReplicatedWriter(writerClient, 'replica', 1000, log);
     grouped.term = { epoch: 1, voters: 2 };
     // Warm-up: right after a follower's link comes up, its first acknowledgement can take most of a
