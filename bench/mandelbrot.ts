@@ -1,12 +1,15 @@
 // Mandelbrot benchmark (a report, not a test): per-core kernel speed against the plain C loop
-// (gcc -O2) on the same view, and megapixels per second through the LB for 1, 2 and 3 clusters.
+// (gcc -O2) on the same view, and megapixels per second through the LB for 1, 2 and 3 clusters;
+// deep views: the cost per pixel-iteration by perturbation against the shallow kernels at the same
+// escape limit, the reference orbit's time, and 1 against 2 clusters on a deep view.
 // Usage: npm run bench:mandelbrot [-- --width 2000 --escape 1000 --runs 3]
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { columnRe, defaultHeight, rowIm } from '../common/src/mandelbrot-view.ts';
+import { deepColumnOffset, deepRowOffset, perturbedEscape, referenceOrbit } from '../common/src/deep/index.ts';
+import { columnRe, defaultHeight, pixelColumns, pixelRowIm, rowIm } from '../common/src/mandelbrot-view.ts';
 import { escapeCount, escapeCountPlain } from '../cluster-image/src/render/kernel.ts';
 import { compileKernel, WasmKernel } from '../cluster-image/src/render/wasm-kernel.ts';
 
@@ -81,11 +84,11 @@ async function twoProcessScaling(): Promise<number> {
   return best;
 }
 
-async function throughCluster(n: number, h: Harness): Promise<{ seconds: number; renderSeconds: number }> {
+async function throughCluster(n: number, h: Harness, query = `width=${clusterImage.width}&escape=${clusterImage.escape}`): Promise<{ seconds: number; renderSeconds: number }> {
   if (h.lb?.running) await h.lb.kill();
   await h.startLb({ STATIC_CLUSTERS: h.clusters.slice(0, n).map((c) => c.id).join(','), LOG_LEVEL: 'warn', ...(process.env.BANDS ? { RENDER_BANDS_PER_CLUSTER: process.env.BANDS } : {}) });
   await h.waitFor(async () => (await (await fetch(`${h.lbUrl}/health`)).json() as { clusters: { healthy: number } }).clusters.healthy === n, 10_000, `${n} clusters`);
-  const url = `${h.lbUrl}/mandelbrot.png?width=${clusterImage.width}&escape=${clusterImage.escape}`;
+  const url = `${h.lbUrl}/mandelbrot.png?${query}`;
   await (await fetch(url)).arrayBuffer(); // warm-up (JIT, connections)
   let best = { seconds: Infinity, renderSeconds: Infinity };
   for (let r = 0; r < runs; r++) {
@@ -96,6 +99,64 @@ async function throughCluster(n: number, h: Harness): Promise<{ seconds: number;
     if (seconds < best.seconds) best = { seconds, renderSeconds: Number(res.headers.get('x-render-ms')) / 1000 };
   }
   return best;
+}
+
+// ---- Deep views (perturbation, common/src/deep/): a view beside c = i with pixels of 1.8e-299.
+const DEEP = { cx: `0.${'0'.repeat(297)}7071067811865476`, cy: `1.${'0'.repeat(297)}7071067811865476`, scale: 7.071067811865476e-299 / 40 };
+const DEEP_ESCAPE = 3000;
+
+/** Nanoseconds per pixel-iteration of perturbation over a view's pixels (the sum of the counts is the iterations). */
+function perturbationNs(v: { cx: string; cy: string; scale: number }, side: number): number {
+  const orbit = referenceOrbit(v, DEEP_ESCAPE);
+  let best = Infinity;
+  for (let r = 0; r < runs; r++) {
+    let iterations = 0;
+    const t0 = process.hrtime.bigint();
+    for (let y = 0; y < side; y++) {
+      const dcy = deepRowOffset(y, side, v.scale);
+      for (let x = 0; x < side; x++) iterations += perturbedEscape(orbit, deepColumnOffset(x, side, v.scale), dcy, DEEP_ESCAPE);
+    }
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / iterations);
+  }
+  return best;
+}
+
+/**
+ * Nanoseconds per pixel-iteration: perturbation and the shallow kernels on the same pixels (beside
+ * c = i at a depth doubles resolve, where every pixel escapes: no shortcut skips work, so the sum of
+ * the counts is the iterations each did), at the deep views' escape limit; then the deep view itself.
+ */
+function deepCost(wasm: WasmKernel): { sameWork: { perturbationNs: number; tsKernelNs: number; wasmNs: number }; deepNs: number; orbitMs: Record<number, number> } {
+  const side = 400;
+  const offset = 7.071067811865476e-5;
+  const shallow = { width: side, height: side, escape: DEEP_ESCAPE, view: { cx: offset, cy: 1 + offset, scale: offset / 40 } };
+  const re = pixelColumns(shallow);
+  let tsKernelNs = Infinity;
+  let wasmNs = Infinity;
+  for (let r = 0; r < runs; r++) {
+    let t0 = process.hrtime.bigint();
+    let sum = 0;
+    for (let y = 0; y < side; y++) {
+      const im = pixelRowIm(shallow, y);
+      for (let x = 0; x < side; x++) sum += escapeCount(re[x]!, im, shallow.escape);
+    }
+    tsKernelNs = Math.min(tsKernelNs, Number(process.hrtime.bigint() - t0) / sum);
+    t0 = process.hrtime.bigint();
+    sum = wasm.countSum(shallow, 0, side);
+    wasmNs = Math.min(wasmNs, Number(process.hrtime.bigint() - t0) / sum);
+  }
+  const sameWork = { perturbationNs: perturbationNs({ cx: String(offset), cy: String(1 + offset), scale: offset / 40 }, side), tsKernelNs, wasmNs };
+  const deepNs = perturbationNs(DEEP, side);
+  // The reference orbit alone, at this depth (about 1060 bits), for a centre inside the set (its
+  // orbit runs the whole escape limit): what the LB computes once per view.
+  const orbitMs: Record<number, number> = {};
+  const inside = { cx: `-0.1${'0'.repeat(300)}1`, cy: `0.1${'0'.repeat(300)}1`, scale: DEEP.scale };
+  for (const e of [1000, 10_000, 100_000]) {
+    const t0 = process.hrtime.bigint();
+    referenceOrbit(inside, e);
+    orbitMs[e] = Number(process.hrtime.bigint() - t0) / 1e6;
+  }
+  return { sameWork, deepNs, orbitMs };
 }
 
 async function main(): Promise<void> {
@@ -136,8 +197,18 @@ async function main(): Promise<void> {
   console.log(`per core: the WebAssembly SIMD kernel (what the clusters run) ${wasmBest.seconds.toFixed(3)} s = ${kernel.ratioWasmVsCShortcuts.toFixed(2)}x C with the same shortcuts`);
   console.log(`per core: TS kernel + mirror symmetry (what the system renders) ${half.seconds.toFixed(3)} s = ${kernel.ratioKernelWithMirrorVsC.toFixed(1)}x the C loop`);
 
+  const deep = deepCost(wasm);
+  const w = deep.sameWork;
+  console.log(
+    `perturbation, same pixels as the shallow kernels (escape ${DEEP_ESCAPE}): ${w.perturbationNs.toFixed(2)} ns per pixel-iteration, against ${w.tsKernelNs.toFixed(2)} ns ` +
+      `for the TypeScript kernel (${(w.perturbationNs / w.tsKernelNs).toFixed(2)}x) and ${w.wasmNs.toFixed(2)} ns for the WebAssembly kernel (${(w.perturbationNs / w.wasmNs).toFixed(2)}x)`,
+  );
+  console.log(`the deep view (pixels of ${DEEP.scale.toExponential(1)}): ${deep.deepNs.toFixed(2)} ns per pixel-iteration by perturbation`);
+  console.log(`reference orbit at this depth: ${Object.entries(deep.orbitMs).map(([e, ms]) => `${ms.toFixed(0)} ms for ${e} iterations`).join(', ')}`);
+
   const h = new Harness();
   const clusters: Record<number, { seconds: number; renderSeconds: number; megapixelsPerSecond: number }> = {};
+  const deepClusters: Record<number, { seconds: number; renderSeconds: number }> = {};
   try {
     console.log(`clusters: ${clusterImage.width}x${defaultHeight(clusterImage.width)} (${clusterMegapixels.toFixed(1)} MP), escape ${clusterImage.escape}, one render worker per cluster, best of ${runs}`);
     for (let i = 0; i < 3; i++) await h.addCluster({ LOG_LEVEL: 'warn' });
@@ -145,6 +216,10 @@ async function main(): Promise<void> {
       const r = await throughCluster(n, h);
       clusters[n] = { ...r, megapixelsPerSecond: clusterMegapixels / r.seconds };
       console.log(`${n} cluster(s): ${clusters[n]!.megapixelsPerSecond.toFixed(1)} MP/s end to end (${r.seconds.toFixed(3)} s, X-Render-Ms ${r.renderSeconds.toFixed(3)} s)`);
+      if (n <= 2) {
+        deepClusters[n] = await throughCluster(n, h, `width=1200&height=1200&escape=${DEEP_ESCAPE}&cx=${DEEP.cx}&cy=${DEEP.cy}&scale=${DEEP.scale}`);
+        console.log(`${n} cluster(s), the deep view at 1200 x 1200: ${deepClusters[n]!.seconds.toFixed(3)} s end to end (X-Render-Ms ${deepClusters[n]!.renderSeconds.toFixed(3)} s)`);
+      }
     }
   } finally {
     await h.stopAll();
@@ -154,8 +229,10 @@ async function main(): Promise<void> {
   const twoVsOne = clusters[1]!.seconds / clusters[2]!.seconds;
   const twoVsOneRender = clusters[1]!.renderSeconds / clusters[2]!.renderSeconds;
   console.log(`2 clusters vs 1: ${twoVsOne.toFixed(2)}x end to end, ${twoVsOneRender.toFixed(2)}x for the rendering alone`);
+  const deepTwoVsOne = deepClusters[1]!.seconds / deepClusters[2]!.seconds;
+  console.log(`2 clusters vs 1 on the deep view: ${deepTwoVsOne.toFixed(2)}x end to end`);
   const out = path.join(ROOT, 'bench/results/mandelbrot.json');
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, kernelView: { width, height, escape }, runs, kernel, clusterImage, clusters, twoVsOne, twoVsOneRender, twoProcessCeiling: ceiling }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, cores: os.cpus().length, kernelView: { width, height, escape }, runs, kernel, clusterImage, clusters, twoVsOne, twoVsOneRender, twoProcessCeiling: ceiling, deep: { view: DEEP, escape: DEEP_ESCAPE, ...deep, clusters: deepClusters, twoVsOne: deepTwoVsOne } }, null, 2) + '\n');
   console.log(`written to ${path.relative(process.cwd(), out)}`);
 }
 

@@ -3,7 +3,8 @@
 // slaves (from the LB), so both refuse the same things with the same words.
 import { HttpError, badRequest } from './http-errors.js';
 import { MAX_DECIMAL_LENGTH, MIN_DEEP_SCALE, type DeepView } from './deep/deep-view.js';
-import { viewTooDeep, type View } from './mandelbrot-view.js';
+import { DECIMAL_PATTERN } from './deep/fixed-point.js';
+import { defaultHeight, viewTooDeep, type View } from './mandelbrot-view.js';
 import { numberQueryParam } from './query-params.js';
 
 /** Coordinates beyond this are far outside the set (which lies within |c| ≤ 2). */
@@ -50,10 +51,17 @@ export function viewFromQuery(q: Record<string, unknown>, width: number, height?
   if (c && k) throw badRequest('invalid_parameter', 'give either cx, cy and scale, or the corners, not both');
   const view = c ?? k?.view;
   if (!view) return {};
-  const tooDeep = viewTooDeep(view, width, height ?? k?.height ?? width);
+  // The height the image will have (a centred view without one: the default aspect), so that the
+  // LB, which may not have been given a height, and a slave, which always is, decide alike.
+  const tooDeep = viewTooDeep(view, width, height ?? k?.height ?? defaultHeight(width));
   if (!tooDeep) return { view, impliedHeight: k?.height };
   // Deeper than doubles resolve: a centred view is rendered by perturbation around its centre as
   // the client wrote it (any number of digits), down to a pixel of MIN_DEEP_SCALE.
-  if (c && c.scale >= MIN_DEEP_SCALE) return { deep: { cx: q.cx as string, cy: q.cy as string, scale: c.scale } };
+  if (c && c.scale >= MIN_DEEP_SCALE) {
+    for (const n of ['cx', 'cy'] as const) {
+      if (!DECIMAL_PATTERN.test(q[n] as string)) throw badRequest('invalid_parameter', `${n} of a deep view must be a decimal number with an exponent of at most 4 digits`);
+    }
+    return { deep: { cx: q.cx as string, cy: q.cy as string, scale: c.scale } };
+  }
   throw new HttpError(400, 'zoom_too_deep', c ? `a pixel of ${c.scale.toExponential(2)} is below ${MIN_DEEP_SCALE} (about zoom 990), the deepest view rendered` : `${tooDeep}; for deeper views give cx, cy and scale`);
 }

@@ -1,8 +1,10 @@
 // Deep views (common/src/deep/): perturbation around one reference orbit gives, pixel for pixel,
 // the escape counts of a direct arbitrary-precision computation (test/helpers/exact-mandelbrot.ts),
-// at pixel sizes from 1e-20 to 1e-300; with glitch correction (rebasing) turned off, it does not.
-// The views sit beside c = i, a Misiurewicz point: its neighbourhood is spirals and filaments at
-// every depth, where pixels' orbits pass near 0 and a plain perturbation loses them.
+// at pixel sizes from 1.8e-19 to 1.8e-299; with glitch correction (rebasing) turned off, it does not.
+// The views sit beside c = i, a Misiurewicz point: its neighbourhood is filaments at every depth,
+// and pixels near it outlive the reference orbit (the centre's escapes first), which a plain
+// perturbation cannot follow. (These views do not need the other rebasing rule, |z| < |d|: views
+// near minibrots, where it matters, are not in this test yet.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decimalToFixed, deepColumnOffset, deepRowOffset, doubleToFixed, fixedToDouble, perturbedEscape, referenceOrbit, type DeepView } from '../../common/src/deep/index.ts';

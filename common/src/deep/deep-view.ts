@@ -16,6 +16,13 @@ export const MIN_DEEP_SCALE = 1e-300;
 /** The longest cx or cy accepted: more digits than a pixel of MIN_DEEP_SCALE can use. */
 export const MAX_DECIMAL_LENGTH = 1100;
 
+/**
+ * width × height × escape of a deep view at most: perturbation has no shortcut for points inside
+ * the set (each runs the whole escape limit), so this bounds what one request may cost (about
+ * 5 ns per pixel-iteration: half a minute of one core).
+ */
+export const MAX_DEEP_PIXEL_ITERATIONS = 5e9;
+
 export type DeepParams = RenderParams & { deep: DeepView };
 export const isDeep = (p: RenderParams): p is DeepParams => p.deep !== undefined;
 

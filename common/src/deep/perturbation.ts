@@ -18,9 +18,9 @@ export function perturbedEscape(Z: Float64Array, dcx: number, dcy: number, escap
   let dx = 0;
   let dy = 0;
   let m = 0;
+  let X = 0; // Z(m): Z(0) = 0
+  let Y = 0;
   for (let n = 0; n < escape; n++) {
-    const X = Z[2 * m]!;
-    const Y = Z[2 * m + 1]!;
     const zx = X + dx;
     const zy = Y + dy;
     const r = zx * zx + zy * zy;
@@ -31,13 +31,15 @@ export function perturbedEscape(Z: Float64Array, dcx: number, dcy: number, escap
       dx = zx;
       dy = zy;
       m = 0;
+      X = 0;
+      Y = 0;
     }
-    const Xm = Z[2 * m]!;
-    const Ym = Z[2 * m + 1]!;
-    const ndx = 2 * (Xm * dx - Ym * dy) + (dx * dx - dy * dy) + dcx;
-    dy = 2 * (Xm * dy + Ym * dx) + 2 * dx * dy + dcy;
+    const ndx = 2 * (X * dx - Y * dy) + (dx * dx - dy * dy) + dcx;
+    dy = 2 * (X * dy + Y * dx) + 2 * dx * dy + dcy;
     dx = ndx;
     m++;
+    X = Z[2 * m]!;
+    Y = Z[2 * m + 1]!;
   }
   return escape;
 }

@@ -1,5 +1,5 @@
 // The Mandelbrot routes of the OpenAPI document (openapi.ts): images with views, and map tiles.
-import { MAX_TILE_ZOOM, MIN_DEEP_SCALE, mandelbrotParams, type RenderLimits } from '@hscale/common';
+import { MAX_DEEP_PIXEL_ITERATIONS, MAX_TILE_ZOOM, MIN_DEEP_SCALE, mandelbrotParams, type RenderLimits } from '@hscale/common';
 import { error, retryAfter, param, png } from './builders.js';
 
 const tooManyRenders = error('`too_many_renders`', 'MANDELBROT_MAX_RENDERS renders (or MANDELBROT_MAX_PIXELS pixels) are in progress already. Try again after Retry-After.', retryAfter);
@@ -20,7 +20,8 @@ export const mandelbrotPaths = (limits: RenderLimits) => {
           'A PNG of exactly width × height. The default view is re -2..0.5, im -1.2..1.2. Choose another with `cx`, `cy` and `scale`, or with the four corners ' +
           '(not both). A view by `cx`, `cy` and `scale` deeper than double precision resolves is rendered by perturbation (one reference orbit in arbitrary precision, ' +
           'every pixel as a difference from it, glitches corrected by rebasing): `cx` and `cy` may then have any number of digits (up to 1100 characters), ' +
-          `and \`scale\` goes down to ${MIN_DEEP_SCALE}. Deeper, or corners beyond double precision: 400 \`zoom_too_deep\`.`,
+          `and \`scale\` goes down to ${MIN_DEEP_SCALE}; such a view may cost width × height × escape = ${MAX_DEEP_PIXEL_ITERATIONS} pixel-iterations at most (else 400 \`invalid_parameter\`). ` +
+          'Deeper, or corners beyond double precision: 400 `zoom_too_deep`.',
         parameters: [
           param('width', `Width in pixels (1 to ${limits.maxDimension}, MANDELBROT_MAX_DIMENSION).`, p.width),
           param('height', `Height in pixels (1 to ${limits.maxDimension}). Default: the view's aspect ratio.`, p.height),

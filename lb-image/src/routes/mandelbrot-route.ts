@@ -1,6 +1,6 @@
 // GET /mandelbrot.png: plan bands, have the clusters render and compress them, assemble one PNG.
 import { Router, type Request, type Response } from 'express';
-import { DEFAULT_ESCAPE, DEFAULT_WIDTH, defaultHeight, HttpError, intQueryParam, methodNotAllowed, viewFromQuery, type Logger, type RenderParams } from '@hscale/common';
+import { DEFAULT_ESCAPE, DEFAULT_WIDTH, defaultHeight, HttpError, MAX_DEEP_PIXEL_ITERATIONS, intQueryParam, methodNotAllowed, viewFromQuery, type Logger, type RenderParams } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import { BandRefused, RenderError } from '../render/band-dispatcher.js';
 import { OrbitCache } from '../render/orbit-cache.js';
@@ -25,6 +25,9 @@ export function parseRenderParams(req: Request, s: LbSettings): RenderParams {
   }
   const height = askedHeight ?? Math.min(impliedHeight ?? defaultHeight(width), s.MANDELBROT_MAX_DIMENSION);
   const escape = intParam(req, 'escape', DEFAULT_ESCAPE, s.MANDELBROT_MAX_ESCAPE);
+  if (deep && width * height * escape > MAX_DEEP_PIXEL_ITERATIONS) {
+    throw new HttpError(400, 'invalid_parameter', `a deep view costs every pixel up to escape iterations: width × height × escape may be at most ${MAX_DEEP_PIXEL_ITERATIONS} (here ${width * height * escape}); ask for fewer pixels or a lower escape`);
+  }
   return deep ? { width, height, escape, deep } : view ? { width, height, escape, view } : { width, height, escape };
 }
 
