@@ -5,6 +5,11 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import wabt from 'wabt';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log('Usage: node build-assets.mjs (run by npm run build)\nCopies the Lua library into dist/store/lua/ and compiles src/render/kernel.wat to dist/render/kernel.wasm.');
+  process.exit(0);
+}
+
 const src = new URL('./src/', import.meta.url);
 const dist = new URL('./dist/', import.meta.url);
 

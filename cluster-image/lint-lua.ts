@@ -5,6 +5,11 @@
 import { spawnSync } from 'node:child_process';
 import { LIBRARY } from './src/store/library.ts';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log('Usage: npm run lint:lua\nLints the Redis function library (cluster-image/src/store/lua/) with luacheck, as the one script Redis loads; findings as <part>:<line>.');
+  process.exit(0);
+}
+
 const run = spawnSync('luacheck', ['--config', new URL('.luacheckrc', import.meta.url).pathname, '--formatter', 'plain', '--filename', 'hscale.lua', '-'], {
   input: LIBRARY,
   encoding: 'utf8',

@@ -8,6 +8,11 @@ import { openApiDocument } from './src/openapi.ts';
 import { documentLimits } from './src/openapi/document-limits.ts';
 import { loadLbSettings } from './src/settings.ts';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log('Usage: npm run lint:openapi\nLints the OpenAPI document a default LB serves with Redocly CLI (redocly.yaml), written to lb-image/dist/openapi.json first.');
+  process.exit(0);
+}
+
 const file = new URL('./dist/openapi.json', import.meta.url);
 mkdirSync(new URL('./dist/', import.meta.url), { recursive: true });
 writeFileSync(file, JSON.stringify(openApiDocument(documentLimits(loadLbSettings({ INSECURE_DEV_MODE: '1' }))), null, 2) + '\n');
