@@ -115,6 +115,5 @@ export type RedisEndpoint = z.infer<typeof RedisEndpointSchema>;
 export type RedisRole = z.infer<typeof RedisRoleSchema>;
 export type SlaveHealth = z.infer<typeof SlaveHealthSchema>;
 export type LeaderAssignment = z.infer<typeof LeaderAssignmentSchema>;
-export type PromiseRequest = z.infer<typeof PromiseRequestSchema>;
 export type PromiseAnswer = z.infer<typeof PromiseAnswerSchema>;
 export type FenceRaise = z.infer<typeof FenceRaiseSchema>;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_EPOCH, parseSlaveHealth } from '../../lb-image/src/health/slave-health.ts';
+import { MAX_EPOCH } from '../../common/src/protocol-schemas.ts';
+import { parseSlaveHealth } from '../../lb-image/src/health/slave-health.ts';
 
 const valid = {
   name: 'c1', epoch: 3, promised: 3, voters: 3, dataEpoch: 3, role: 'follower', leaderId: '10.0.0.2:3000', leaderReachable: true,

@@ -110,11 +110,3 @@ export const BatchResult = z
   .meta({ description: "The operation's HTTP status, then the body the single route would have answered." });
 
 export const BatchResponse = z.object({ results: z.array(BatchResult) });
-
-export type ErrorBody = z.infer<typeof ErrorBody>;
-export type ValueBody = z.infer<typeof Value>;
-export type WrittenBody = z.infer<typeof Written>;
-export type IncrementedBody = z.infer<typeof Incremented>;
-export type DeletedBody = z.infer<typeof Deleted>;
-export type KeyPageBody = z.infer<typeof KeyPage>;
-export type VersionConflictBody = z.infer<typeof VersionConflict>;

@@ -123,4 +123,3 @@ export type LbListBody = z.infer<typeof LbList>;
 export type ServerBody = z.infer<typeof Server>;
 export type SignUpBody = z.infer<typeof SignUp>;
 export type SignedUpBody = z.infer<typeof SignedUp>;
-export type EventBody = z.infer<typeof Event>;

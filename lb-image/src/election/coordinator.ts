@@ -14,10 +14,11 @@ import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { majorityOf, type LeaderAssignment, type Logger, type SlaveHealth } from '@hscale/common';
 import type { ClusterView, ProbeOutcome } from '../cluster-view.js';
+import { parseJson } from '../health/slave-health.js';
 import type { Member } from '../membership/membership.js';
 import { chooseLeader, decide, promisesNeeded, votingPromises, type CandidateView, type CurrentLeader, type Decision } from './decide.js';
 import { LeaderWatch } from './leader-watch.js';
-import { askPromise, parseJson } from './promise-request.js';
+import { askPromise } from './promise-request.js';
 import { VoterCount } from './voter-count.js';
 
 /** After an election that found no leader, the next waits this long, plus up to as much at random (two LBs that collided do not collide again). */

@@ -2,6 +2,7 @@
 // answer is parsed by its schema (common's protocol-schemas.ts) before anything acts on it.
 import { PromiseAnswerSchema, PromiseRefusalSchema, type Logger, type SlaveHealth } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
+import { parseJson } from '../health/slave-health.js';
 import type { Member } from '../membership/membership.js';
 
 /** A promise with the cluster's health (newer than its last probe's), or the epoch it promised already (0: none known). */
@@ -19,13 +20,5 @@ export async function askPromise(view: ClusterView, m: Member, epoch: number, ti
   } catch (err) {
     log.info('no promise from a cluster', { id: m.id, epoch, error: (err as Error).message });
     return { member: m, ok: false, promised: 0 };
-  }
-}
-
-export function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return null;
   }
 }

@@ -4,16 +4,17 @@
 // protocol-schemas.ts.
 import { SlaveHealthSchema, type SlaveHealth } from '@hscale/common';
 
-export { MAX_EPOCH } from '@hscale/common';
-
-/** The health a member reported, or null when its answer is not one (unparsable, wrong shape, out of range). */
-export function parseSlaveHealth(body: string): SlaveHealth | null {
-  let raw: unknown;
+/** A slave's JSON answer, or null when it is not JSON. */
+export function parseJson(body: Buffer | string): unknown {
   try {
-    raw = JSON.parse(body);
+    return JSON.parse(body.toString());
   } catch {
     return null;
   }
-  const result = SlaveHealthSchema.safeParse(raw);
+}
+
+/** The health a member reported, or null when its answer is not one (unparsable, wrong shape, out of range). */
+export function parseSlaveHealth(body: string): SlaveHealth | null {
+  const result = SlaveHealthSchema.safeParse(parseJson(body));
   return result.success ? result.data : null;
 }

@@ -1,8 +1,8 @@
 // The hot routes, GET, PUT and DELETE /keys/{key}, served straight from node:http: on this path
 // Express's routing, middleware chain and response helpers cost more than the work itself (see
-// BENCHMARKS.md, "The two HTTP paths"). Both paths parse a request with the same function
-// (key-request.ts), and the Express routes (kv-routes.ts) still serve everything this handler
-// declines: the aliases, listings, blocking reads, compressed bodies, bad URLs, wrong methods.
+// BENCHMARKS.md, the key-value table's Express column). Both paths parse a request with the same
+// function (key-request.ts), and the Express routes (kv-routes.ts) still serve everything this
+// handler declines: the aliases, listings, blocking reads, compressed bodies, bad URLs, wrong methods.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { accessLog, HttpError, IDEMPOTENCY_HEADER, readBody, REQUEST_ID_HEADER, requestIdFrom, type AccessLogOptions, type Logger } from '@hscale/common';
 import type { Metrics } from '../metrics.js';
