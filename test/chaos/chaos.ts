@@ -8,10 +8,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { containers, docker, run } from '../helpers/docker.ts';
+import { docker, run } from '../helpers/docker.ts';
 import { freePort, ROOT } from '../helpers/processes.ts';
-import { checkRun, type ClusterData, type LeaderSighting, type Op, type RunRecord } from './checker.ts';
+import { checkRun, type Op, type RunRecord } from './checker.ts';
+import { clusterIndex, finalData, startSightings } from './observe.ts';
 import { FAULT_KINDS, lbContainers, Nemesis, type FaultKind, type FaultRecord } from './nemesis.ts';
 import { runOp, seeded, startWorkload, type Random } from './workload.ts';
 
@@ -89,79 +89,6 @@ function shuffledDeck(perKind: number, random: Random): FaultKind[] {
     [deck[i], deck[j]] = [deck[j]!, deck[i]!];
   }
   return deck;
-}
-
-/** Every 250 ms, asks each cluster's slave what it believes: which epoch, and whether it leads it. */
-function startSightings(project: string) {
-  const sightings: LeaderSighting[] = [];
-  let running = true;
-  const loop = (async () => {
-    let ips: { name: string; ip: string }[] = [];
-    for (let round = 0; running; round++) {
-      if (round % 8 === 0) {
-        ips = (await containers(project, 'cluster').catch(() => [])).flatMap((c) => c.ips.map((ip) => ({ name: c.name, ip })));
-      }
-      await Promise.all(
-        ips.map(async ({ name, ip }) => {
-          const h = (await fetch(`http://${ip}:3000/health`, { signal: AbortSignal.timeout(300) })
-            .then((r) => r.json())
-            .catch(() => null)) as { epoch: number; role: string; redis: { role: string } } | null;
-          if (h) sightings.push({ at: performance.now(), cluster: name, epoch: h.epoch, leading: h.role === 'leader' && h.redis.role === 'master' });
-        }),
-      );
-      await sleep(250);
-    }
-  })();
-  return {
-    sightings,
-    async stop() {
-      running = false;
-      await loop;
-    },
-  };
-}
-
-/** The value of each key in one cluster's own Redis (null: absent). */
-async function clusterData(container: string, keys: string[]): Promise<Record<string, string | null>> {
-  const out = await docker('exec', container, 'redis-cli', '--no-raw', 'mget', ...keys);
-  const values = out.split('\n').map((line) => {
-    const m = /^\s*\d+\) (?:"(.*)"|\(nil\))$/.exec(line);
-    if (!m) throw new Error(`unexpected redis-cli output from ${container}: ${out.slice(0, 200)}`);
-    return m[1] ?? null;
-  });
-  if (values.length !== keys.length) throw new Error(`${container}: ${values.length} values for ${keys.length} keys`);
-  return Object.fromEntries(keys.map((k, i) => [k, values[i]!]));
-}
-
-/** The run's keys that a cluster's listing index names (internal keys start with a NUL byte: read by a script). */
-async function clusterIndex(container: string, prefix: string): Promise<string[]> {
-  const script = "return redis.call('ZRANGEBYLEX', string.char(0) .. 'hs:index', '[' .. ARGV[1], '[' .. ARGV[1] .. string.char(255))";
-  const out = await docker('exec', container, 'redis-cli', '--no-raw', 'eval', script, '0', prefix);
-  if (out === '(empty array)' || out === '(empty list or set)') return [];
-  return out.split('\n').map((line) => {
-    const m = /^\s*\d+\) "(.*)"$/.exec(line);
-    if (!m) throw new Error(`unexpected redis-cli output from ${container}: ${out.slice(0, 200)}`);
-    return m[1]!;
-  });
-}
-
-/** Waits (bounded) until every cluster holds the leader's data, then returns what each holds. */
-async function finalData(project: string, lbUrl: string, keys: string[], log: (s: string) => void) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const leaderAddress = ((await fetch(`${lbUrl}/leader`).then((r) => r.json())) as { address: string }).address;
-    const all = await containers(project, 'cluster');
-    const datas = await Promise.all(all.map(async (c) => ({ cluster: c.name, ips: c.ips, data: await clusterData(c.name, keys).catch(() => null) })));
-    const leader = datas.find((d) => d.ips.includes(leaderAddress));
-    const same = (d: (typeof datas)[number]) => d.data && leader?.data && keys.every((k) => d.data![k] === leader.data![k]);
-    if ((leader?.data && datas.every(same)) || Date.now() > deadline) {
-      if (!leader?.data) throw new Error('could not read the leader\'s data at the end');
-      const others: ClusterData[] = datas.filter((d) => d !== leader).map((d) => ({ cluster: d.cluster, data: d.data ?? {} }));
-      return { leader: { cluster: leader.cluster, data: leader.data }, others };
-    }
-    log('    waiting for every cluster to hold the leader\'s data ...');
-    await sleep(1000);
-  }
 }
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {

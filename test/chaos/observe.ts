@@ -1,0 +1,81 @@
+// What a chaos run observes of the clusters themselves (chaos.ts): during the run, which epoch
+// each slave believes it serves and whether it leads it; at the end, each cluster's own data and
+// listing index, read with redis-cli inside its container.
+import { performance } from 'node:perf_hooks';
+import { containers, docker } from '../helpers/docker.ts';
+import type { ClusterData, LeaderSighting } from './checker.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every 250 ms, asks each cluster's slave what it believes: which epoch, and whether it leads it. */
+export function startSightings(project: string) {
+  const sightings: LeaderSighting[] = [];
+  let running = true;
+  const loop = (async () => {
+    let ips: { name: string; ip: string }[] = [];
+    for (let round = 0; running; round++) {
+      if (round % 8 === 0) {
+        ips = (await containers(project, 'cluster').catch(() => [])).flatMap((c) => c.ips.map((ip) => ({ name: c.name, ip })));
+      }
+      await Promise.all(
+        ips.map(async ({ name, ip }) => {
+          const h = (await fetch(`http://${ip}:3000/health`, { signal: AbortSignal.timeout(300) })
+            .then((r) => r.json())
+            .catch(() => null)) as { epoch: number; role: string; redis: { role: string } } | null;
+          if (h) sightings.push({ at: performance.now(), cluster: name, epoch: h.epoch, leading: h.role === 'leader' && h.redis.role === 'master' });
+        }),
+      );
+      await sleep(250);
+    }
+  })();
+  return {
+    sightings,
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/** The value of each key in one cluster's own Redis (null: absent). */
+async function clusterData(container: string, keys: string[]): Promise<Record<string, string | null>> {
+  const out = await docker('exec', container, 'redis-cli', '--no-raw', 'mget', ...keys);
+  const values = out.split('\n').map((line) => {
+    const m = /^\s*\d+\) (?:"(.*)"|\(nil\))$/.exec(line);
+    if (!m) throw new Error(`unexpected redis-cli output from ${container}: ${out.slice(0, 200)}`);
+    return m[1] ?? null;
+  });
+  if (values.length !== keys.length) throw new Error(`${container}: ${values.length} values for ${keys.length} keys`);
+  return Object.fromEntries(keys.map((k, i) => [k, values[i]!]));
+}
+
+/** The run's keys that a cluster's listing index names (internal keys start with a NUL byte: read by a script). */
+export async function clusterIndex(container: string, prefix: string): Promise<string[]> {
+  const script = "return redis.call('ZRANGEBYLEX', string.char(0) .. 'hs:index', '[' .. ARGV[1], '[' .. ARGV[1] .. string.char(255))";
+  const out = await docker('exec', container, 'redis-cli', '--no-raw', 'eval', script, '0', prefix);
+  if (out === '(empty array)' || out === '(empty list or set)') return [];
+  return out.split('\n').map((line) => {
+    const m = /^\s*\d+\) "(.*)"$/.exec(line);
+    if (!m) throw new Error(`unexpected redis-cli output from ${container}: ${out.slice(0, 200)}`);
+    return m[1]!;
+  });
+}
+
+/** Waits (bounded) until every cluster holds the leader's data, then returns what each holds. */
+export async function finalData(project: string, lbUrl: string, keys: string[], log: (s: string) => void) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const leaderAddress = ((await fetch(`${lbUrl}/leader`).then((r) => r.json())) as { address: string }).address;
+    const all = await containers(project, 'cluster');
+    const datas = await Promise.all(all.map(async (c) => ({ cluster: c.name, ips: c.ips, data: await clusterData(c.name, keys).catch(() => null) })));
+    const leader = datas.find((d) => d.ips.includes(leaderAddress));
+    const same = (d: (typeof datas)[number]) => d.data && leader?.data && keys.every((k) => d.data![k] === leader.data![k]);
+    if ((leader?.data && datas.every(same)) || Date.now() > deadline) {
+      if (!leader?.data) throw new Error('could not read the leader\'s data at the end');
+      const others: ClusterData[] = datas.filter((d) => d !== leader).map((d) => ({ cluster: d.cluster, data: d.data ?? {} }));
+      return { leader: { cluster: leader.cluster, data: leader.data }, others };
+    }
+    log('    waiting for every cluster to hold the leader\'s data ...');
+    await sleep(1000);
+  }
+}
