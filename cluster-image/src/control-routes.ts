@@ -11,7 +11,7 @@ function parseBody<S extends z.ZodType>(schema: S, body: unknown, code: string, 
   return r.data;
 }
 
-const parseAssignment = (body: unknown) => parseBody(LeaderAssignmentSchema, body, 'invalid_assignment', '{epoch, leaderId, leader: {host, port}, youAreLeader, reason, voters}');
+const parseAssignment = (body: unknown) => parseBody(LeaderAssignmentSchema, body, 'invalid_assignment', '{epoch, leaderId, leaderName, leader: {host, port}, youAreLeader, reason, voters}');
 const parsePromise = (body: unknown) => parseBody(PromiseRequestSchema, body, 'invalid_promise', '{epoch} (a positive integer)');
 const parseFence = (body: unknown) => parseBody(FenceRaiseSchema, body, 'invalid_fence', '{writer, generation}');
 
@@ -33,7 +33,7 @@ export function controlRouter(leadership: Leadership, healthOf: () => Promise<Sl
   router
     .route('/internal/leader')
     .put(secretRequired, express.json(), async (req, res) => {
-      const result = await leadership.accept(parseAssignment(req.body));
+      const result = await leadership.accept(parseAssignment(req.body), name);
       if (!result.ok) throw new HttpError(result.status, result.code, result.message);
       // Whether this slave reaches the new leader's Redis now: the LB routes to it right away if so.
       res.json({ epoch: leadership.epoch, leaderReachable: leadership.leaderReachable });

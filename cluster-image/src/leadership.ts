@@ -46,8 +46,9 @@ export class Leadership {
     return this.store;
   }
 
-  async accept(a: LeaderAssignment): Promise<AcceptResult> {
-    const result = await this.serialized(() => this.apply(a));
+  /** A leader assignment (PUT /internal/leader) to this cluster, called `name`. */
+  async accept(a: LeaderAssignment, name: string): Promise<AcceptResult> {
+    const result = await this.serialized(() => this.apply(a, name));
     // Answer the LB once connected to the leader's Redis (bounded), so that it can route to this
     // slave right away. Outside the lock: a leader that died meanwhile must not hold up the next
     // assignment (the election that replaces it) for the whole wait.
@@ -134,8 +135,21 @@ export class Leadership {
     this.store = null;
   }
 
-  private async apply(a: LeaderAssignment): Promise<AcceptResult> {
+  private async apply(a: LeaderAssignment, name: string): Promise<AcceptResult> {
     const cur = this.current;
+    // The LB addresses clusters by IP, and an IP can pass to another container (Docker reuses a
+    // stopped one's). An assignment meant for another cluster must not make this one lead, nor
+    // make the leader follow its own old address.
+    if (a.youAreLeader !== (a.leaderName === name)) {
+      return {
+        ok: false,
+        status: 409,
+        code: 'not_this_cluster',
+        message: a.youAreLeader
+          ? `the leader of epoch ${a.epoch} is the cluster named ${a.leaderName}, not this one (${name}): the LB's address for it is out of date`
+          : `this cluster (${name}) is the leader of epoch ${a.epoch} named in the assignment, not ${a.leaderId}: the LB's address for it is out of date`,
+      };
+    }
     if (a.epoch < this.acceptor.promised) {
       return { ok: false, status: 409, code: 'stale_epoch', message: `epoch ${a.epoch} is older than the epoch ${this.acceptor.promised} this cluster promised to an election` };
     }

@@ -75,6 +75,12 @@ export const LeaderAssignmentSchema = z.object({
   // Any epoch an election can reach: one above the highest promise seen (up to MAX_EPOCH + 1).
   epoch: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
   leaderId: z.string(),
+  /**
+   * The leader's own name (what its /health calls it), as the election or the LB's follow saw
+   * it. An address can pass to another container (Docker reuses a stopped one's IP): a slave
+   * refuses an assignment whose leader name says it is meant for another cluster.
+   */
+  leaderName: shortText.min(1),
   leader: RedisEndpointSchema,
   /** Whether the receiving slave is the leader. */
   youAreLeader: z.boolean(),

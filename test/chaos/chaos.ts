@@ -11,7 +11,7 @@ import path from 'node:path';
 import { docker, run } from '../helpers/docker.ts';
 import { freePort, ROOT } from '../helpers/processes.ts';
 import { checkRun, type Op, type RunRecord } from './checker.ts';
-import { clusterIndex, finalData, startSightings } from './observe.ts';
+import { clusterIndex, finalData, leadershipLog, startSightings } from './observe.ts';
 import { FAULT_KINDS, lbContainers, Nemesis, type FaultKind, type FaultRecord } from './nemesis.ts';
 import { runOp, seeded, startWorkload, type Random } from './workload.ts';
 
@@ -173,6 +173,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     };
     if (o.history) writeFileSync(o.history, JSON.stringify({ giveUpMs: lbGiveUpMs(o.root), ...record }));
     const verdict = checkRun(record, { giveUpMs: lbGiveUpMs(o.root) });
+    // Two leaders of one epoch: what every part logged of that epoch and the one before, to tell how.
+    const split = verdict.anomalies.flatMap((a) => (a.kind === 'split-brain' ? [Number(/epoch (\d+)/.exec(a.detail)?.[1])] : []));
+    if (split.length > 0) {
+      o.log('==> what the LBs and slaves logged of the epochs led twice, and the one before each:');
+      for (const line of await leadershipLog(project, split.flatMap((e) => [e - 1, e])).catch((err: Error) => [`(could not read the logs: ${err.message})`])) o.log(`    ${line}`);
+    }
     const count = (f: (op: Op) => boolean) => ops.filter(f).length;
     const report: ChaosReport = {
       seed: o.seed,

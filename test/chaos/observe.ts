@@ -2,27 +2,35 @@
 // each slave believes it serves and whether it leads it; at the end, each cluster's own data and
 // listing index, read with redis-cli inside its container.
 import { performance } from 'node:perf_hooks';
-import { containers, docker } from '../helpers/docker.ts';
+import { containers, docker, run } from '../helpers/docker.ts';
 import type { ClusterData, LeaderSighting } from './checker.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Every 250 ms, asks each cluster's slave what it believes: which epoch, and whether it leads it. */
+/**
+ * Every 250 ms, asks each cluster's slave what it believes: which epoch, and whether it leads it.
+ * The answer is credited to the container the slave names (its host name is the container's short
+ * id), not to the one the address belonged to when last looked up: Docker gives a stopped
+ * container's address to the next one that starts.
+ */
 export function startSightings(project: string) {
   const sightings: LeaderSighting[] = [];
   let running = true;
   const loop = (async () => {
-    let ips: { name: string; ip: string }[] = [];
+    let ips: string[] = [];
+    let byHost = new Map<string, string>();
     for (let round = 0; running; round++) {
       if (round % 8 === 0) {
-        ips = (await containers(project, 'cluster').catch(() => [])).flatMap((c) => c.ips.map((ip) => ({ name: c.name, ip })));
+        const all = await containers(project, 'cluster').catch(() => []);
+        ips = all.flatMap((c) => c.ips);
+        byHost = new Map(all.map((c) => [c.id.slice(0, 12), c.name]));
       }
       await Promise.all(
-        ips.map(async ({ name, ip }) => {
+        ips.map(async (ip) => {
           const h = (await fetch(`http://${ip}:3000/health`, { signal: AbortSignal.timeout(300) })
             .then((r) => r.json())
-            .catch(() => null)) as { epoch: number; role: string; redis: { role: string } } | null;
-          if (h) sightings.push({ at: performance.now(), cluster: name, epoch: h.epoch, leading: h.role === 'leader' && h.redis.role === 'master' });
+            .catch(() => null)) as { name: string; epoch: number; role: string; redis: { role: string } } | null;
+          if (h) sightings.push({ at: performance.now(), cluster: byHost.get(h.name) ?? h.name, epoch: h.epoch, leading: h.role === 'leader' && h.redis.role === 'master' });
         }),
       );
       await sleep(250);
@@ -78,4 +86,30 @@ export async function finalData(project: string, lbUrl: string, keys: string[], 
     log('    waiting for every cluster to hold the leader\'s data ...');
     await sleep(1000);
   }
+}
+
+/**
+ * For a failed run: every container's log lines (the LBs' and slaves' JSON logs) that concern the
+ * given epochs (elections, promises, assignments, follows), merged in time order, each prefixed
+ * with its container. What a reader needs to tell how two clusters came to lead one epoch.
+ */
+export async function leadershipLog(project: string, epochs: number[]): Promise<string[]> {
+  const wanted = new Set(epochs);
+  const all = (await docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)).split('\n').filter(Boolean);
+  const lines: { at: string; line: string }[] = [];
+  for (const id of all) {
+    const name = (await docker('inspect', '-f', '{{.Name}}', id)).replace(/^\//, '');
+    const logs = await run('docker', ['logs', id]);
+    for (const raw of `${logs.stdout}\n${logs.stderr}`.split('\n')) {
+      if (!raw.startsWith('{')) continue;
+      let entry: { epoch?: unknown; timestamp?: unknown };
+      try {
+        entry = JSON.parse(raw) as typeof entry;
+      } catch {
+        continue;
+      }
+      if (typeof entry.epoch === 'number' && wanted.has(entry.epoch)) lines.push({ at: String(entry.timestamp), line: `${name.padEnd(26)} ${raw}` });
+    }
+  }
+  return lines.sort((a, b) => a.at.localeCompare(b.at)).map((l) => l.line);
 }

@@ -21,10 +21,10 @@ test('a fresh LB waits until every cluster was probed, then elects epoch 1 in a 
 
 test('an LB that starts (or restarts) follows the leader a majority elected, with no new epoch', () => {
   const members = [leading('b', 5), following('a', 'b', 5), following('c', 'b', 5)];
-  assert.deepEqual(decide(input({ members })), { kind: 'follow', leaderId: 'b', epoch: 5 });
+  assert.deepEqual(decide(input({ members })), { kind: 'follow', leaderId: 'b', epoch: 5, leaderName: 'b' });
   // Followers that promised the epoch but have not been told the leader yet back it too.
   const early = [leading('b', 5), member('a', { epoch: 4, promised: 5 }), member('c', { epoch: 4, promised: 5 })];
-  assert.deepEqual(decide(input({ members: early })), { kind: 'follow', leaderId: 'b', epoch: 5 });
+  assert.deepEqual(decide(input({ members: early })), { kind: 'follow', leaderId: 'b', epoch: 5, leaderName: 'b' });
 });
 
 test('a running LB follows a newer leader that another LB elected, and keeps its own otherwise', () => {
@@ -32,7 +32,7 @@ test('a running LB follows a newer leader that another LB elected, and keeps its
   const mine = [leading('a', 4), following('b', 'a', 4), following('c', 'a', 4)];
   assert.equal(decide(input({ current, members: mine })).kind, 'keep');
   const theirs = [following('a', 'b', 6), leading('b', 6), following('c', 'b', 6)];
-  assert.deepEqual(decide(input({ current, members: theirs })), { kind: 'follow', leaderId: 'b', epoch: 6 });
+  assert.deepEqual(decide(input({ current, members: theirs })), { kind: 'follow', leaderId: 'b', epoch: 6, leaderName: 'b' });
 });
 
 test('a member that claims a huge epoch alone is neither followed nor trusted; the next election goes above it', () => {

@@ -16,7 +16,7 @@ import { majorityOf, type LeaderAssignment, type Logger, type SlaveHealth } from
 import type { ClusterView, ProbeOutcome } from '../cluster-view.js';
 import { parseJson } from '../health/slave-health.js';
 import type { Member } from '../membership/membership.js';
-import { chooseLeader, decide, promisesNeeded, votingPromises, type CandidateView, type CurrentLeader, type Decision } from './decide.js';
+import { chooseLeader, decide, promisesNeeded, votingPromises, type CandidateView, type Decision, type FleetLeader } from './decide.js';
 import { LeaderWatch } from './leader-watch.js';
 import { askPromise } from './promise-request.js';
 import { VoterCount } from './voter-count.js';
@@ -33,7 +33,7 @@ export interface CoordinatorOptions {
   assignTimeoutMs: number;
 }
 
-export interface LeaderState extends CurrentLeader {
+export interface LeaderState extends FleetLeader {
   address: string;
 }
 
@@ -140,7 +140,7 @@ export class Coordinator extends EventEmitter {
   async check(): Promise<void> {
     if (this.electing) return;
     const d = this.decideNow(false);
-    if (d.kind === 'follow') this.follow(d.leaderId, d.epoch);
+    if (d.kind === 'follow') this.follow(d);
     else if (d.kind === 'elect' && Date.now() >= this.retryElectionAt) await this.startElection(false);
     else if (d.kind === 'wait' && (this.current === null || this.watch.failed)) this.sayNone(d.reason);
     // Not awaited: a hung cluster must not hold up the next check. Also while waiting: the voters'
@@ -171,7 +171,8 @@ export class Coordinator extends EventEmitter {
   }
 
   private looksLikeTheLeader(h: SlaveHealth): boolean {
-    return h.epoch === this.current?.epoch && h.role === 'leader' && h.redis.up && h.redis.role === 'master' && h.promised <= h.epoch;
+    // By name too: the leader's address may now be another cluster's (an IP reused).
+    return h.epoch === this.current?.epoch && h.name === this.current.leaderName && h.role === 'leader' && h.redis.up && h.redis.role === 'master' && h.promised <= h.epoch;
   }
 
   private candidates(): CandidateView[] {
@@ -211,9 +212,9 @@ export class Coordinator extends EventEmitter {
   }
 
   /** The fleet elected a leader (through another LB, or this one before it restarted): route to it. */
-  private follow(leaderId: string, epoch: number): void {
+  private follow({ leaderId, epoch, leaderName }: FleetLeader): void {
     this.lastNoneReason = '';
-    this.setLeader(leaderId, epoch);
+    this.setLeader({ leaderId, epoch, leaderName });
     this.log.info('following the leader the fleet elected', { leaderId, epoch });
     this.emit('followed', { leaderId, epoch });
   }
@@ -241,7 +242,7 @@ export class Coordinator extends EventEmitter {
     // for one more timeout would only delay the failover.
     await this.view.probeAll({ onlyHealthy: true, except: this.current?.leaderId });
     const d = this.decideNow(force);
-    if (d.kind === 'follow') return this.follow(d.leaderId, d.epoch);
+    if (d.kind === 'follow') return this.follow(d);
     if (d.kind !== 'elect') return;
     this.lastNoneReason = '';
     const previous = this.current?.leaderId ?? null;
@@ -295,13 +296,14 @@ export class Coordinator extends EventEmitter {
       return null;
     }
     const m = this.view.table.get(choice.id)!;
+    const promise = promisers.find((p) => p.member.id === choice.id)!.health;
+    const elected = { leaderId: choice.id, epoch, leaderName: promise.name };
     this.voters = voters;
     // One candidate per epoch: if the assignment seems to fail it may still take effect there, so
     // the next attempt is a new election at a new epoch, never another candidate at this one. The
     // candidate leads only the Redis whose data it promised with (not one that restarted since).
-    const promisedRunId = promisers.find((p) => p.member.id === choice.id)!.health.redis.runId ?? undefined;
-    if (!(await this.assign(m, epoch, choice.id, 'election', promisedRunId))) return null;
-    this.setLeader(choice.id, epoch);
+    if (!(await this.assign(m, elected, 'election', promise.redis.runId ?? undefined))) return null;
+    this.setLeader(elected);
     return choice.id;
   }
 
@@ -319,9 +321,10 @@ export class Coordinator extends EventEmitter {
     this.emit('era');
   }
 
-  private setLeader(leaderId: string, epoch: number): void {
+  private setLeader(leader: FleetLeader): void {
+    const { leaderId, epoch } = leader;
     const m = this.view.table.get(leaderId);
-    this.current = { leaderId, epoch, address: m?.address ?? leaderId.split(':')[0]! };
+    this.current = { ...leader, address: m?.address ?? leaderId.split(':')[0]! };
     this.leaderSince = Date.now();
     this.watch.reset(this.leaderSince);
     this.bumpEra();
@@ -355,7 +358,7 @@ export class Coordinator extends EventEmitter {
     const syncOne = async (m: Member): Promise<boolean> => {
       try {
         if (this.current !== cur) return false; // a newer decision: the next sync handles this one
-        const followed = await this.assign(m, cur.epoch, cur.leaderId, 'sync').catch(() => false);
+        const followed = await this.assign(m, cur, 'sync').catch(() => false);
         if (followed) this.syncRetryAt.delete(m.id);
         else this.syncRetryAt.set(m.id, Date.now() + SYNC_RETRY_MS);
         return followed;
@@ -378,7 +381,8 @@ export class Coordinator extends EventEmitter {
     return this.voterCount.count(this.view.table.list(), members);
   }
 
-  private async assign(m: Member, epoch: number, leaderId: string, reason: LeaderAssignment['reason'], expectRunId?: string): Promise<boolean> {
+  /** Tells `m` the leader of an epoch: its address and its name (a slave checks the name). */
+  private async assign(m: Member, { leaderId, epoch, leaderName }: FleetLeader, reason: LeaderAssignment['reason'], expectRunId?: string): Promise<boolean> {
     const leaderMember = this.view.table.get(leaderId);
     const leader = leaderMember?.health?.redis.endpoint;
     if (!leader) return false;
@@ -388,7 +392,7 @@ export class Coordinator extends EventEmitter {
       this.log.warn('not assigning a leader whose Redis address is not its own', { leaderId, address: leaderMember.address, claimed: leader.host });
       return false;
     }
-    const body: LeaderAssignment = { epoch, leaderId, leader, youAreLeader: m.id === leaderId, reason, voters: this.voters, ...(expectRunId ? { expectRunId } : {}) };
+    const body: LeaderAssignment = { epoch, leaderId, leaderName, leader, youAreLeader: m.id === leaderId, reason, voters: this.voters, ...(expectRunId ? { expectRunId } : {}) };
     try {
       const res = await this.view.assign(m, body, this.opts.assignTimeoutMs);
       if (res.status === 200) {

@@ -37,6 +37,11 @@ export interface CurrentLeader {
   epoch: number;
 }
 
+/** The leader the fleet elected, with its own name (what it answers to at any address). */
+export interface FleetLeader extends CurrentLeader {
+  leaderName: string;
+}
+
 export interface ElectionInput {
   members: CandidateView[];
   current: CurrentLeader | null;
@@ -59,7 +64,7 @@ export type Decision =
   | { kind: 'keep' }
   | { kind: 'wait'; reason: string }
   /** The fleet elected this leader (through this LB or another): route to it, no new epoch. */
-  | { kind: 'follow'; leaderId: string; epoch: number }
+  | ({ kind: 'follow' } & FleetLeader)
   /** Ask every cluster to promise `epoch`; with a majority, the best of them leads (chooseLeader). */
   | { kind: 'elect'; epoch: number; reason: string };
 
@@ -82,7 +87,7 @@ export function votersOf(members: CandidateView[]): number {
  * that backing; a member that claims a huge epoch on its own (a bug, or a compromised container)
  * never does.
  */
-export function fleetLeader(members: CandidateView[]): CurrentLeader | null {
+export function fleetLeader(members: CandidateView[]): FleetLeader | null {
   const voters = votersOf(members);
   // Two clusters, one of them down or gone: the survivor's word (the weaker two-cluster promise).
   const needed = voters === 2 && members.filter((m) => m.healthy).length < 2 ? 1 : majorityOf(voters);
@@ -91,7 +96,7 @@ export function fleetLeader(members: CandidateView[]): CurrentLeader | null {
     .sort((a, b) => b.epoch - a.epoch);
   for (const c of claims) {
     const backing = members.filter((m) => m.healthy && Math.max(m.promised, m.epoch) >= c.epoch).length;
-    if (backing >= needed) return { leaderId: c.id, epoch: c.epoch };
+    if (backing >= needed) return { leaderId: c.id, epoch: c.epoch, leaderName: c.name };
   }
   return null;
 }

@@ -1,0 +1,61 @@
+// The LB knows clusters by address, and an address can pass to another cluster: Docker gives a
+// stopped container's IP to the next one that starts (a chaos run saw two clusters lead one epoch
+// this way). Here the leader's slave dies and another cluster's slave comes up at its address,
+// with a Redis that is still a master (as a former leader's is, cut off during the election that
+// replaced it). The LB, which sees "the leader's slave restarted", tells whoever answers there
+// that it leads: the slave must refuse (the assignment names another cluster), and the LB must
+// hold a new election instead, never let a second cluster lead the epoch.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { createClient } from 'redis';
+import { CONTROL_PASSWORD, Harness } from '../helpers/processes.ts';
+import { call, put } from '../helpers/http.ts';
+
+test("a cluster that comes up at the leader's address is refused leadership of its epoch; a new election follows", async (t) => {
+  const h = await Harness.start(3);
+  t.after(() => h.stopAll());
+  const leader = await h.leader();
+  const { epoch } = (await call(`${h.lbUrl}/leader`)).body as { epoch: number };
+  assert.equal((await put(`${h.lbUrl}/keys/before-the-move`, 'kept')).status, 200);
+  const other = h.clusters.find((c) => c !== leader)!;
+  const otherName = `cluster-${other.slavePort}`;
+
+  // The LB is frozen while the address changes hands, so that it first sees the new occupant (not
+  // an empty address, which it would treat as the leader's failure, as it should).
+  h.lb.pause();
+  try {
+    await other.slave.kill('SIGKILL');
+    const control = createClient({ socket: { host: '127.0.0.1', port: other.redisPort }, username: 'control', password: CONTROL_PASSWORD });
+    await control.connect();
+    await control.sendCommand(['REPLICAOF', 'NO', 'ONE']);
+    await control.quit();
+    await leader.slave.kill('SIGKILL');
+    h.slaveProc(leader.slavePort, other.redisPort, {
+      CLUSTER_NAME: otherName,
+      STATE_FILE: path.join(mkdtempSync(path.join(os.tmpdir(), 'hscale-moved-')), 'acceptor.json'),
+    }).start();
+    await h.waitFor(
+      async () => ((await fetch(`http://127.0.0.1:${leader.slavePort}/health`).then((r) => r.json())) as { name: string }).name === otherName,
+      10_000,
+      `${otherName} answering at the leader's address`,
+    );
+  } finally {
+    h.lb.resume();
+  }
+
+  // Watched (every 50 ms) until the LB has a leader of a newer epoch.
+  const claims: { epoch: number; role: string }[] = [];
+  await h.waitFor(async () => {
+    const seen = (await fetch(`http://127.0.0.1:${leader.slavePort}/health`).then((r) => r.json()).catch(() => null)) as { epoch: number; role: string } | null;
+    if (seen) claims.push(seen);
+    const now = (await call(`${h.lbUrl}/leader`)).body as { epoch: number; available: boolean };
+    return now.available && now.epoch > epoch;
+  }, 30_000, 'a leader of a newer epoch');
+  assert.deepEqual(claims.filter((c) => c.epoch === epoch && c.role === 'leader'), [], `${otherName} never led epoch ${epoch}`);
+  assert.ok(h.lb.count(/not_this_cluster/) > 0, 'the LB did tell the cluster at that address to lead, and was refused');
+  assert.equal((await call(`${h.lbUrl}/keys/before-the-move`)).body.value, 'kept', 'the acknowledged write survived');
+  assert.equal((await put(`${h.lbUrl}/keys/after-the-move`, 'new')).status, 200);
+});
