@@ -2,16 +2,16 @@
 // stopped container's IP to the next one that starts (a chaos run saw two clusters lead one epoch
 // this way). Here the leader's slave dies and another cluster's slave comes up at its address,
 // with a Redis that is still a master (as a former leader's is, cut off during the election that
-// replaced it). The LB, which sees "the leader's slave restarted", tells whoever answers there
-// that it leads: the slave must refuse (the assignment names another cluster), and the LB must
-// hold a new election instead, never let a second cluster lead the epoch.
+// replaced it). The LB sees "the leader's slave restarted", and would tell whoever answers there
+// that it leads: it must notice the name is another cluster's (and the slave refuse an assignment
+// naming another cluster, should one reach it), and hold a new election instead.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createClient } from 'redis';
-import { CONTROL_PASSWORD, Harness } from '../helpers/processes.ts';
+import { CONTROL_PASSWORD, Harness, SECRET } from '../helpers/processes.ts';
 import { call, put } from '../helpers/http.ts';
 
 test("a cluster that comes up at the leader's address is refused leadership of its epoch; a new election follows", async (t) => {
@@ -55,7 +55,31 @@ test("a cluster that comes up at the leader's address is refused leadership of i
     return now.available && now.epoch > epoch;
   }, 30_000, 'a leader of a newer epoch');
   assert.deepEqual(claims.filter((c) => c.epoch === epoch && c.role === 'leader'), [], `${otherName} never led epoch ${epoch}`);
-  assert.ok(h.lb.count(/not_this_cluster/) > 0, 'the LB did tell the cluster at that address to lead, and was refused');
+  assert.ok(h.lb.count(/another cluster answers at the leader's address|not_this_cluster/) > 0, 'the LB noticed another cluster at the leader\'s address');
   assert.equal((await call(`${h.lbUrl}/keys/before-the-move`)).body.value, 'kept', 'the acknowledged write survived');
   assert.equal((await put(`${h.lbUrl}/keys/after-the-move`, 'new')).status, 200);
+});
+
+test('a slave refuses an assignment that names another cluster as the leader, or names it and says follow', async (t) => {
+  const h = await Harness.start(3);
+  t.after(() => h.stopAll());
+  const leader = await h.leader();
+  const follower = h.clusters.find((c) => c !== leader)!;
+  const { epoch } = (await call(`${h.lbUrl}/leader`)).body as { epoch: number };
+  const assign = (c: typeof leader, body: Record<string, unknown>) =>
+    call(`http://127.0.0.1:${c.slavePort}/internal/leader`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ epoch: epoch + 1, leaderId: follower.id, leader: { host: '127.0.0.1', port: follower.redisPort }, reason: 'sync', voters: 3, ...body }),
+    });
+  // "You lead" sent to the follower's address, but naming the cluster that was there before.
+  const lead = await assign(follower, { youAreLeader: true, leaderName: `cluster-${leader.slavePort}` });
+  assert.equal(lead.status, 409, JSON.stringify(lead.body));
+  assert.equal(lead.body.error, 'not_this_cluster');
+  // "Follow the leader at that address", sent to the cluster the assignment names as the leader.
+  const follow = await assign(follower, { youAreLeader: false, leaderName: `cluster-${follower.slavePort}` });
+  assert.equal(follow.status, 409, JSON.stringify(follow.body));
+  assert.equal(follow.body.error, 'not_this_cluster');
+  const health = (await call(`http://127.0.0.1:${follower.slavePort}/health`)).body as { epoch: number; role: string };
+  assert.deepEqual([health.epoch, health.role], [epoch, 'follower'], 'nothing changed');
 });

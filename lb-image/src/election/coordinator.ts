@@ -386,6 +386,13 @@ export class Coordinator extends EventEmitter {
     const leaderMember = this.view.table.get(leaderId);
     const leader = leaderMember?.health?.redis.endpoint;
     if (!leader) return false;
+    // The Redis at the leader's address must be the named leader's: a follower pointed at another
+    // cluster's Redis (the address changed hands) would replace its data with that one's.
+    if (leaderMember.health!.name !== leaderName) {
+      this.log.warn('not assigning: another cluster answers at the leader\'s address', { leaderId, leaderName, answering: leaderMember.health!.name });
+      if (this.isLeader(leaderId)) this.watch.failure(Date.now(), true);
+      return false;
+    }
     // Every Redis is about to replicate this address, and send it the Redis password: it must be
     // the leader's own (when its address is an IP to compare with), not whatever its /health says.
     if (isIP(leaderMember.address) && leader.host !== leaderMember.address) {
