@@ -10,11 +10,17 @@ import { paletteIndex } from '../mandelbrot-view.js';
 import type { DeepParams } from './deep-view.js';
 
 /**
- * The escape count of the pixel C + (dcx, dcy): the first n with |z(n)|^2 > 4, or `escape`.
- * `rebase` false is for tests only: no glitch correction, so the glitches rebasing removes show.
+ * Glitch correction: 'rebase' in production. The others are for tests only, to show what each rule
+ * of rebasing fixes: 'at-reference-end' rebases only when the reference ends (no |z| < |d| rule),
+ * 'none' not at all (a pixel that outlives its reference is shown as escaped).
  */
-export function perturbedEscape(Z: Float64Array, dcx: number, dcy: number, escape: number, rebase = true): number {
+export type GlitchCorrection = 'rebase' | 'at-reference-end' | 'none';
+
+/** The escape count of the pixel C + (dcx, dcy): the first n with |z(n)|^2 > 4, or `escape`. */
+export function perturbedEscape(Z: Float64Array, dcx: number, dcy: number, escape: number, correction: GlitchCorrection = 'rebase'): number {
   const last = Z.length / 2 - 1;
+  const nearZeroRule = correction === 'rebase';
+  const corrected = correction !== 'none';
   let dx = 0;
   let dy = 0;
   let m = 0;
@@ -25,9 +31,8 @@ export function perturbedEscape(Z: Float64Array, dcx: number, dcy: number, escap
     const zy = Y + dy;
     const r = zx * zx + zy * zy;
     if (r > 4) return n;
-    // Uncorrected (tests only): a pixel that outlives its reference is a glitch, shown as escaped.
-    if (!rebase && m === last) return n;
-    if (rebase && (r < dx * dx + dy * dy || m === last)) {
+    if (m === last && !corrected) return n;
+    if (m === last || (nearZeroRule && r < dx * dx + dy * dy)) {
       dx = zx;
       dy = zy;
       m = 0;
@@ -49,14 +54,14 @@ export const deepColumnOffset = (x: number, width: number, scale: number): numbe
 export const deepRowOffset = (y: number, height: number, scale: number): number => (height - 1 - 2 * y) * (scale / 2);
 
 /** Palette indices of rows [y0, y1) of a deep view, as kernel.ts's renderRows for shallow ones. */
-export function renderDeepRows(p: DeepParams, Z: Float64Array, y0: number, y1: number, rebase = true): Uint8Array {
+export function renderDeepRows(p: DeepParams, Z: Float64Array, y0: number, y1: number): Uint8Array {
   const out = new Uint8Array((y1 - y0) * p.width);
   const dcx = new Float64Array(p.width);
   for (let x = 0; x < p.width; x++) dcx[x] = deepColumnOffset(x, p.width, p.deep.scale);
   let o = 0;
   for (let y = y0; y < y1; y++) {
     const dcy = deepRowOffset(y, p.height, p.deep.scale);
-    for (let x = 0; x < p.width; x++) out[o++] = paletteIndex(perturbedEscape(Z, dcx[x]!, dcy, p.escape, rebase), p.escape);
+    for (let x = 0; x < p.width; x++) out[o++] = paletteIndex(perturbedEscape(Z, dcx[x]!, dcy, p.escape), p.escape);
   }
   return out;
 }
