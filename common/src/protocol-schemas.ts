@@ -26,7 +26,8 @@ export const RedisRoleSchema = z.enum([
 
 /** A slave's GET /health answer. */
 export const SlaveHealthSchema = z.object({
-  name: shortText,
+  /** The cluster's identity (CLUSTER_NAME, or its host name): unique, and kept across restarts and addresses. */
+  name: shortText.min(1),
   epoch,
   /**
    * The highest epoch this cluster promised to an election (kept on disk, so it survives a slave

@@ -19,8 +19,10 @@ export function startSightings(project: string) {
   const loop = (async () => {
     let ips: string[] = [];
     let byHost = new Map<string, string>();
+    let unknownHost = false;
     for (let round = 0; running; round++) {
-      if (round % 8 === 0) {
+      if (round % 8 === 0 || unknownHost) {
+        unknownHost = false;
         const all = await containers(project, 'cluster').catch(() => []);
         ips = all.flatMap((c) => c.ips);
         byHost = new Map(all.map((c) => [c.id.slice(0, 12), c.name]));
@@ -30,7 +32,10 @@ export function startSightings(project: string) {
           const h = (await fetch(`http://${ip}:3000/health`, { signal: AbortSignal.timeout(300) })
             .then((r) => r.json())
             .catch(() => null)) as { name: string; epoch: number; role: string; redis: { role: string } } | null;
-          if (h) sightings.push({ at: performance.now(), cluster: byHost.get(h.name) ?? h.name, epoch: h.epoch, leading: h.role === 'leader' && h.redis.role === 'master' });
+          const cluster = h && byHost.get(h.name);
+          // A container newer than the list: looked up again before its answers count.
+          if (h && !cluster) unknownHost = true;
+          if (h && cluster) sightings.push({ at: performance.now(), cluster, epoch: h.epoch, leading: h.role === 'leader' && h.redis.role === 'master' });
         }),
       );
       await sleep(250);

@@ -19,7 +19,8 @@ test("a cluster that comes up at the leader's address is refused leadership of i
   t.after(() => h.stopAll());
   const leader = await h.leader();
   const { epoch } = (await call(`${h.lbUrl}/leader`)).body as { epoch: number };
-  assert.equal((await put(`${h.lbUrl}/keys/before-the-move`, 'kept')).status, 200);
+  // Acknowledged once a follower has synced (503 until then).
+  await h.waitFor(async () => (await put(`${h.lbUrl}/keys/before-the-move`, 'kept')).status === 200, 20_000, 'a write acknowledged');
   const other = h.clusters.find((c) => c !== leader)!;
   const otherName = `cluster-${other.slavePort}`;
 
@@ -46,7 +47,7 @@ test("a cluster that comes up at the leader's address is refused leadership of i
     h.lb.resume();
   }
 
-  // Watched (every 50 ms) until the LB has a leader of a newer epoch.
+  // Watched until the LB has a leader of a newer epoch.
   const claims: { epoch: number; role: string }[] = [];
   await h.waitFor(async () => {
     const seen = (await fetch(`http://127.0.0.1:${leader.slavePort}/health`).then((r) => r.json()).catch(() => null)) as { epoch: number; role: string } | null;
@@ -56,8 +57,11 @@ test("a cluster that comes up at the leader's address is refused leadership of i
   }, 30_000, 'a leader of a newer epoch');
   assert.deepEqual(claims.filter((c) => c.epoch === epoch && c.role === 'leader'), [], `${otherName} never led epoch ${epoch}`);
   assert.ok(h.lb.count(/another cluster answers at the leader's address|not_this_cluster/) > 0, 'the LB noticed another cluster at the leader\'s address');
-  assert.equal((await call(`${h.lbUrl}/keys/before-the-move`)).body.value, 'kept', 'the acknowledged write survived');
-  assert.equal((await put(`${h.lbUrl}/keys/after-the-move`, 'new')).status, 200);
+  // A read or a write needs a follower of the new leader: 503 until one has synced.
+  let read = await call(`${h.lbUrl}/keys/before-the-move`);
+  await h.waitFor(async () => (read = await call(`${h.lbUrl}/keys/before-the-move`)).status !== 503, 20_000, 'a read answered by the new leader');
+  assert.equal(read.body.value, 'kept', `the acknowledged write survived (${read.status} ${JSON.stringify(read.body)})`);
+  await h.waitFor(async () => (await put(`${h.lbUrl}/keys/after-the-move`, 'new')).status === 200, 20_000, 'a write acknowledged by the new leader');
 });
 
 test('a slave refuses an assignment that names another cluster as the leader, or names it and says follow', async (t) => {
@@ -66,6 +70,8 @@ test('a slave refuses an assignment that names another cluster as the leader, or
   const leader = await h.leader();
   const follower = h.clusters.find((c) => c !== leader)!;
   const { epoch } = (await call(`${h.lbUrl}/leader`)).body as { epoch: number };
+  const healthOf = async () => (await call(`http://127.0.0.1:${follower.slavePort}/health`)).body as { epoch: number; role: string };
+  await h.waitFor(async () => (await healthOf()).role === 'follower', 20_000, 'the follower told the leader');
   const assign = (c: typeof leader, body: Record<string, unknown>) =>
     call(`http://127.0.0.1:${c.slavePort}/internal/leader`, {
       method: 'PUT',
@@ -80,6 +86,6 @@ test('a slave refuses an assignment that names another cluster as the leader, or
   const follow = await assign(follower, { youAreLeader: false, leaderName: `cluster-${follower.slavePort}` });
   assert.equal(follow.status, 409, JSON.stringify(follow.body));
   assert.equal(follow.body.error, 'not_this_cluster');
-  const health = (await call(`http://127.0.0.1:${follower.slavePort}/health`)).body as { epoch: number; role: string };
+  const health = await healthOf();
   assert.deepEqual([health.epoch, health.role], [epoch, 'follower'], 'nothing changed');
 });

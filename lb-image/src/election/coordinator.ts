@@ -104,6 +104,12 @@ export class Coordinator extends EventEmitter {
   onProbe(m: Member, outcome: ProbeOutcome, sentAt: number): void {
     if (!this.isLeader(m.id) || this.electing || sentAt < this.leaderSince) return;
     if ('stalled' in outcome) return void this.log.info('leader check ignored: this LB was stalled while it was out', { id: m.id });
+    if (outcome.ok && outcome.health.name !== this.current?.leaderName) {
+      // Another cluster answers at the leader's address (it passed on): the leader is not there.
+      this.watch.failure(sentAt, true);
+      this.log.warn('another cluster answers at the leader\'s address', { id: m.id, epoch: this.current?.epoch, leaderName: this.current?.leaderName, answering: outcome.health.name });
+      return;
+    }
     if (outcome.ok && this.looksLikeTheLeader(outcome.health)) {
       this.watch.alive(Date.now());
     } else if (outcome.ok && outcome.health.promised > outcome.health.epoch && outcome.health.epoch === this.current?.epoch) {
@@ -171,7 +177,6 @@ export class Coordinator extends EventEmitter {
   }
 
   private looksLikeTheLeader(h: SlaveHealth): boolean {
-    // By name too: the leader's address may now be another cluster's (an IP reused).
     return h.epoch === this.current?.epoch && h.name === this.current.leaderName && h.role === 'leader' && h.redis.up && h.redis.role === 'master' && h.promised <= h.epoch;
   }
 
@@ -389,7 +394,7 @@ export class Coordinator extends EventEmitter {
     // The Redis at the leader's address must be the named leader's: a follower pointed at another
     // cluster's Redis (the address changed hands) would replace its data with that one's.
     if (leaderMember.health!.name !== leaderName) {
-      this.log.warn('not assigning: another cluster answers at the leader\'s address', { leaderId, leaderName, answering: leaderMember.health!.name });
+      this.log.warn('not assigning: another cluster answers at the leader\'s address', { leaderId, epoch, leaderName, answering: leaderMember.health!.name });
       if (this.isLeader(leaderId)) this.watch.failure(Date.now(), true);
       return false;
     }
