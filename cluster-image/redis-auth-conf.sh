@@ -8,9 +8,11 @@
 #             and only the commands they run, plus INFO and WAIT for write acknowledgement; no
 #             CONFIG, FLUSHALL, FLUSHDB, DEBUG, SHUTDOWN, MODULE, ACL, KEYS, MONITOR, ...
 #             REDIS_PASSWORD, shared by every cluster (a slave uses the leader's Redis)
-#   control   the slave's control of its own Redis: follow a leader, be promoted, load the library.
+#   control   the slave's control of its own Redis: follow a leader, be promoted, load the library,
+#             set the replication password of an epoch (CONFIG SET masterauth, ACL SETUSER repl).
 #             REDIS_CONTROL_PASSWORD: in the image, random per container (only its slave knows it)
-#   repl      a follower's replication connection to the leader (masteruser). REDIS_PASSWORD
+#   repl      a follower's replication connection to the leader (masteruser). REDIS_PASSWORD at
+#             boot; a leader's slave sets its epoch's password (cluster-image/src/replication-password.ts)
 #
 # Without REDIS_OPERATOR_PASSWORD or REDIS_CONTROL_PASSWORD (the tests, a setup by hand), those
 # users take REDIS_PASSWORD too.
@@ -44,7 +46,7 @@ for quoted in "$pass" "$operator" "$control" "$masterauth"; do
 done
 echo "user default on $operator ~* &* +@all"
 echo "user app on $pass ~* resetchannels -@all $client +fcall +fcall_ro +info +wait +xread $data"
-echo "user control on $control ~* resetchannels -@all $client +info +role +replicaof +function|load +fcall $data"
+echo "user control on $control ~* resetchannels -@all $client +info +role +replicaof +function|load +fcall +config|set +acl|setuser $data"
 echo "user repl on $pass resetchannels -@all +ping +psync +replconf"
 echo "masteruser repl"
 echo "masterauth $masterauth"

@@ -93,7 +93,7 @@ export class Leadership {
         const info = await this.local.inspect();
         if (!info) return;
         this.log.warn('local redis is not following the leader; re-pointing it', { epoch: a.epoch, was: info.role });
-        await this.local.follow(a.leader).catch((err: Error) => this.log.warn('re-pointing failed', { error: err.message }));
+        await this.local.follow(a.leader, a.epoch).catch((err: Error) => this.log.warn('re-pointing failed', { error: err.message }));
       }
     });
   }
@@ -187,7 +187,7 @@ export class Leadership {
       this.startSweeping();
     } else {
       this.stopSweeping();
-      await this.local.follow(a.leader);
+      await this.local.follow(a.leader, a.epoch);
       this.promotedRunId = null;
     }
 

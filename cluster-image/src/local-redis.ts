@@ -13,7 +13,15 @@ export class LocalRedis {
    * @param connectTo where this slave reaches its Redis (usually localhost)
    * @param advertised the address other clusters reach it at (it may change: advertised-address.ts)
    */
-  constructor(connectTo: RedisEndpoint, private readonly advertised: { readonly host: string }, password: string, opTimeoutMs: number, log: Logger) {
+  constructor(
+    connectTo: RedisEndpoint,
+    private readonly advertised: { readonly host: string },
+    password: string,
+    /** The replication password of an epoch (replication-password.ts). */
+    private readonly replPassword: (epoch: number) => string,
+    opTimeoutMs: number,
+    log: Logger,
+  ) {
     this.conn = new RedisConnection(connectTo, { username: 'control', password }, opTimeoutMs, log, 'local');
     this.port = connectTo.port;
   }
@@ -40,9 +48,12 @@ export class LocalRedis {
     return role && role[0] === 'slave' ? { host: role[1], port: Number(role[2]) } : null;
   }
 
-  async follow(leader: RedisEndpoint): Promise<void> {
-    // Replication logs in as the repl user (masteruser and masterauth are in redis.conf).
-    // Redis answers "+OK Already connected to specified master" when nothing changes.
+  /** Follows the leader of `epoch`: replicates `leader` with that epoch's password, which only that leader's Redis takes. */
+  async follow(leader: RedisEndpoint, epoch: number): Promise<void> {
+    // Replication logs in as the repl user (masteruser is in redis.conf). Redis answers "+OK
+    // Already connected to specified master" when nothing changes; a new password applies from the
+    // next connection (one already open is to this leader).
+    await this.conn.send(['CONFIG', 'SET', 'masterauth', this.replPassword(epoch)]);
     await this.conn.send(['REPLICAOF', leader.host, String(leader.port)]);
   }
 
@@ -74,6 +85,8 @@ export class LocalRedis {
    * function library, refusing every request of an older epoch from now on.
    */
   async promote(epoch: number, isMaster: boolean): Promise<void> {
+    // From now on only followers of this epoch replicate from here (connections open stay).
+    await this.conn.send(['ACL', 'SETUSER', 'repl', 'resetpass', `>${this.replPassword(epoch)}`]);
     if (!isMaster) await this.conn.send(['REPLICAOF', 'NO', 'ONE']); // keeps the run_id and the data
     await this.conn.send(['FUNCTION', 'LOAD', 'REPLACE', LIBRARY]);
     await this.conn.send(['FCALL', 'hs_promote', '1', FENCE_KEY, String(epoch)]);

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { answerClientErrorsAsJson, createLogger, SettingsError, warnWhileInsecure } from '@hscale/common';
 import { createSlaveApp } from './app.js';
 import { AcceptorState } from './acceptor-state.js';
+import { replicationPassword } from './replication-password.js';
 import { Leadership } from './leadership.js';
 import { RenderPool } from './render/render-pool.js';
 import { LocalRedis } from './local-redis.js';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     { host: settings.REDIS_HOST, port: settings.REDIS_PORT },
     settings.advertised,
     settings.REDIS_CONTROL_PASSWORD || settings.REDIS_PASSWORD,
+    (epoch) => replicationPassword(settings.REDIS_PASSWORD, epoch),
     settings.LEADER_OP_TIMEOUT_MS,
     log,
   );
