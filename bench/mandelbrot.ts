@@ -105,18 +105,27 @@ async function throughCluster(n: number, h: Harness, query = `width=${clusterIma
 const DEEP = { cx: `0.${'0'.repeat(297)}7071067811865476`, cy: `1.${'0'.repeat(297)}7071067811865476`, scale: 7.071067811865476e-299 / 40 };
 const DEEP_ESCAPE = 3000;
 
-/** Nanoseconds per pixel-iteration of perturbation over a view's pixels (the sum of the counts is the iterations). */
-function perturbationNs(v: { cx: string; cy: string; scale: number }, side: number): number {
+/**
+ * Nanoseconds per pixel-iteration of perturbation over a view's pixels, by the TypeScript loop and
+ * by the WebAssembly one (what the clusters run); both counted the same iterations (checked).
+ */
+function perturbationNs(v: { cx: string; cy: string; scale: number }, side: number, wasm: WasmKernel): { ts: number; wasm: number } {
   const orbit = referenceOrbit(v, DEEP_ESCAPE);
-  let best = Infinity;
+  const p = { width: side, height: side, escape: DEEP_ESCAPE, deep: v };
+  let best = { ts: Infinity, wasm: Infinity };
   for (let r = 0; r < runs; r++) {
     let iterations = 0;
-    const t0 = process.hrtime.bigint();
+    let t0 = process.hrtime.bigint();
     for (let y = 0; y < side; y++) {
       const dcy = deepRowOffset(y, side, v.scale);
       for (let x = 0; x < side; x++) iterations += perturbedEscape(orbit, deepColumnOffset(x, side, v.scale), dcy, DEEP_ESCAPE);
     }
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / iterations);
+    const ts = Number(process.hrtime.bigint() - t0) / iterations;
+    t0 = process.hrtime.bigint();
+    const wasmIterations = wasm.deepCountSum(p, orbit, 0, side);
+    const w = Number(process.hrtime.bigint() - t0) / wasmIterations;
+    if (wasmIterations !== iterations) throw new Error(`perturbation: ${iterations} iterations in TypeScript, ${wasmIterations} in WebAssembly`);
+    best = { ts: Math.min(best.ts, ts), wasm: Math.min(best.wasm, w) };
   }
   return best;
 }
@@ -126,7 +135,7 @@ function perturbationNs(v: { cx: string; cy: string; scale: number }, side: numb
  * c = i at a depth doubles resolve, where every pixel escapes: no shortcut skips work, so the sum of
  * the counts is the iterations each did), at the deep views' escape limit; then the deep view itself.
  */
-function deepCost(wasm: WasmKernel): { sameWork: { perturbationNs: number; tsKernelNs: number; wasmNs: number }; deepNs: number; orbitMs: Record<number, number> } {
+function deepCost(wasm: WasmKernel): { sameWork: { perturbation: { ts: number; wasm: number }; tsKernelNs: number; wasmNs: number }; deep: { ts: number; wasm: number }; orbitMs: Record<number, number> } {
   const side = 400;
   const offset = 7.071067811865476e-5;
   const shallow = { width: side, height: side, escape: DEEP_ESCAPE, view: { cx: offset, cy: 1 + offset, scale: offset / 40 } };
@@ -145,8 +154,8 @@ function deepCost(wasm: WasmKernel): { sameWork: { perturbationNs: number; tsKer
     sum = wasm.countSum(shallow, 0, side);
     wasmNs = Math.min(wasmNs, Number(process.hrtime.bigint() - t0) / sum);
   }
-  const sameWork = { perturbationNs: perturbationNs({ cx: String(offset), cy: String(1 + offset), scale: offset / 40 }, side), tsKernelNs, wasmNs };
-  const deepNs = perturbationNs(DEEP, side);
+  const sameWork = { perturbation: perturbationNs({ cx: String(offset), cy: String(1 + offset), scale: offset / 40 }, side, wasm), tsKernelNs, wasmNs };
+  const deep = perturbationNs(DEEP, side, wasm);
   // The reference orbit alone, at this depth (about 1060 bits), for a centre inside the set (its
   // orbit runs the whole escape limit): what the LB computes once per view.
   const orbitMs: Record<number, number> = {};
@@ -156,7 +165,7 @@ function deepCost(wasm: WasmKernel): { sameWork: { perturbationNs: number; tsKer
     referenceOrbit(inside, e);
     orbitMs[e] = Number(process.hrtime.bigint() - t0) / 1e6;
   }
-  return { sameWork, deepNs, orbitMs };
+  return { sameWork, deep, orbitMs };
 }
 
 async function main(): Promise<void> {
@@ -199,11 +208,13 @@ async function main(): Promise<void> {
 
   const deep = deepCost(wasm);
   const w = deep.sameWork;
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
   console.log(
-    `perturbation, same pixels as the shallow kernels (escape ${DEEP_ESCAPE}): ${w.perturbationNs.toFixed(2)} ns per pixel-iteration, against ${w.tsKernelNs.toFixed(2)} ns ` +
-      `for the TypeScript kernel (${(w.perturbationNs / w.tsKernelNs).toFixed(2)}x) and ${w.wasmNs.toFixed(2)} ns for the WebAssembly kernel (${(w.perturbationNs / w.wasmNs).toFixed(2)}x)`,
+    `perturbation, same pixels as the shallow kernels (escape ${DEEP_ESCAPE}), ns per pixel-iteration: WebAssembly ${w.perturbation.wasm.toFixed(2)}, TypeScript ${w.perturbation.ts.toFixed(2)}; ` +
+      `shallow kernels: WebAssembly ${w.wasmNs.toFixed(2)}, TypeScript ${w.tsKernelNs.toFixed(2)}. Deep over shallow, WebAssembly: ${ratio(w.perturbation.wasm, w.wasmNs)}; ` +
+      `TypeScript: ${ratio(w.perturbation.ts, w.tsKernelNs)}; the WebAssembly deep loop is ${ratio(w.perturbation.ts, w.perturbation.wasm)} the TypeScript one's speed`,
   );
-  console.log(`the deep view (pixels of ${DEEP.scale.toExponential(1)}): ${deep.deepNs.toFixed(2)} ns per pixel-iteration by perturbation`);
+  console.log(`the deep view (pixels of ${DEEP.scale.toExponential(1)}), ns per pixel-iteration: WebAssembly ${deep.deep.wasm.toFixed(2)}, TypeScript ${deep.deep.ts.toFixed(2)}`);
   console.log(`reference orbit at this depth: ${Object.entries(deep.orbitMs).map(([e, ms]) => `${ms.toFixed(0)} ms for ${e} iterations`).join(', ')}`);
 
   const h = new Harness();

@@ -6,8 +6,11 @@ import { EPOCH_HEADER, HttpError, intQueryParam, methodNotAllowed } from '@hscal
 import { onLeader, toHttpError } from './kv-ops.js';
 import type { Leadership } from './leadership.js';
 
-/** Tile ids are the LB's: "format.z.x.y.escape" (lb-image/src/render/tile-cache.ts); nothing else is accepted. */
-const TILE_ID = /^\d{1,3}\.\d{1,2}\.\d{1,12}\.\d{1,12}\.\d{1,6}$/;
+/**
+ * Tile ids are the LB's: "format.z.x.y.escape" (lb-image/src/render/tile-cache.ts); nothing else is
+ * accepted. Deep tiles (zoom up to 990) have x and y of up to 299 digits.
+ */
+const TILE_ID = /^\d{1,3}\.\d{1,3}\.\d{1,300}\.\d{1,300}\.\d{1,6}$/;
 /** The most bytes of tiles the LB may ask to keep (TILE_CACHE_MAX_BYTES's bound). */
 export const MAX_TILE_CACHE_BYTES = 64 * 1024 ** 3;
 const MAX_TILE_BYTES = 1024 * 1024;

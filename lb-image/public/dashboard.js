@@ -1,6 +1,6 @@
 // The dashboard: the fleet and the traffic from GET /dashboard/stream, the timeline from GET /events
-// (both Server-Sent Events: the LB pushes, the page never polls), a key-value console and the
-// Mandelbrot explorer (Leaflet over GET /mandelbrot/tiles/{z}/{x}/{y}.png). No build step.
+// (both Server-Sent Events: the LB pushes, the page never polls) and a key-value console. The
+// Mandelbrot explorer is explorer.js. No build step.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -126,27 +126,3 @@ async function list(cursor) {
 }
 $('list-form').addEventListener('submit', (e) => { e.preventDefault(); void list(null); });
 $('list-next').addEventListener('click', () => nextCursor && void list(nextCursor));
-
-// ------------------------------------------------------------------ Mandelbrot explorer (Leaflet)
-// Tile 0/0/0 is the square re -2.25..0.75, im -1.5..1.5 (common/src/mandelbrot-view.ts, tileView).
-// CRS.Simple maps it to 256 × 256 map units: x = 0..256 east, y = 0..-256 south.
-const MAX_ZOOM = 36;
-$('max-zoom').textContent = `zoom ${MAX_ZOOM}`;
-const map = L.map('map', { crs: L.CRS.Simple, minZoom: 0, maxZoom: MAX_ZOOM, zoomSnap: 1, keyboard: true, attributionControl: false, maxBounds: [[-320, -64], [64, 320]] });
-map.setView([-128, 128 + 32], 1);
-let tiles = null;
-function showTiles() {
-  if (tiles) map.removeLayer(tiles);
-  tiles = L.tileLayer(`/mandelbrot/tiles/{z}/{x}/{y}.png?escape=${$('escape').value}`, { tileSize: 256, noWrap: true, bounds: [[-256, 0], [0, 256]], maxZoom: MAX_ZOOM, maxNativeZoom: MAX_ZOOM }).addTo(map);
-}
-function describeView() {
-  const c = map.getCenter();
-  const re = -2.25 + (c.lng / 256) * 3;
-  const im = 1.5 + (c.lat / 256) * 3;
-  const pixel = 3 / 256 / 2 ** map.getZoom();
-  $('view-info').textContent = `zoom ${map.getZoom()} · centre ${re.toPrecision(12)} ${im >= 0 ? '+' : '−'} ${Math.abs(im).toPrecision(12)}i · ${pixel.toExponential(2)} per pixel`;
-}
-$('escape').addEventListener('change', showTiles);
-map.on('moveend zoomend', describeView);
-showTiles();
-describeView();

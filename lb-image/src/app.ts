@@ -17,6 +17,7 @@ import { kvRouter } from './routes/kv-routes.js';
 import { watchRouter } from './routes/watch-route.js';
 import { MAX_WATCHES, MAX_WATCHES_PER_CLIENT, StreamSlots } from './routes/stream-slots.js';
 import type { Member } from './membership/membership.js';
+import { OrbitCache } from './render/orbit-cache.js';
 import { mandelbrotRouter } from './routes/mandelbrot-route.js';
 import { liveRouter } from './routes/live-routes.js';
 import { tileRouter } from './routes/tile-route.js';
@@ -67,8 +68,10 @@ export function createLbApp(s: LbSettings, view: ClusterView, coordinator: Coord
   app.use(kvRouter(forwarder, watchSource, watchSlots, s.MAX_VALUE_BYTES));
   app.use(watchRouter(watchSource, watchSlots, log));
   app.use(batchRouter(forwarder, s.MAX_VALUE_BYTES));
-  app.use(mandelbrotRouter(view, metrics, s, log));
-  app.use(tileRouter(view, tiles, metrics, s, log));
+  // Deep views' and deep tiles' reference orbits, the last few kept (orbit-cache.ts).
+  const orbits = new OrbitCache();
+  app.use(mandelbrotRouter(view, orbits, metrics, s, log));
+  app.use(tileRouter(view, tiles, orbits, metrics, s, log));
   app.use(liveRouter(view, coordinator, events, traffic));
   app.use(notFound);
   app.use(errorHandler(log, s.MAX_VALUE_BYTES));

@@ -137,3 +137,70 @@ test('a zoom in the explorer loads new tiles; a second visit of the same view is
   const hits = (await tileHits()) - hitsBefore;
   assert.ok(hits >= z3, `${hits} tile cache hits on the second visit, for ${z3} tiles at zoom 3`);
 });
+
+/** Waits until the deep view shows tiles and every one of them has loaded; how many. */
+async function deepTilesLoaded(p: Page): Promise<number> {
+  await p.waitForFunction(() => {
+    const imgs = [...document.querySelectorAll('#deep-map img.deep-tile')] as HTMLImageElement[];
+    return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth === 256);
+  }, undefined, { timeout: 90_000 }).catch(async (err: Error) => {
+    const imgs = await p.evaluate(() => ([...document.querySelectorAll('#deep-map img.deep-tile')] as HTMLImageElement[]).map((i) => `${i.src} ${i.complete} ${i.naturalWidth}`));
+    assert.fail(`deep tiles did not all load: ${err.message}\n${imgs.join('\n')}`);
+  });
+  return p.locator('#deep-map img.deep-tile').count();
+}
+const viewInUrl = (p: Page) => Object.fromEntries(new URL(p.url()).searchParams);
+
+test('the explorer zooms past Leaflet\'s depth into its own deep view (deep tiles) and back; a deep view\'s URL reopens it', async () => {
+  // c = i (a Misiurewicz point: filaments at every depth), in pixels of zoom z: the world is 256·2^z
+  // pixels across, from -2.25 + 1.5i.
+  const at = (z: number) => [(256n * 2n ** BigInt(z) * 3n) / 4n, (256n * 2n ** BigInt(z)) / 6n] as const;
+  const [x, y] = at(35);
+  const p = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
+  try {
+    await p.goto(`${h.lbUrl}/?z=35&x=${x}&y=${y}`);
+    await p.locator('#map').scrollIntoViewIfNeeded();
+    assert.equal(await p.evaluate(() => eval('map.getZoom()')), 35, 'the URL\'s view');
+    // "+" until Leaflet is at zoom 37, one past its tiles (a key pressed while Leaflet animates a
+    // zoom is dropped: press until it takes); when that zoom ends, the deep view takes over.
+    const deadline = Date.now() + 30_000;
+    for (let zoom = 35; zoom < 37; zoom = await p.evaluate(() => eval('map.getZoom()'))) {
+      assert.ok(Date.now() < deadline, `Leaflet did not zoom past ${zoom} with the keyboard`);
+      await p.focus('#map');
+      await p.keyboard.press('Equal');
+      await p.waitForFunction((z) => eval('map.getZoom()') > z, zoom, { timeout: 2_000 }).catch(() => undefined);
+    }
+    await p.waitForSelector('#deep-map:not([hidden])', { timeout: 10_000 });
+    assert.ok(await p.locator('#map').isHidden(), 'Leaflet is hidden');
+    assert.ok((await deepTilesLoaded(p)) >= 4, 'deep tiles fill the view');
+    assert.equal(viewInUrl(p).z, '37');
+    // The deep view's own keys: one more in, then out twice, back to Leaflet at 36.
+    await p.focus('#deep-map');
+    await p.keyboard.press('Equal');
+    await p.waitForFunction(() => new URL(location.href).searchParams.get('z') === '38');
+    await deepTilesLoaded(p);
+    await p.keyboard.press('Minus');
+    await p.keyboard.press('Minus');
+    await p.waitForFunction(() => !document.getElementById('map')!.hidden, undefined, { timeout: 10_000 });
+    assert.equal(await p.evaluate(() => eval('map.getZoom()')), 36);
+    assert.equal(viewInUrl(p).z, '36');
+    // Leaflet came back at the same place: the centre it shows is the pixel the deep view had (x at 36 = x at 35 × 2, within a pixel).
+    assert.ok(Math.abs(Number(BigInt(viewInUrl(p).x!) - 2n * x)) <= 2, `centre ${viewInUrl(p).x} near ${2n * x}`);
+  } finally {
+    await p.close();
+  }
+
+  // A deep location opened from its URL: c = i at zoom 200, pixels of 7e-63.
+  const deepPage = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
+  try {
+    const [x200, y200] = at(200);
+    await deepPage.goto(`${h.lbUrl}/?z=200&x=${x200}&y=${y200}`);
+    await deepPage.locator('#deep-map').scrollIntoViewIfNeeded();
+    assert.ok(await deepPage.locator('#map').isHidden());
+    assert.ok((await deepTilesLoaded(deepPage)) >= 4);
+    assert.match(await deepPage.locator('#view-info').innerText(), /zoom 200 \(deep view\)/);
+    await deepPage.locator('#explorer').screenshot({ path: path.join(ARTIFACTS, 'explorer-deep.png') });
+  } finally {
+    await deepPage.close();
+  }
+});

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { TILE_SIZE, tileView } from '../../common/src/mandelbrot-view.ts';
 import { viewFromQuery } from '../../common/src/view-query.ts';
+import { deepTileView, referenceOrbit, renderDeepRows } from '../../common/src/deep/index.ts';
 import { renderRows } from '../../cluster-image/src/render/kernel.ts';
 import { encodeWholePng } from '../../common/src/png-pieces.ts';
 import { Harness, redisClient, SECRET } from '../helpers/processes.ts';
@@ -90,6 +91,25 @@ test('a tile: 256×256, rendered by one cluster, the same bytes as a local rende
   assert.deepEqual((await call(`${h.lbUrl}/keys?limit=1000`)).body.keys, ['user-key']);
 });
 
+test('a deep tile (zoom 60, where x has 18 digits): the bytes of a local perturbation render of its view, then a cache hit', async () => {
+  // The tile under c = i, a Misiurewicz point: filaments at every depth.
+  const z = 60;
+  const x = (2n ** BigInt(z) * 3n) / 4n; // (0 + 2.25) / 3 of the world
+  const y = 2n ** BigInt(z) / 6n; // (1.5 - 1) / 3
+  const path = `/mandelbrot/tiles/${z}/${x}/${y}.png?escape=3000`;
+  const r = await get(path);
+  assert.equal(r.status, 200, r.body.toString());
+  assert.equal(r.headers.get('x-tile-cache'), 'miss');
+  const view = deepTileView(z, x, y);
+  const local = encodeWholePng(renderDeepRows({ width: TILE_SIZE, height: TILE_SIZE, escape: 3000, deep: view }, referenceOrbit(view, 3000), 0, TILE_SIZE), TILE_SIZE, TILE_SIZE, false);
+  assert.equal(sha(r.body), sha(local));
+  const counts = new Set(renderDeepRows({ width: TILE_SIZE, height: TILE_SIZE, escape: 3000, deep: view }, referenceOrbit(view, 3000), 0, TILE_SIZE));
+  assert.ok(counts.size > 10, `a tile with detail (${counts.size} colours)`);
+  const again = await get(path);
+  assert.equal(again.headers.get('x-tile-cache'), 'hit');
+  assert.equal(sha(again.body), sha(r.body));
+});
+
 test('the same tile is the same bytes from each cluster alone and from 3 (cache off for the comparison)', async () => {
   const tileFrom = async (clusters: string | undefined) => {
     await h.lb.kill();
@@ -165,8 +185,12 @@ test('the tile cache is bounded: beyond its bytes the oldest tiles go, and a til
 
 test('tile parameters: zoom limit, coordinates in range, escape', async () => {
   const cases: [string, number, string][] = [
-    ['/mandelbrot/tiles/37/0/0.png', 400, 'zoom_too_deep'],
+    ['/mandelbrot/tiles/991/0/0.png', 400, 'zoom_too_deep'],
     ['/mandelbrot/tiles/2/4/0.png', 400, 'invalid_parameter'],
+    // Deep tiles: x and y below 2^z (any length), an escape within the cost bound.
+    [`/mandelbrot/tiles/70/${2n ** 70n}/0.png`, 400, 'invalid_parameter'],
+    ['/mandelbrot/tiles/70/0/1e3.png', 400, 'invalid_parameter'],
+    ['/mandelbrot/tiles/70/0/0.png?escape=76294', 400, 'invalid_parameter'],
     ['/mandelbrot/tiles/2/0/-1.png', 400, 'invalid_parameter'],
     ['/mandelbrot/tiles/a/0/0.png', 400, 'invalid_parameter'],
     ['/mandelbrot/tiles/1/0/0.png?escape=0', 400, 'invalid_parameter'],

@@ -8,20 +8,15 @@
 // not, which only the other rebasing rule (|z| < |d|) corrects.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decimalToFixed, deepColumnOffset, deepRowOffset, doubleToFixed, fixedToDouble, perturbedEscape, precisionBits, referenceOrbit, type DeepView } from '../../common/src/deep/index.ts';
+import { decimalToFixed, deepColumnOffset, deepRowOffset, deepTileView, doubleToFixed, fixedToDouble, MAX_DEEP_TILE_ZOOM, MIN_DEEP_SCALE, perturbedEscape, referenceOrbit } from '../../common/src/deep/index.ts';
+import { tileView } from '../../common/src/mandelbrot-view.ts';
 import { exactEscape } from '../helpers/exact-mandelbrot.ts';
-import { fixedToDecimal, log10MinibrotSize, nucleus } from '../helpers/nucleus.ts';
+import { besideI, besideMinibrot } from '../helpers/deep-views.ts';
 
 const WIDTH = 1000;
 const ESCAPE = 4000;
 /** Pixels checked per view: a 20 × 20 grid over the whole image, and 7 × 7 around c = i. */
 const GRID = 20;
-
-/** The view whose centre is i + (1 + i)·0.7071·10^-k, with pixels of 0.7071·10^-k / 40: c = i is 40 pixels left and 40 down. */
-function besideI(k: number): DeepView {
-  const digits = '7071067811865476';
-  return { cx: `0.${'0'.repeat(k - 1)}${digits}`, cy: `1.${'0'.repeat(k - 1)}${digits}`, scale: Number(`${digits[0]}.${digits.slice(1)}e-${k}`) / 40 };
-}
 
 for (const k of [18, 48, 98, 198, 298]) {
   const v = besideI(k);
@@ -52,25 +47,8 @@ for (const k of [18, 48, 98, 198, 298]) {
   });
 }
 
-/**
- * A view beside the minibrot of period `period` that Newton's method finds from i + 5.66^(-(p-2)/2)
- * (nuclei of period p lie about that far from i: 5.66 = 4·|1 + i|, the growth per step of i's
- * 2-cycle, which also turns by 45°: the spirals). The minibrot is about 100 pixels across, 300
- * pixels right of the centre and 100 above it; the centre's orbit, the reference, escapes.
- */
-function besideMinibrot(period: number): { view: DeepView; minibrot: [number, number] } {
-  // Enough bits for the nucleus and for a pixel of a hundredth of its size (about 10^(-0.75 p)).
-  const bits = precisionBits(10 ** (-0.8 * period - 4));
-  const one = 1n << BigInt(bits);
-  const c = nucleus(period, { x: doubleToFixed((4 * Math.SQRT2) ** (-(period - 2) / 2), bits), y: one }, bits);
-  const scale = 10 ** log10MinibrotSize(period, c, bits) / 100;
-  assert.ok(precisionBits(scale) <= bits, `period ${period}: a pixel of ${scale} needs more bits than the nucleus has`);
-  const view = { cx: fixedToDecimal(c.x - doubleToFixed(300 * scale, bits), bits), cy: fixedToDecimal(c.y - doubleToFixed(100 * scale, bits), bits), scale };
-  return { view, minibrot: [Math.round((WIDTH - 1) / 2 + 300), Math.round((WIDTH - 1) / 2 - 100)] };
-}
-
 for (const period of [26, 56, 110, 220, 390]) {
-  const { view: v, minibrot } = besideMinibrot(period);
+  const { view: v, minibrot } = besideMinibrot(period, WIDTH);
   const escape = 8000;
   test(`beside a minibrot of period ${period}, a pixel of ${v.scale.toExponential(1)}: the exact escape counts; without the |z| < |d| rule, not`, (t) => {
     const orbit = referenceOrbit(v, escape);
@@ -108,4 +86,21 @@ test('fixed point: decimals and doubles exactly, back to the nearest double', ()
     assert.equal(fixedToDouble(doubleToFixed(d, bits), bits), d, String(d));
   }
   assert.equal(fixedToDouble(decimalToFixed('0.1', 200), 200), 0.1);
+});
+
+test('deep tiles: the same squares as shallow tiles, exact at any zoom; the deepest has pixels of at least 1e-300', () => {
+  for (const [z, x, y] of [[0, 0, 0], [3, 2, 5], [20, 123456, 654321], [36, 2 ** 35 + 17, 2 ** 34 - 3]] as const) {
+    const deep = deepTileView(z, BigInt(x), BigInt(y));
+    const shallow = tileView(z, x, y);
+    assert.deepEqual([Number(deep.cx), Number(deep.cy), deep.scale], [shallow.cx, shallow.cy, shallow.scale], `${z}/${x}/${y}`);
+  }
+  // At zoom 990 the last tile's centre is 0.75 - half a tile, exactly.
+  const z = MAX_DEEP_TILE_ZOOM;
+  const last = 2n ** BigInt(z) - 1n;
+  const v = deepTileView(z, last, last);
+  const bits = z + 1;
+  assert.equal(decimalToFixed(v.cx, bits), (3n << BigInt(z - 1)) - 3n, 'centre: 0.75 - 3/2^(z+1), exactly');
+  assert.equal(decimalToFixed(v.cy, bits), -(3n << BigInt(z)) + 3n, 'centre: -1.5 + 3/2^(z+1), exactly');
+  assert.equal(z, 990);
+  assert.ok(v.scale >= MIN_DEEP_SCALE && v.scale / 2 < MIN_DEEP_SCALE, `zoom ${z}: pixels of ${v.scale}`);
 });

@@ -15,11 +15,11 @@ export interface RenderJob {
 
 /**
  * The packed pieces (packPieces) of a band, by the WebAssembly kernel if there is one, else the
- * TypeScript kernel (the same pixels); a deep view by perturbation around its orbit.
+ * TypeScript kernel (the same pixels); a deep view by perturbation around its orbit, by either.
  */
 export function renderPieces({ params, p0, p1, orbit }: RenderJob, wasm: WasmKernel | null): Buffer {
   const render = (p: RenderParams, y0: number, y1: number) => {
-    if (isDeep(p)) return renderDeepRows(p, orbit!, y0, y1);
+    if (isDeep(p)) return wasm ? wasm.renderDeepRows(p, orbit!, y0, y1) : renderDeepRows(p, orbit!, y0, y1);
     return wasm ? wasm.renderRows(p, y0, y1) : renderRows(p, y0, y1);
   };
   const layout = pieceLayout(params.width, params.height, isMirrorSymmetric(params));

@@ -9,7 +9,7 @@ import {
   MAX_WAIT_SECONDS,
 } from '../kv-validation.js';
 import { MIN_DEEP_SCALE } from '../deep/deep-view.js';
-import { MAX_TILE_ZOOM } from '../mandelbrot-view.js';
+import { MAX_DEEP_TILE_ZOOM } from '../deep/deep-tiles.js';
 import { MAX_COORDINATE, MAX_SCALE } from '../view-query.js';
 
 export const kvParams = {
@@ -38,6 +38,6 @@ export const mandelbrotParams = (limits: RenderLimits) => ({
   escape: z.int().min(1).max(limits.maxEscape).default(DEFAULT_ESCAPE),
   coordinate: z.number().min(-MAX_COORDINATE).max(MAX_COORDINATE),
   scale: z.number().min(MIN_DEEP_SCALE).max(MAX_SCALE),
-  zoom: z.int().min(0).max(MAX_TILE_ZOOM),
+  zoom: z.int().min(0).max(MAX_DEEP_TILE_ZOOM),
   tileIndex: z.int().min(0),
 });

@@ -41,3 +41,12 @@ export function fixedToDouble(v: bigint, bits: number): number {
   const d = Number(a >> BigInt(shift)) * 2 ** (shift - bits);
   return neg ? -d : d;
 }
+
+/** Fixed point as exact decimal text (2^-bits has `bits` decimal digits, so every bit is kept). */
+export function fixedToDecimal(v: bigint, bits: number): string {
+  const negative = v < 0n;
+  const a = negative ? -v : v;
+  const whole = a >> BigInt(bits);
+  const fraction = ((a - (whole << BigInt(bits))) * 5n ** BigInt(bits)).toString().padStart(bits, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}

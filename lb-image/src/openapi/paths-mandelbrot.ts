@@ -1,5 +1,5 @@
 // The Mandelbrot routes of the OpenAPI document (openapi.ts): images with views, and map tiles.
-import { MAX_DEEP_PIXEL_ITERATIONS, MAX_TILE_ZOOM, MIN_DEEP_SCALE, mandelbrotParams, type RenderLimits } from '@hscale/common';
+import { MAX_DEEP_PIXEL_ITERATIONS, MAX_DEEP_TILE_ZOOM, MAX_TILE_ZOOM, MIN_DEEP_SCALE, TILE_SIZE, mandelbrotParams, type RenderLimits } from '@hscale/common';
 import { error, retryAfter, param, png } from './builders.js';
 
 const tooManyRenders = error('`too_many_renders`', 'MANDELBROT_MAX_RENDERS renders (or MANDELBROT_MAX_PIXELS pixels) are in progress already. Try again after Retry-After.', retryAfter);
@@ -53,11 +53,13 @@ export const mandelbrotPaths = (limits: RenderLimits) => {
         tags: ['mandelbrot'],
         operationId: 'mandelbrotTile',
         summary: 'A 256×256 map tile',
-        description: 'Slippy-map tiles (as for Leaflet): zoom `z`, column `x` to the east, row `y` to the south. Tiles are cached: `X-Tile-Cache` says whether this one was.',
+        description:
+          'Slippy-map tiles (as for Leaflet): zoom `z`, column `x` to the east, row `y` to the south. Tiles are cached: `X-Tile-Cache` says whether this one was. ' +
+          `Beyond zoom ${MAX_TILE_ZOOM} tiles are deep views (rendered by perturbation): x and y are then whole numbers of up to 299 digits, and escape × ${TILE_SIZE}² may be at most ${MAX_DEEP_PIXEL_ITERATIONS}.`,
         parameters: [
-          param('z', `Zoom level, 0 to ${MAX_TILE_ZOOM}.`, p.zoom, 'path'),
-          param('x', 'Column, 0 to 2^z - 1.', p.tileIndex, 'path'),
-          param('y', 'Row, 0 to 2^z - 1.', p.tileIndex, 'path'),
+          param('z', `Zoom level, 0 to ${MAX_DEEP_TILE_ZOOM} (pixels of 3/256/2^z, at least ${MIN_DEEP_SCALE}).`, p.zoom, 'path'),
+          param('x', 'Column, 0 to 2^z - 1 (a whole number of any length).', p.tileIndex, 'path'),
+          param('y', 'Row, 0 to 2^z - 1 (a whole number of any length).', p.tileIndex, 'path'),
           escapeParam,
         ],
         responses: {
@@ -65,7 +67,7 @@ export const mandelbrotPaths = (limits: RenderLimits) => {
             'X-Tile-Cache': { description: '`hit` if the tile came from the cache, `miss` if it was rendered now.', schema: { type: 'string', enum: ['hit', 'miss'] } },
             'X-Rendered-By': { description: 'On a miss: the id of the cluster that rendered it.', schema: { type: 'string' } },
           }),
-          '400': error('`invalid_parameter`, `zoom_too_deep`', `z, x, y or escape is not a whole number in range (\`invalid_parameter\`), or z is ${MAX_TILE_ZOOM + 1} to 99, deeper than double precision resolves (\`zoom_too_deep\`).`),
+          '400': error('`invalid_parameter`, `zoom_too_deep`', `z, x, y or escape is not a whole number in range, or a deep tile's escape is too high (\`invalid_parameter\`), or z is beyond ${MAX_DEEP_TILE_ZOOM} (\`zoom_too_deep\`).`),
           '429': tooManyRenders,
           '500': error('`internal_error`', 'A bug in the LB.'),
           '503': error('`render_failed`', 'No healthy cluster could render the tile. (Without a leader the cache is skipped and the tile is still rendered.)', retryAfter),

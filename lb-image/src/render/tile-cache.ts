@@ -18,7 +18,7 @@ export interface TileCacheOptions {
  * (palette, kernel, PNG layout), so that an upgraded fleet never serves the old tiles.
  */
 export const TILE_FORMAT = 1;
-export const tileId = (z: number, x: number, y: number, escape: number) => `${TILE_FORMAT}.${z}.${x}.${y}.${escape}`;
+export const tileId = (z: number, x: number | bigint, y: number | bigint, escape: number) => `${TILE_FORMAT}.${z}.${x}.${y}.${escape}`;
 
 export class TileCache {
   constructor(

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { DEFAULT_ESCAPE, DEFAULT_WIDTH, defaultHeight, HttpError, MAX_DEEP_PIXEL_ITERATIONS, intQueryParam, methodNotAllowed, viewFromQuery, type Logger, type RenderParams } from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import { BandRefused, RenderError } from '../render/band-dispatcher.js';
-import { OrbitCache } from '../render/orbit-cache.js';
+import type { OrbitCache } from '../render/orbit-cache.js';
 import { renderPng } from '../render/piece-render.js';
 import { Admission } from '../admission.js';
 import type { Metrics } from '../metrics.js';
@@ -31,12 +31,11 @@ export function parseRenderParams(req: Request, s: LbSettings): RenderParams {
   return deep ? { width, height, escape, deep } : view ? { width, height, escape, view } : { width, height, escape };
 }
 
-export function mandelbrotRouter(view: ClusterView, metrics: Metrics, s: LbSettings, log: Logger): Router {
+export function mandelbrotRouter(view: ClusterView, orbits: OrbitCache, metrics: Metrics, s: LbSettings, log: Logger): Router {
   const router = Router();
   // Renders in progress, and their pixels (the clusters hold them while they render; each band
   // answer is held here until the PNG is assembled).
   const admission = new Admission({ maxJobs: s.MANDELBROT_MAX_RENDERS, maxWeight: s.MANDELBROT_MAX_PIXELS });
-  const orbits = new OrbitCache();
   router
     .route('/mandelbrot.png')
     .get(async (req, res) => {

@@ -1,34 +1,64 @@
 // GET /mandelbrot/tiles/{z}/{x}/{y}.png: one 256×256 map tile (the slippy-map convention), from the
 // tile cache in the key-value store, else rendered and compressed whole by one cluster, then cached.
+// Beyond zoom MAX_TILE_ZOOM (36) tiles are deep (common's deep-tiles.ts): x and y may have up to
+// 299 digits, and the LB computes the tile's reference orbit for the cluster that renders it.
 import { Router } from 'express';
 import pLimit from 'p-limit';
-import { DEFAULT_ESCAPE, HttpError, intQueryParam, MAX_TILE_ZOOM, methodNotAllowed, TILE_SIZE, tileView, type Logger } from '@hscale/common';
+import {
+  DEFAULT_ESCAPE, deepTileView, HttpError, intQueryParam, isDeepTileZoom, MAX_DEEP_PIXEL_ITERATIONS, MAX_DEEP_TILE_ZOOM, methodNotAllowed, TILE_SIZE, tileView, viewFromQuery,
+  type Logger, type RenderParams,
+} from '@hscale/common';
 import type { ClusterView } from '../cluster-view.js';
 import type { Metrics } from '../metrics.js';
 import { tileId, type TileCache } from '../render/tile-cache.js';
 import { BandRefused, RenderError } from '../render/band-dispatcher.js';
+import type { OrbitCache } from '../render/orbit-cache.js';
 import { renderPng } from '../render/piece-render.js';
 import type { LbSettings } from '../settings.js';
 
 const coordinate = (raw: unknown, name: string, max: number) => intQueryParam(raw, name, 0, max);
 
+/** A deep tile's x or y: a decimal integer in [0, 2^z), as a BigInt. */
+function deepCoordinate(raw: string, name: string, z: number): bigint {
+  const value = /^\d{1,300}$/.test(raw) ? BigInt(raw) : -1n;
+  if (value < 0n || value >= 2n ** BigInt(z)) throw new HttpError(400, 'invalid_parameter', `${name} must be a whole number from 0 to 2^${z} - 1`);
+  return value;
+}
+
 /** Tiles waiting for a render at most; more are refused (429). */
 export const MAX_WAITING_TILES = 256;
 
-export function tileRouter(view: ClusterView, cache: TileCache, metrics: Metrics, s: LbSettings, log: Logger): Router {
+export function tileRouter(view: ClusterView, cache: TileCache, orbits: OrbitCache, metrics: Metrics, s: LbSettings, log: Logger): Router {
   const router = Router();
   const queue = pLimit(1);
   router
     .route('/mandelbrot/tiles/:z/:x/:y.png')
     .get(async (req, res) => {
-      const z = coordinate(req.params.z, 'z', 99);
-      if (z > MAX_TILE_ZOOM) {
-        throw new HttpError(400, 'zoom_too_deep', `zoom ${z} is beyond ${MAX_TILE_ZOOM}, the deepest at which double precision still tells a tile's pixels apart`);
+      const z = coordinate(req.params.z, 'z', 9999);
+      if (z > MAX_DEEP_TILE_ZOOM) {
+        throw new HttpError(400, 'zoom_too_deep', `zoom ${z} is beyond ${MAX_DEEP_TILE_ZOOM}, the deepest whose pixels are at least 1e-300`);
       }
-      const x = coordinate(req.params.x, 'x', 2 ** z - 1);
-      const y = coordinate(req.params.y, 'y', 2 ** z - 1);
+      const deep = isDeepTileZoom(z);
       const escape = intQueryParam(req.query.escape, 'escape', 1, s.MANDELBROT_MAX_ESCAPE, DEFAULT_ESCAPE);
-      const id = tileId(z, x, y, escape);
+      let params: RenderParams;
+      let id: string;
+      if (deep) {
+        const [x, y] = [deepCoordinate(req.params.x!, 'x', z), deepCoordinate(req.params.y!, 'y', z)];
+        if (TILE_SIZE * TILE_SIZE * escape > MAX_DEEP_PIXEL_ITERATIONS) {
+          throw new HttpError(400, 'invalid_parameter', `a deep tile costs every pixel up to escape iterations: escape may be at most ${Math.floor(MAX_DEEP_PIXEL_ITERATIONS / TILE_SIZE / TILE_SIZE)}`);
+        }
+        // A tile past zoom 36 is a view by centre and pixel size, decided as /mandelbrot.png and
+        // the slave decide one (view-query.ts): where doubles still resolve it (small coordinates),
+        // the shallow kernel; else perturbation.
+        const v = deepTileView(z, x, y);
+        const { view: shallow, deep: deepView } = viewFromQuery({ cx: v.cx, cy: v.cy, scale: String(v.scale) }, TILE_SIZE, TILE_SIZE);
+        params = deepView ? { width: TILE_SIZE, height: TILE_SIZE, escape, deep: deepView } : { width: TILE_SIZE, height: TILE_SIZE, escape, view: shallow! };
+        id = tileId(z, x, y, escape);
+      } else {
+        const [x, y] = [coordinate(req.params.x, 'x', 2 ** z - 1), coordinate(req.params.y, 'y', 2 ** z - 1)];
+        params = { width: TILE_SIZE, height: TILE_SIZE, escape, view: tileView(z, x, y) };
+        id = tileId(z, x, y, escape);
+      }
       // A tile never changes: browsers and proxies may keep it (never an error answer).
       const sendPng = (png: Buffer) => res.setHeader('Cache-Control', 'public, max-age=86400').type('image/png').send(png);
 
@@ -49,10 +79,9 @@ export function tileRouter(view: ClusterView, cache: TileCache, metrics: Metrics
       const gone = new AbortController();
       res.on('close', () => res.writableFinished || gone.abort());
       try {
-        const params = { width: TILE_SIZE, height: TILE_SIZE, escape, view: tileView(z, x, y) };
         const r = await queue(() => {
           if (gone.signal.aborted) throw new RenderError('the client left');
-          return renderPng(view, params, { oneBand: true, bandsPerCluster: 1, concurrencyPerCluster: s.RENDER_CONCURRENCY_PER_CLUSTER, bandTimeoutMs: s.BAND_TIMEOUT_MS, signal: gone.signal });
+          return renderPng(view, params, { oneBand: true, bandsPerCluster: 1, concurrencyPerCluster: s.RENDER_CONCURRENCY_PER_CLUSTER, bandTimeoutMs: s.BAND_TIMEOUT_MS, signal: gone.signal, orbits });
         });
         const by = Object.keys(r.bandsByCluster)[0] ?? 'unknown';
         metrics.tileRendered(by);
