@@ -61,25 +61,29 @@ function drawDeep() {
   viewChanged();
 }
 
+/** A view whose centre is inside the world (256·2^z pixels a side). */
+function clamped(z, x, y) {
+  const size = 256n << BigInt(z);
+  const clamp = (v) => (v < 0n ? 0n : v >= size ? size - 1n : v);
+  return { z, x: clamp(x), y: clamp(y) };
+}
+
 /** Zoom by one step (in: +1, out: -1) keeping the point (ox, oy) pixels from the centre in place. */
 function zoomDeep(step, ox = 0, oy = 0) {
   const [dx, dy] = [BigInt(Math.round(ox)), BigInt(Math.round(oy))];
   if (step > 0) {
     if (deep.z >= DEEP_MAX_ZOOM) return;
-    deep = { z: deep.z + 1, x: 2n * deep.x + dx, y: 2n * deep.y + dy };
+    deep = clamped(deep.z + 1, 2n * deep.x + dx, 2n * deep.y + dy);
   } else {
-    const z = deep.z - 1;
-    const [x, y] = [floorDiv(deep.x + dx, 2n) - dx, floorDiv(deep.y + dy, 2n) - dy];
-    if (z <= LEAFLET_MAX_ZOOM) return showLeaflet(z, x, y);
-    deep = { z, x, y };
+    const next = clamped(deep.z - 1, floorDiv(deep.x + dx, 2n) - dx, floorDiv(deep.y + dy, 2n) - dy);
+    if (next.z <= LEAFLET_MAX_ZOOM) return showLeaflet(next.z, next.x, next.y);
+    deep = next;
   }
   drawDeep();
 }
 
 function panDeep(dx, dy) {
-  const size = 256n << BigInt(deep.z);
-  const clamp = (v) => (v < 0n ? 0n : v >= size ? size - 1n : v);
-  deep = { z: deep.z, x: clamp(deep.x + BigInt(Math.round(dx))), y: clamp(deep.y + BigInt(Math.round(dy))) };
+  deep = clamped(deep.z, deep.x + BigInt(Math.round(dx)), deep.y + BigInt(Math.round(dy)));
   drawDeep();
 }
 
@@ -123,19 +127,21 @@ deepEl.addEventListener('wheel', (e) => {
   lastWheel = e.timeStamp;
   zoomDeep(e.deltaY < 0 ? 1 : -1, ...fromCentre(e));
 }, { passive: false });
-deepEl.addEventListener('dblclick', (e) => zoomDeep(e.shiftKey ? -1 : 1, ...fromCentre(e)));
+deepEl.addEventListener('dblclick', (e) => e.target.closest('button') || zoomDeep(e.shiftKey ? -1 : 1, ...fromCentre(e)));
+// A drag pans by the whole distance from where it started (no rounding drift along the way).
 let drag = null;
 deepEl.addEventListener('pointerdown', (e) => {
   if (e.target.closest('button')) return; // the zoom buttons
-  drag = [e.clientX, e.clientY];
+  drag = { clientX: e.clientX, clientY: e.clientY, from: deep };
   deepEl.setPointerCapture(e.pointerId);
 });
 deepEl.addEventListener('pointermove', (e) => {
   if (!drag) return;
-  panDeep(drag[0] - e.clientX, drag[1] - e.clientY);
-  drag = [e.clientX, e.clientY];
+  deep = clamped(drag.from.z, drag.from.x + BigInt(Math.round(drag.clientX - e.clientX)), drag.from.y + BigInt(Math.round(drag.clientY - e.clientY)));
+  drawDeep();
 });
-deepEl.addEventListener('pointerup', () => (drag = null));
+for (const end of ['pointerup', 'pointercancel', 'lostpointercapture']) deepEl.addEventListener(end, () => (drag = null));
+window.addEventListener('resize', () => deep && drawDeep());
 deepEl.addEventListener('keydown', (e) => {
   const keys = { '+': () => zoomDeep(1), '=': () => zoomDeep(1), '-': () => zoomDeep(-1), _: () => zoomDeep(-1),
     ArrowLeft: () => panDeep(-PAN_STEP, 0), ArrowRight: () => panDeep(PAN_STEP, 0), ArrowUp: () => panDeep(0, -PAN_STEP), ArrowDown: () => panDeep(0, PAN_STEP) };
@@ -176,6 +182,13 @@ function viewChanged() {
   const im = dyadic((3n << BigInt(z + 7)) - 3n * y, bits, digits);
   const pixel = 3 / TILE / 2 ** z;
   $('view-info').textContent = `zoom ${z}${deep ? ' (deep view)' : ''} · centre ${re} ${im.startsWith('-') ? '−' : '+'} ${im.replace('-', '')}i · ${pixel.toExponential(2)} per pixel`;
+  // At most every 200 ms (a drag redraws at every pointer move; browsers limit replaceState calls).
+  if (!urlPending) urlPending = setTimeout(writeUrl, 200);
+}
+let urlPending = null;
+function writeUrl() {
+  urlPending = null;
+  const { z, x, y } = currentView();
   history.replaceState(null, '', `?z=${z}&x=${x}&y=${y}${location.hash}`);
 }
 
@@ -184,8 +197,8 @@ function viewFromUrl() {
   const q = new URLSearchParams(location.search);
   const z = Number(q.get('z'));
   const [x, y] = [q.get('x'), q.get('y')];
-  if (!Number.isInteger(z) || z < 0 || z > DEEP_MAX_ZOOM || !/^\d+$/.test(x ?? '') || !/^\d+$/.test(y ?? '')) return null;
-  return { z, x: BigInt(x), y: BigInt(y) };
+  if (!Number.isInteger(z) || z < 0 || z > DEEP_MAX_ZOOM || !/^\d{1,310}$/.test(x ?? '') || !/^\d{1,310}$/.test(y ?? '')) return null;
+  return clamped(z, BigInt(x), BigInt(y));
 }
 
 $('escape').addEventListener('change', () => {

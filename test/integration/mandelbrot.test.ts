@@ -8,7 +8,7 @@ import { defaultHeight } from '../../common/src/mandelbrot-view.ts';
 import { renderRows } from '../../cluster-image/src/render/kernel.ts';
 import { referenceOrbit, renderDeepRows, type DeepView } from '../../common/src/deep/index.ts';
 import { encodeWholePng } from '../../common/src/png-pieces.ts';
-import { Harness, sleep } from '../helpers/processes.ts';
+import { Harness, SECRET, sleep } from '../helpers/processes.ts';
 import { call } from '../helpers/http.ts';
 
 let h: Harness;
@@ -110,6 +110,15 @@ test('deep views: below a pixel of 1e-300, or by corners beyond doubles, 400 zoo
     const r = await call(`${h.lbUrl}/mandelbrot.png?${q}`);
     assert.equal(r.status, 400, q);
     assert.equal(r.body.error, 'zoom_too_deep');
+  }
+  // A slave takes a deep band only with an orbit of 2 to escape + 1 whole points, starting at 0.
+  const orbit = (points: number[][]) => Buffer.from(new Float64Array(points.flat()).buffer);
+  for (const body of [orbit([[0, 0]]), orbit([[0, 0], [0, 1]]).subarray(0, 24), orbit([[1, 0], [0, 1]]), orbit(Array.from({ length: 12 }, () => [0, 0]))]) {
+    const r = await call(`http://127.0.0.1:${h.clusters[0]!.slavePort}/render/pieces?${deepQuery(10, 10)}&p0=0&p1=1`, {
+      method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/octet-stream' }, body,
+    });
+    assert.equal(r.status, 400, `${body.length} bytes`);
+    assert.equal(r.body.error, 'invalid_orbit');
   }
 });
 

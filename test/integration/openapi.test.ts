@@ -261,9 +261,13 @@ test('GET /mandelbrot.png: exact size, 400 for bad parameters, 429 beyond the re
   const running = fetch(`${h.lbUrl}/mandelbrot.png?width=8192&height=8192&escape=100000`, { signal: big.signal }).catch(() => null);
   await sleep(300);
   await expect('GET', '/mandelbrot.png?width=8', 429, {}, 'too_many_renders');
+  const calledOffBefore = h.lb.count(/render called off: the client left/);
   big.abort();
   await running;
-  await h.waitFor(async () => (await call(h.lbUrl, 'GET', '/mandelbrot.png?width=8')).status === 200, 10_000, 'the render slot to be free again');
+  // Called off (not finished: it would take far longer), and the slot is free again. Bounds are
+  // generous: the render threads of the clusters are replaced when their bands are cancelled.
+  await h.waitFor(async () => h.lb.count(/render called off: the client left/) > calledOffBefore, 30_000, 'the LB to call the render off');
+  await h.waitFor(async () => (await call(h.lbUrl, 'GET', '/mandelbrot.png?width=8')).status === 200, 30_000, 'the render slot to be free again');
 });
 
 test('GET /mandelbrot.png with a view: cx, cy, scale or the corners, a deep one; 400 zoom_too_deep', async () => {

@@ -18,10 +18,13 @@ function paramsOf(req: Request): RenderParams {
   return { width, height, escape, ...(view ? { view } : {}), ...(deep ? { deep } : {}) };
 }
 
-/** The reference orbit of a deep view, from the body: whole points, Z(0) = 0 first, at most escape + 1. */
+/**
+ * The reference orbit of a deep view, from the body: whole points, Z(0) = 0 first, at least Z(1)
+ * (referenceOrbit always has it; the loops rebase to Z(0) and go on from Z(1)), at most escape + 1.
+ */
 function orbitOf(body: unknown, escape: number): Float64Array {
   const b = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-  if (b.length < 16 || b.length % 16 !== 0 || b.length > 16 * (escape + 1)) throw new HttpError(400, 'invalid_orbit', `the body must be the view's reference orbit: 1 to ${escape + 1} points of 16 bytes`);
+  if (b.length < 32 || b.length % 16 !== 0 || b.length > 16 * (escape + 1)) throw new HttpError(400, 'invalid_orbit', `the body must be the view's reference orbit: 2 to ${escape + 1} points of 16 bytes`);
   const orbit = new Float64Array(b.length / 8);
   for (let i = 0; i < orbit.length; i++) orbit[i] = b.readDoubleLE(8 * i);
   if (orbit[0] !== 0 || orbit[1] !== 0 || !orbit.every(Number.isFinite)) throw new HttpError(400, 'invalid_orbit', 'the orbit must start at 0 and hold finite numbers');

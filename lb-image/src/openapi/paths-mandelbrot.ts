@@ -55,11 +55,11 @@ export const mandelbrotPaths = (limits: RenderLimits) => {
         summary: 'A 256×256 map tile',
         description:
           'Slippy-map tiles (as for Leaflet): zoom `z`, column `x` to the east, row `y` to the south. Tiles are cached: `X-Tile-Cache` says whether this one was. ' +
-          `Beyond zoom ${MAX_TILE_ZOOM} tiles are deep views (rendered by perturbation): x and y are then whole numbers of up to 299 digits, and escape × ${TILE_SIZE}² may be at most ${MAX_DEEP_PIXEL_ITERATIONS}.`,
+          `Beyond zoom ${MAX_TILE_ZOOM}, x and y are whole numbers of up to 300 digits, a tile is a view by centre and pixel size (rendered by perturbation where doubles do not resolve it), and escape × ${TILE_SIZE}² may be at most ${MAX_DEEP_PIXEL_ITERATIONS}.`,
         parameters: [
           param('z', `Zoom level, 0 to ${MAX_DEEP_TILE_ZOOM} (pixels of 3/256/2^z, at least ${MIN_DEEP_SCALE}).`, p.zoom, 'path'),
-          param('x', 'Column, 0 to 2^z - 1 (a whole number of any length).', p.tileIndex, 'path'),
-          param('y', 'Row, 0 to 2^z - 1 (a whole number of any length).', p.tileIndex, 'path'),
+          param('x', 'Column, 0 to 2^z - 1 (up to 300 digits).', p.tileIndex, 'path'),
+          param('y', 'Row, 0 to 2^z - 1 (up to 300 digits).', p.tileIndex, 'path'),
           escapeParam,
         ],
         responses: {
