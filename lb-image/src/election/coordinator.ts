@@ -11,13 +11,13 @@
 // epoch changes), 'epoch' (number) when a new epoch begins, 'leader' when requests may go out,
 // 'elected' (Elected) after an election of this LB, 'followed' when it follows another's.
 import { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
 import { majorityOf, type LeaderAssignment, type Logger, type SlaveHealth } from '@hscale/common';
 import type { ClusterView, ProbeOutcome } from '../cluster-view.js';
-import { parseJson } from '../health/slave-health.js';
 import type { Member } from '../membership/membership.js';
+import { candidateOf } from './candidate-view.js';
 import { chooseLeader, decide, promisesNeeded, votingPromises, type CandidateView, type Decision, type FleetLeader } from './decide.js';
 import { LeaderWatch } from './leader-watch.js';
+import { sendAssignment } from './leader-assignment.js';
 import { askPromise } from './promise-request.js';
 import { VoterCount } from './voter-count.js';
 
@@ -177,25 +177,11 @@ export class Coordinator extends EventEmitter {
   }
 
   private looksLikeTheLeader(h: SlaveHealth): boolean {
-    return h.epoch === this.current?.epoch && h.name === this.current.leaderName && h.role === 'leader' && h.redis.up && h.redis.role === 'master' && h.promised <= h.epoch;
+    return h.epoch === this.current?.epoch && h.role === 'leader' && h.redis.up && h.redis.role === 'master' && h.promised <= h.epoch;
   }
 
   private candidates(): CandidateView[] {
-    return this.view.table.list().map((m) => ({
-      id: m.id,
-      name: m.health?.name || m.id,
-      probed: m.probed,
-      healthy: m.healthy && m.failures === 0,
-      epoch: m.health?.epoch ?? 0,
-      promised: m.health?.promised ?? 0,
-      voters: m.health?.voters ?? 0,
-      claimsLeadership: m.health?.role === 'leader',
-      leaderId: m.health?.leaderId ?? null,
-      redisRole: m.health?.redis.role ?? 'down',
-      offset: m.health?.redis.offset ?? 0,
-      dataEpoch: m.health?.dataEpoch ?? 0,
-      syncing: m.health?.redis.syncing ?? false,
-    }));
+    return this.view.table.list().map(candidateOf);
   }
 
   private decideNow(force: boolean): Decision {
@@ -386,42 +372,19 @@ export class Coordinator extends EventEmitter {
     return this.voterCount.count(this.view.table.list(), members);
   }
 
-  /** Tells `m` the leader of an epoch: its address and its name (a slave checks the name). */
-  private async assign(m: Member, { leaderId, epoch, leaderName }: FleetLeader, reason: LeaderAssignment['reason'], expectRunId?: string): Promise<boolean> {
-    const leaderMember = this.view.table.get(leaderId);
-    const leader = leaderMember?.health?.redis.endpoint;
-    if (!leader) return false;
-    // The Redis at the leader's address must be the named leader's: a follower pointed at another
-    // cluster's Redis (the address changed hands) would replace its data with that one's.
-    if (leaderMember.health!.name !== leaderName) {
-      this.log.warn('not assigning: another cluster answers at the leader\'s address', { leaderId, epoch, leaderName, answering: leaderMember.health!.name });
-      if (this.isLeader(leaderId)) this.watch.failure(Date.now(), true);
-      return false;
+  /** Tells `m` the leader of an epoch (leader-assignment.ts); true if it accepted. */
+  private async assign(m: Member, leader: FleetLeader, reason: LeaderAssignment['reason'], expectRunId?: string): Promise<boolean> {
+    const r = await sendAssignment(this.view, m, leader, { reason, voters: this.voters, timeoutMs: this.opts.assignTimeoutMs, expectRunId }, this.log);
+    const youAreLeader = m.id === leader.leaderId;
+    if (r.kind === 'accepted') {
+      const { epoch, leaderId } = leader;
+      if (m.health) Object.assign(m.health, { epoch, leaderId, role: youAreLeader ? 'leader' : 'follower', leaderReachable: r.reachable, voters: this.voters, promised: Math.max(m.health.promised, epoch) });
+      return true;
     }
-    // Every Redis is about to replicate this address, and send it the Redis password: it must be
-    // the leader's own (when its address is an IP to compare with), not whatever its /health says.
-    if (isIP(leaderMember.address) && leader.host !== leaderMember.address) {
-      this.log.warn('not assigning a leader whose Redis address is not its own', { leaderId, address: leaderMember.address, claimed: leader.host });
-      return false;
-    }
-    const body: LeaderAssignment = { epoch, leaderId, leaderName, leader, youAreLeader: m.id === leaderId, reason, voters: this.voters, ...(expectRunId ? { expectRunId } : {}) };
-    try {
-      const res = await this.view.assign(m, body, this.opts.assignTimeoutMs);
-      if (res.status === 200) {
-        // The answer says whether the slave already reaches the new leader's Redis; without it,
-        // requests would wait for this member's next probe (a second, for a follower).
-        const reachable = (parseJson(res.body) as { leaderReachable?: unknown } | null)?.leaderReachable === true;
-        if (m.health) Object.assign(m.health, { epoch, leaderId, role: body.youAreLeader ? 'leader' : 'follower', leaderReachable: reachable, voters: this.voters, promised: Math.max(m.health.promised, epoch) });
-        return true;
-      }
-      const answer = res.body.toString('utf8').slice(0, 300);
-      this.log.warn('a cluster refused the leader assignment', { id: m.id, epoch, reason, status: res.status, answer });
-      // The leader itself refusing a sync means its Redis lost its data: that is a failure.
-      if (reason === 'sync' && body.youAreLeader && this.isLeader(m.id)) this.watch.failure(Date.now(), true);
-    } catch (err) {
-      this.log.warn('leader assignment failed', { id: m.id, epoch, error: (err as Error).message });
-      this.view.recordFailure(m);
-    }
+    // Another cluster at the leader's address, or the leader refusing a sync (its Redis lost its
+    // data): the leader's failure.
+    const leaderGone = (r.kind === 'not-sent' && r.otherClusterAtLeader) || (r.kind === 'refused' && reason === 'sync' && youAreLeader);
+    if (leaderGone && this.isLeader(leader.leaderId)) this.watch.failure(Date.now(), true);
     return false;
   }
 }

@@ -1,7 +1,7 @@
 // GET /mandelbrot/tiles/{z}/{x}/{y}.png: one 256×256 map tile (the slippy-map convention), from the
 // tile cache in the key-value store, else rendered and compressed whole by one cluster, then cached.
 // Beyond zoom MAX_TILE_ZOOM (36) tiles are deep (common's deep-tiles.ts): x and y may have up to
-// 299 digits, and the LB computes the tile's reference orbit for the cluster that renders it.
+// 300 digits, and where perturbation renders them the LB computes the orbit for the cluster.
 import { Router } from 'express';
 import pLimit from 'p-limit';
 import {
@@ -25,6 +25,25 @@ function deepCoordinate(raw: string, name: string, z: number): bigint {
   return value;
 }
 
+/** What tile z/x/y at `escape` is: the view to render, and its id in the cache. */
+function tileRequest(z: number, rawX: string, rawY: string, escape: number): { params: RenderParams; id: string } {
+  const size = { width: TILE_SIZE, height: TILE_SIZE, escape };
+  if (!isDeepTileZoom(z)) {
+    const [x, y] = [coordinate(rawX, 'x', 2 ** z - 1), coordinate(rawY, 'y', 2 ** z - 1)];
+    return { params: { ...size, view: tileView(z, x, y) }, id: tileId(z, x, y, escape) };
+  }
+  const [x, y] = [deepCoordinate(rawX, 'x', z), deepCoordinate(rawY, 'y', z)];
+  if (TILE_SIZE * TILE_SIZE * escape > MAX_DEEP_PIXEL_ITERATIONS) {
+    throw new HttpError(400, 'invalid_parameter', `a deep tile costs every pixel up to escape iterations: escape may be at most ${Math.floor(MAX_DEEP_PIXEL_ITERATIONS / TILE_SIZE / TILE_SIZE)}`);
+  }
+  // Past zoom 36 a tile is a view by centre and pixel size, decided as /mandelbrot.png and the
+  // slave decide one (view-query.ts): where doubles still resolve it (small coordinates), the
+  // shallow kernel; else perturbation.
+  const v = deepTileView(z, x, y);
+  const { view, deep } = viewFromQuery({ cx: v.cx, cy: v.cy, scale: String(v.scale) }, TILE_SIZE, TILE_SIZE);
+  return { params: deep ? { ...size, deep } : { ...size, view: view! }, id: tileId(z, x, y, escape) };
+}
+
 /** Tiles waiting for a render at most; more are refused (429). */
 export const MAX_WAITING_TILES = 256;
 
@@ -38,27 +57,8 @@ export function tileRouter(view: ClusterView, cache: TileCache, orbits: OrbitCac
       if (z > MAX_DEEP_TILE_ZOOM) {
         throw new HttpError(400, 'zoom_too_deep', `zoom ${z} is beyond ${MAX_DEEP_TILE_ZOOM}, the deepest whose pixels are at least 1e-300`);
       }
-      const deep = isDeepTileZoom(z);
       const escape = intQueryParam(req.query.escape, 'escape', 1, s.MANDELBROT_MAX_ESCAPE, DEFAULT_ESCAPE);
-      let params: RenderParams;
-      let id: string;
-      if (deep) {
-        const [x, y] = [deepCoordinate(req.params.x!, 'x', z), deepCoordinate(req.params.y!, 'y', z)];
-        if (TILE_SIZE * TILE_SIZE * escape > MAX_DEEP_PIXEL_ITERATIONS) {
-          throw new HttpError(400, 'invalid_parameter', `a deep tile costs every pixel up to escape iterations: escape may be at most ${Math.floor(MAX_DEEP_PIXEL_ITERATIONS / TILE_SIZE / TILE_SIZE)}`);
-        }
-        // A tile past zoom 36 is a view by centre and pixel size, decided as /mandelbrot.png and
-        // the slave decide one (view-query.ts): where doubles still resolve it (small coordinates),
-        // the shallow kernel; else perturbation.
-        const v = deepTileView(z, x, y);
-        const { view: shallow, deep: deepView } = viewFromQuery({ cx: v.cx, cy: v.cy, scale: String(v.scale) }, TILE_SIZE, TILE_SIZE);
-        params = deepView ? { width: TILE_SIZE, height: TILE_SIZE, escape, deep: deepView } : { width: TILE_SIZE, height: TILE_SIZE, escape, view: shallow! };
-        id = tileId(z, x, y, escape);
-      } else {
-        const [x, y] = [coordinate(req.params.x, 'x', 2 ** z - 1), coordinate(req.params.y, 'y', 2 ** z - 1)];
-        params = { width: TILE_SIZE, height: TILE_SIZE, escape, view: tileView(z, x, y) };
-        id = tileId(z, x, y, escape);
-      }
+      const { params, id } = tileRequest(z, req.params.x!, req.params.y!, escape);
       // A tile never changes: browsers and proxies may keep it (never an error answer).
       const sendPng = (png: Buffer) => res.setHeader('Cache-Control', 'public, max-age=86400').type('image/png').send(png);
 
