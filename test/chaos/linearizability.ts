@@ -27,11 +27,33 @@ export type EffectBound = (o: Op) => number;
 
 type State = string | null;
 
+/** A value written that no read returned: all such values look alike to every later operation. */
+const UNREAD = '\u0001unread';
+
+/** What an operation tests and does to the register, and whether it may not have happened. */
+interface Kind {
+  /** Operations of one class are interchangeable. */
+  class: string;
+  /** put: the value written (UNREAD for one nobody read); del: null. */
+  writes?: State;
+  /** get: the value it returned; del that answered: whether it found the key. */
+  reads?: State;
+  found?: boolean;
+  mayNotHappen: boolean;
+}
+
+interface Timed {
+  o: Op;
+  ret: number;
+  kind: Kind;
+}
+
 interface Entry {
   op: number; // index into the segment's operations
   call: boolean;
   time: number;
-  match: Entry | null; // the call's return entry
+  pos: number; // place in the time order of all entries
+  match: Entry | null; // the call's return entry, the return's call entry
   prev: Entry | null;
   next: Entry | null;
 }
@@ -64,9 +86,10 @@ export function checkKey(all: Op[], maxSteps = 5_000_000, bound: EffectBound = (
   // A put whose value was read took effect before the first such read ended (values are unique).
   const firstReadEnd = new Map<string, number>();
   for (const r of reads) if (r.result != null) firstReadEnd.set(r.result, Math.min(firstReadEnd.get(r.result) ?? Infinity, r.end));
-  const timed = ops.map((o) => ({
+  const timed: Timed[] = ops.map((o) => ({
     o,
     ret: o.outcome !== 'unknown' ? o.end : Math.min(bound(o), o.kind === 'put' ? (firstReadEnd.get(o.value!) ?? Infinity) : Infinity),
+    kind: kindOf(o, read),
   }));
   timed.sort((a, b) => a.o.start - b.o.start);
 
@@ -84,7 +107,7 @@ export function checkKey(all: Op[], maxSteps = 5_000_000, bound: EffectBound = (
     const r = searchSegment(segment, states, { steps: maxSteps }, to < timed.length);
     if (r === null) {
       unchecked += segment.length;
-      states = statesAfterUndecided(segment.map((s) => s.o), states);
+      states = statesAfterUndecided(segment.map((s) => s.kind), states);
     } else if (r.ends.size === 0) return { ok: false, culprit: r.culprit, checked: ops.length, unchecked };
     else states = r.ends;
     from = to;
@@ -92,32 +115,63 @@ export function checkKey(all: Op[], maxSteps = 5_000_000, bound: EffectBound = (
   return { ok: true, checked: ops.length, unchecked };
 }
 
-/** Every state a segment that was not searched may have left: a superset, so nothing is claimed from it. */
-export function statesAfterUndecided(segment: Op[], starts: Set<State>): Set<State> {
-  const ends = new Set<State>(starts);
-  for (const o of segment) {
-    if (o.kind === 'put') ends.add(o.value!);
-    else if (o.kind === 'del') ends.add(null);
+function kindOf(o: Op, read: Set<string | null | undefined>): Kind {
+  const mayNotHappen = o.outcome === 'unknown';
+  if (o.kind === 'get') return { class: `get ${JSON.stringify(o.result ?? null)}`, reads: o.result ?? null, mayNotHappen };
+  if (o.kind === 'put') {
+    const writes = read.has(o.value) ? o.value! : UNREAD;
+    return { class: `put ${mayNotHappen} ${writes}`, writes, mayNotHappen };
   }
+  const found = o.outcome === 'ok' ? o.found : undefined;
+  return { class: `del ${mayNotHappen} ${found}`, writes: null, found, mayNotHappen };
+}
+
+/** Whether an operation can take effect in `state`, and the state after it. */
+function step(state: State, k: Kind): [boolean, State] {
+  if (k.reads !== undefined) return [state === k.reads, state];
+  if (k.found !== undefined && k.found !== (state !== null)) return [false, state];
+  return [true, k.writes!];
+}
+
+/** Every state a segment that was not searched may have left: a superset, so nothing is claimed from it. */
+function statesAfterUndecided(segment: Kind[], starts: Set<State>): Set<State> {
+  const ends = new Set<State>(starts);
+  for (const k of segment) if (k.writes !== undefined) ends.add(k.writes);
   return ends;
 }
 
 /**
  * The states `segment` can end in from one of `starts` (none: no order explains it): all of them, or
  * the first one found when `all` is false; null when out of steps.
+ *
+ * Three reductions keep the search small where faults leave many writes without an answer (each
+ * keeps at least one order of every kind that explains the history; linearizability-reference.test.ts
+ * compares the verdicts with the definition):
+ * - A write without a definite answer is never tried as "did not happen" at each point: once the
+ *   scan passes its return unplaced, it did not happen (it is lifted with the next placement).
+ * - Operations that test and change the state alike (reads of one value, writes of values nobody
+ *   read, deletes with the same answer, each with or without a definite answer) are
+ *   interchangeable: of those in flight, only the one that must return first is tried. Any order
+ *   that places another one there stays valid with the two swapped.
+ * - A write without a definite answer is tried only right before an operation that reads (a get,
+ *   or a delete that said whether it found the key), or last: followed by another write, it could
+ *   as well not have happened.
  */
-function searchSegment(segment: { o: Op; ret: number }[], starts: Set<State>, budget: { steps: number }, all: boolean): { ends: Set<State>; culprit?: Op } | null {
+function searchSegment(segment: Timed[], starts: Set<State>, budget: { steps: number }, all: boolean): { ends: Set<State>; culprit?: Op } | null {
   const ops = segment.map((s) => s.o);
+  const kinds = segment.map((s) => s.kind);
   const events: Entry[] = [];
   segment.forEach(({ o, ret }, i) => {
-    const call: Entry = { op: i, call: true, time: o.start, match: null, prev: null, next: null };
-    const back: Entry = { op: i, call: false, time: ret, match: null, prev: null, next: null };
+    const call: Entry = { op: i, call: true, time: o.start, pos: 0, match: null, prev: null, next: null };
+    const back: Entry = { op: i, call: false, time: ret, pos: 0, match: null, prev: null, next: null };
     call.match = back;
+    back.match = call;
     events.push(call, back);
   });
   // Calls before returns at the same instant: such operations count as concurrent.
   events.sort((a, b) => a.time - b.time || Number(b.call) - Number(a.call));
-  const head: Entry = { op: -1, call: false, time: -Infinity, match: null, prev: null, next: null };
+  events.forEach((e, i) => (e.pos = i));
+  const head: Entry = { op: -1, call: false, time: -Infinity, pos: -1, match: null, prev: null, next: null };
   let prev = head;
   for (const e of events) {
     prev.next = e;
@@ -138,70 +192,92 @@ function searchSegment(segment: { o: Op; ret: number }[], starts: Set<State>, bu
     e.prev!.next = e;
     e.next!.prev = e;
   };
-  const step = (state: State, o: Op): [boolean, State] => {
-    if (o.kind === 'put') return [true, o.value!];
-    if (o.kind === 'del') return [o.outcome !== 'ok' || o.found === undefined || o.found === (state !== null), null];
-    return [state === (o.result ?? null), state];
-  };
 
-  // Zobrist hashing of the set of placed operations, for the memo of (set, state) already explored:
-  // what can follow depends on nothing else, whichever state the segment started from.
+  // Zobrist hashing of the set of decided operations (placed, or passed as never happening), for the
+  // memo of (set, state, whether only a read may come next) already explored: what can follow
+  // depends on nothing else, whichever state the segment started from.
   const zobrist = ops.map(() => [(Math.random() * 2 ** 32) >>> 0, (Math.random() * 2 ** 32) >>> 0] as const);
   const seen = new Set<string>();
   const ends = new Set<State>();
   let deepest = { depth: -1, culprit: undefined as Op | undefined };
 
+  interface Frame {
+    placed: Entry;
+    passed: Entry[]; // writes without an answer whose return the scan had passed: lifted as never
+    state: State;
+    h1: number;
+    h2: number;
+    first: Map<string, number>; // the scan's context when `placed` was tried
+    needRead: boolean;
+  }
   for (const start of starts) {
-    // Each call entry is tried as taking effect there; a write without a definite answer is then also
-    // tried as never taking effect (placed as a no-op: it must still be placed before its return).
     let state: State = start;
     let h1 = 0;
     let h2 = 0;
-    const stack: { entry: Entry; state: State; never: boolean }[] = [];
+    const stack: Frame[] = [];
+    // The scan: the next entry, the unanswered writes it passed, and per kind of operation the
+    // return position of the first-returning one it met.
     let entry = head.next;
-    let never = false;
+    let passed: Entry[] = [];
+    let first = new Map<string, number>();
+    // An unanswered write just placed: only an operation that reads may come next.
+    let needRead = false;
     for (;;) {
       if (--budget.steps < 0) return null;
-      if (entry && entry.call) {
-        const o = ops[entry.op]!;
-        const [ok, next] = never ? [true, state] : step(state, o);
-        const [z1, z2] = zobrist[entry.op]!;
-        const memo = `${(h1 ^ z1) >>> 0}:${(h2 ^ z2) >>> 0}:${next === null ? '\u0000' : next}`;
-        if (ok && !seen.has(memo)) {
-          seen.add(memo);
-          stack.push({ entry, state, never });
-          never = false;
-          state = next;
-          h1 ^= z1;
-          h2 ^= z2;
-          lift(entry);
-          entry = head.next;
+      let backtrack = false;
+      if (entry === null) {
+        // Scanned to the end: every operation left may never have happened.
+        ends.add(state);
+        if (!all) return { ends };
+        backtrack = true;
+      } else if (entry.call) {
+        const k = kinds[entry.op]!;
+        const earlier = first.get(k.class);
+        if ((earlier !== undefined && earlier < entry.match!.pos) || (needRead && k.reads === undefined && k.found === undefined)) {
+          entry = entry.next;
           continue;
         }
-        if (!never && o.outcome === 'unknown') never = true;
-        else {
-          never = false;
-          entry = entry.next;
+        first.set(k.class, entry.match!.pos);
+        const [ok, next] = step(state, k);
+        let [n1, n2] = [h1, h2];
+        for (const e of [...passed, entry]) {
+          n1 ^= zobrist[e.op]![0];
+          n2 ^= zobrist[e.op]![1];
         }
+        const memo = `${n1 >>> 0}:${n2 >>> 0}:${k.mayNotHappen ? 'r' : ''}:${next === null ? '\u0000' : next}`;
+        if (ok && !seen.has(memo)) {
+          seen.add(memo);
+          stack.push({ placed: entry, passed, state, h1, h2, first, needRead });
+          for (const e of passed) lift(e);
+          lift(entry);
+          [state, h1, h2] = [next, n1, n2];
+          entry = head.next;
+          passed = [];
+          first = new Map();
+          needRead = k.mayNotHappen;
+          continue;
+        }
+        entry = entry.next;
         continue;
+      } else if (kinds[entry.op]!.mayNotHappen) {
+        // Passed unplaced: it did not happen. (The first of its kind met stays the one to try: it was
+        // met with nothing placed since, so trying it covered every order this one could start.)
+        passed.push(entry.match!);
+        entry = entry.next;
+        continue;
+      } else {
+        // An operation that did happen returns here unplaced: this order cannot go on.
+        if (stack.length > deepest.depth) deepest = { depth: stack.length, culprit: ops[entry.op] };
+        backtrack = true;
       }
-      if (!head.next) {
-        ends.add(state); // every operation placed: one way the segment can end
-        if (!all) return { ends };
+      if (backtrack) {
+        const top = stack.pop();
+        if (!top) break;
+        unlift(top.placed);
+        for (let i = top.passed.length - 1; i >= 0; i--) unlift(top.passed[i]!);
+        ({ state, h1, h2, passed, first, needRead } = top);
+        entry = top.placed.next;
       }
-      else if (stack.length > deepest.depth) deepest = { depth: stack.length, culprit: ops[entry!.op] };
-      // Undo the last choice and try the next one.
-      const top = stack.pop();
-      if (!top) break;
-      const [z1, z2] = zobrist[top.entry.op]!;
-      h1 ^= z1;
-      h2 ^= z2;
-      state = top.state;
-      unlift(top.entry);
-      if (!top.never && ops[top.entry.op]!.outcome === 'unknown') {
-        entry = top.entry;
-        never = true;
-      } else entry = top.entry.next;
     }
   }
   return { ends, culprit: deepest.culprit };
