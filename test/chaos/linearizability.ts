@@ -11,6 +11,7 @@
 //
 // A delete is a read too: its answer says whether the key existed ("deleted": true or false).
 import type { Op } from './checker.ts';
+import { seeded } from './workload.ts';
 
 export interface KeyVerdict {
   ok: boolean;
@@ -31,21 +32,24 @@ type State = string | null;
 const UNREAD = '\u0001unread';
 
 /** What an operation tests and does to the register, and whether it may not have happened. */
-interface Kind {
+interface Effect {
   /** Operations of one class are interchangeable. */
   class: string;
   /** put: the value written (UNREAD for one nobody read); del: null. */
   writes?: State;
-  /** get: the value it returned; del that answered: whether it found the key. */
+  /** get: the value it returned. */
   reads?: State;
+  /** del that answered: whether it found the key. */
   found?: boolean;
+  /** It tests the state (a get, or a delete that said whether it found the key). */
+  isRead: boolean;
   mayNotHappen: boolean;
 }
 
 interface Timed {
   o: Op;
   ret: number;
-  kind: Kind;
+  effect: Effect;
 }
 
 interface Entry {
@@ -89,7 +93,7 @@ export function checkKey(all: Op[], maxSteps = 5_000_000, bound: EffectBound = (
   const timed: Timed[] = ops.map((o) => ({
     o,
     ret: o.outcome !== 'unknown' ? o.end : Math.min(bound(o), o.kind === 'put' ? (firstReadEnd.get(o.value!) ?? Infinity) : Infinity),
-    kind: kindOf(o, read),
+    effect: effectOf(o, read),
   }));
   timed.sort((a, b) => a.o.start - b.o.start);
 
@@ -107,7 +111,7 @@ export function checkKey(all: Op[], maxSteps = 5_000_000, bound: EffectBound = (
     const r = searchSegment(segment, states, { steps: maxSteps }, to < timed.length);
     if (r === null) {
       unchecked += segment.length;
-      states = statesAfterUndecided(segment.map((s) => s.kind), states);
+      states = statesAfterUndecided(segment.map((s) => s.effect), states);
     } else if (r.ends.size === 0) return { ok: false, culprit: r.culprit, checked: ops.length, unchecked };
     else states = r.ends;
     from = to;
@@ -115,26 +119,27 @@ export function checkKey(all: Op[], maxSteps = 5_000_000, bound: EffectBound = (
   return { ok: true, checked: ops.length, unchecked };
 }
 
-function kindOf(o: Op, read: Set<string | null | undefined>): Kind {
-  const mayNotHappen = o.outcome === 'unknown';
-  if (o.kind === 'get') return { class: `get ${JSON.stringify(o.result ?? null)}`, reads: o.result ?? null, mayNotHappen };
+function effectOf(o: Op, read: Set<string | null | undefined>): Effect {
+  // An unanswered put whose value someone read did happen (values are unique).
+  const mayNotHappen = o.outcome === 'unknown' && !(o.kind === 'put' && read.has(o.value));
+  if (o.kind === 'get') return { class: `get ${JSON.stringify(o.result ?? null)}`, reads: o.result ?? null, isRead: true, mayNotHappen };
   if (o.kind === 'put') {
     const writes = read.has(o.value) ? o.value! : UNREAD;
-    return { class: `put ${mayNotHappen} ${writes}`, writes, mayNotHappen };
+    return { class: `put ${mayNotHappen} ${writes}`, writes, isRead: false, mayNotHappen };
   }
   const found = o.outcome === 'ok' ? o.found : undefined;
-  return { class: `del ${mayNotHappen} ${found}`, writes: null, found, mayNotHappen };
+  return { class: `del ${mayNotHappen} ${found}`, writes: null, found, isRead: found !== undefined, mayNotHappen };
 }
 
 /** Whether an operation can take effect in `state`, and the state after it. */
-function step(state: State, k: Kind): [boolean, State] {
+function step(state: State, k: Effect): [boolean, State] {
   if (k.reads !== undefined) return [state === k.reads, state];
   if (k.found !== undefined && k.found !== (state !== null)) return [false, state];
   return [true, k.writes!];
 }
 
 /** Every state a segment that was not searched may have left: a superset, so nothing is claimed from it. */
-function statesAfterUndecided(segment: Kind[], starts: Set<State>): Set<State> {
+function statesAfterUndecided(segment: Effect[], starts: Set<State>): Set<State> {
   const ends = new Set<State>(starts);
   for (const k of segment) if (k.writes !== undefined) ends.add(k.writes);
   return ends;
@@ -151,15 +156,15 @@ function statesAfterUndecided(segment: Kind[], starts: Set<State>): Set<State> {
  *   scan passes its return unplaced, it did not happen (it is lifted with the next placement).
  * - Operations that test and change the state alike (reads of one value, writes of values nobody
  *   read, deletes with the same answer, each with or without a definite answer) are
- *   interchangeable: of those in flight, only the one that must return first is tried. Any order
- *   that places another one there stays valid with the two swapped.
+ *   interchangeable: one is not tried where the scan met another of its class that returns
+ *   earlier. Any order that places it there stays valid with the two swapped.
  * - A write without a definite answer is tried only right before an operation that reads (a get,
  *   or a delete that said whether it found the key), or last: followed by another write, it could
  *   as well not have happened.
  */
 function searchSegment(segment: Timed[], starts: Set<State>, budget: { steps: number }, all: boolean): { ends: Set<State>; culprit?: Op } | null {
   const ops = segment.map((s) => s.o);
-  const kinds = segment.map((s) => s.kind);
+  const effects = segment.map((s) => s.effect);
   const events: Entry[] = [];
   segment.forEach(({ o, ret }, i) => {
     const call: Entry = { op: i, call: true, time: o.start, pos: 0, match: null, prev: null, next: null };
@@ -196,18 +201,19 @@ function searchSegment(segment: Timed[], starts: Set<State>, budget: { steps: nu
   // Zobrist hashing of the set of decided operations (placed, or passed as never happening), for the
   // memo of (set, state, whether only a read may come next) already explored: what can follow
   // depends on nothing else, whichever state the segment started from.
-  const zobrist = ops.map(() => [(Math.random() * 2 ** 32) >>> 0, (Math.random() * 2 ** 32) >>> 0] as const);
+  const random = seeded(ops.length); // the same history is searched the same way every time
+  const zobrist = ops.map(() => [(random() * 2 ** 32) >>> 0, (random() * 2 ** 32) >>> 0] as const);
   const seen = new Set<string>();
   const ends = new Set<State>();
   let deepest = { depth: -1, culprit: undefined as Op | undefined };
 
   interface Frame {
     placed: Entry;
-    passed: Entry[]; // writes without an answer whose return the scan had passed: lifted as never
+    dropped: Entry[]; // writes without an answer whose return the scan had passed: lifted as never
     state: State;
     h1: number;
     h2: number;
-    first: Map<string, number>; // the scan's context when `placed` was tried
+    firstReturn: Map<string, number>; // the scan's context when `placed` was tried
     needRead: boolean;
   }
   for (const start of starts) {
@@ -215,11 +221,11 @@ function searchSegment(segment: Timed[], starts: Set<State>, budget: { steps: nu
     let h1 = 0;
     let h2 = 0;
     const stack: Frame[] = [];
-    // The scan: the next entry, the unanswered writes it passed, and per kind of operation the
-    // return position of the first-returning one it met.
+    // The scan: the next entry, the unanswered writes whose return it passed, and per class of
+    // operation the earliest return position among those it met.
     let entry = head.next;
-    let passed: Entry[] = [];
-    let first = new Map<string, number>();
+    let dropped: Entry[] = [];
+    let firstReturn = new Map<string, number>();
     // An unanswered write just placed: only an operation that reads may come next.
     let needRead = false;
     for (;;) {
@@ -231,38 +237,39 @@ function searchSegment(segment: Timed[], starts: Set<State>, budget: { steps: nu
         if (!all) return { ends };
         backtrack = true;
       } else if (entry.call) {
-        const k = kinds[entry.op]!;
-        const earlier = first.get(k.class);
-        if ((earlier !== undefined && earlier < entry.match!.pos) || (needRead && k.reads === undefined && k.found === undefined)) {
+        const k = effects[entry.op]!;
+        const earlier = firstReturn.get(k.class);
+        if ((earlier !== undefined && earlier < entry.match!.pos) || (needRead && !k.isRead)) {
           entry = entry.next;
           continue;
         }
-        first.set(k.class, entry.match!.pos);
+        firstReturn.set(k.class, entry.match!.pos);
         const [ok, next] = step(state, k);
         let [n1, n2] = [h1, h2];
-        for (const e of [...passed, entry]) {
+        for (const e of [...dropped, entry]) {
           n1 ^= zobrist[e.op]![0];
           n2 ^= zobrist[e.op]![1];
         }
         const memo = `${n1 >>> 0}:${n2 >>> 0}:${k.mayNotHappen ? 'r' : ''}:${next === null ? '\u0000' : next}`;
         if (ok && !seen.has(memo)) {
           seen.add(memo);
-          stack.push({ placed: entry, passed, state, h1, h2, first, needRead });
-          for (const e of passed) lift(e);
+          stack.push({ placed: entry, dropped, state, h1, h2, firstReturn, needRead });
+          for (const e of dropped) lift(e);
           lift(entry);
           [state, h1, h2] = [next, n1, n2];
           entry = head.next;
-          passed = [];
-          first = new Map();
+          dropped = [];
+          firstReturn = new Map();
           needRead = k.mayNotHappen;
           continue;
         }
         entry = entry.next;
         continue;
-      } else if (kinds[entry.op]!.mayNotHappen) {
-        // Passed unplaced: it did not happen. (The first of its kind met stays the one to try: it was
-        // met with nothing placed since, so trying it covered every order this one could start.)
-        passed.push(entry.match!);
+      } else if (effects[entry.op]!.mayNotHappen) {
+        // Passed unplaced: it did not happen. Its class keeps its return in firstReturn: it was met
+        // in this scan, with nothing placed since, so it was tried where a later one of its class
+        // would be, and it-then-the-rest covers the later one placed there with it dropped.
+        dropped.push(entry.match!);
         entry = entry.next;
         continue;
       } else {
@@ -274,8 +281,8 @@ function searchSegment(segment: Timed[], starts: Set<State>, budget: { steps: nu
         const top = stack.pop();
         if (!top) break;
         unlift(top.placed);
-        for (let i = top.passed.length - 1; i >= 0; i--) unlift(top.passed[i]!);
-        ({ state, h1, h2, passed, first, needRead } = top);
+        for (let i = top.dropped.length - 1; i >= 0; i--) unlift(top.dropped[i]!);
+        ({ state, h1, h2, dropped, firstReturn, needRead } = top);
         entry = top.placed.next;
       }
     }

@@ -211,6 +211,16 @@ test('a segment the search cannot decide is counted as unchecked, and the segmen
   assert.equal(checkKey([...tangled, get(7, 'zzz', 200, 201)]).unchecked, 0, 'with the default budget, all is searched');
 });
 
+test('a value read before its unanswered write was sent is caught, also after a segment left undecided', () => {
+  // The read of "v" ends before the put of "v" is sent. With 3 steps the first segment (three
+  // concurrent operations) is left undecided; the put after it must still be the culprit.
+  const ops = [get(1, 'v', 0, 1), put(2, 'a', 0, 1), put(3, 'b', 0, 1), put(4, 'v', 5, 6, 'unknown')];
+  for (const steps of [3, 5_000_000]) {
+    const v = checkKey(ops, steps);
+    assert.equal(v.ok, false, `${steps} steps`);
+  }
+});
+
 const delFound = (client: number, found: boolean, start: number, end: number): Op => ({ ...del(client, start, end), found });
 
 test('a delete that found nothing right after an acknowledged write proves the write lost', () => {
