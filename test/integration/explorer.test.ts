@@ -273,26 +273,27 @@ test('the dashboard stream: the fleet every second, with the last second\'s traf
 
 test('live streams are bounded per client: the 17th gets 503 too_many_streams, a closed one frees its slot', async () => {
   const open: AbortController[] = [];
-  try {
-    for (let i = 0; i < 16; i++) {
-      const ctrl = new AbortController();
-      const res = await fetch(`${h.lbUrl}/dashboard/stream`, { signal: ctrl.signal });
-      assert.equal(res.status, 200, `stream ${i + 1}`);
-      open.push(ctrl);
+  // Opens a stream; true when the LB took it. A refused one carries the per-client error.
+  const openStream = async () => {
+    const ctrl = new AbortController();
+    const res = await fetch(`${h.lbUrl}/dashboard/stream`, { signal: ctrl.signal });
+    if (res.status === 200) open.push(ctrl);
+    else {
+      assert.equal(res.status, 503);
+      ctrl.abort();
     }
+    return res.status === 200;
+  };
+  try {
+    // A stream an earlier test cancelled may hold its slot until the LB sees the close: wait for it.
+    for (let i = 0; i < 16; i++) await h.waitFor(openStream, 20_000, `stream ${i + 1} to be taken`);
     const refused = await get('/events');
     assert.equal(refused.status, 200, 'plain JSON is not a stream: always answered');
     const over = await fetch(`${h.lbUrl}/events`, { headers: { accept: 'text/event-stream' }, signal: AbortSignal.timeout(5_000) });
     assert.equal(over.status, 503);
     assert.equal(((await over.json()) as { error: string }).error, 'too_many_streams');
     open.pop()!.abort();
-    await h.waitFor(async () => {
-      const ctrl = new AbortController();
-      const res = await fetch(`${h.lbUrl}/dashboard/stream`, { signal: ctrl.signal });
-      if (res.status === 200) open.push(ctrl);
-      else ctrl.abort();
-      return res.status === 200;
-    }, 5_000, 'the closed stream to free its slot');
+    await h.waitFor(openStream, 20_000, 'the closed stream to free its slot');
   } finally {
     for (const c of open) c.abort();
   }
